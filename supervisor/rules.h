@@ -1,0 +1,85 @@
+/* SPDX-License-Identifier: MIT */
+/* Rules: parsed from INI files, --redirect options and COPYCAT into plain C
+ * types (filters/ reads the syscall mask), and matched against paths. */
+#ifndef RULES_H
+#define RULES_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "causes.h"
+
+enum rule_action {
+	RULE_CONTINUE,
+	RULE_ERRNO,
+	RULE_REDIRECT
+};
+
+enum rule_match {
+	RULE_EXACT,		/* path == rule path */
+	RULE_PREFIX,		/* rule path ends in '/', matched at a '/' boundary */
+	RULE_GLOB		/* * ? [..] within a component, ** across */
+};
+
+enum rule_access {
+	RULE_ACCESS_ANY,
+	RULE_ACCESS_READ,
+	RULE_ACCESS_WRITE	/* O_WRONLY O_RDWR O_CREAT O_TRUNC O_APPEND */
+};
+
+struct rule {
+	char			*name;		/* INI section, unique in a set */
+	char			*file;		/* origin for messages */
+	unsigned		 line;
+	char			*path;		/* absolute, expanded */
+	enum rule_match		 match;
+	enum rule_action	 action;
+	char			*target;	/* RULE_REDIRECT: absolute, expanded */
+	int			 target_dir;	/* prefix: 1 replaces the prefix, 0 maps
+						   every path to the file target */
+	int			 err;		/* RULE_ERRNO: positive errno */
+	uint32_t		 syscalls;	/* SYSCALLS_MASK bits */
+	enum rule_access	 access;
+};
+
+struct rule_set {
+	struct rule	*v;
+	size_t		 n;
+	size_t		 cap;
+};
+
+void	rules_init(struct rule_set *);
+void	rules_free(struct rule_set *);
+
+/*
+ * Load a file, or every *.ini in a directory in lexical order, appending to
+ * the set. Returns 0, or -1 after adding a "FILE:LINE: message" cause for
+ * every error found (the set then holds only the valid rules).
+ */
+int	rules_load(struct rule_set *, const char *path, struct causes *);
+/* The same for INI text; origin names it in messages. */
+int	rules_parse_string(struct rule_set *, const char *text,
+	    const char *origin, struct causes *);
+/* Add a redirect rule from "SRC=DST" (a SRC ending in '/' is a prefix rule,
+ * DST then a directory). origin names it in messages ("--redirect"). */
+int	rules_add_redirect(struct rule_set *, const char *spec,
+	    const char *origin, struct causes *);
+
+/* Union of the syscalls every rule needs (SYSCALLS_MASK bits). */
+uint32_t	 rules_syscalls(const struct rule_set *);
+
+/*
+ * First rule matching an absolute, normalised path for syscall id sysid,
+ * with write set when the open writes; NULL if none.
+ */
+const struct rule *rules_match(const struct rule_set *, const char *path,
+	    int sysid, int write);
+
+/*
+ * Write the redirect destination of path under rule r to out. Returns 0, or
+ * -ENAMETOOLONG if it does not fit in len bytes.
+ */
+int	rules_target(const struct rule *, const char *path, char *out,
+	    size_t len);
+
+#endif
