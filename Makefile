@@ -35,7 +35,7 @@ SUP_SRCS	:= $(filter-out supervisor/main.c,$(wildcard supervisor/*.c))
 LIB_OBJS	:= $(FILTER_SRCS:.c=.o) $(SUP_SRCS:.c=.o)
 HEADERS		:= $(wildcard filters/*.h supervisor/*.h tests/*.h)
 
-TEST_SRCS	:= $(wildcard tests/test_*.c) tests/bpf_eval.c
+TEST_SRCS	:= $(wildcard tests/*.c)
 TARGET_SRCS	:= $(wildcard tests/targets/*.c)
 TARGETS		:= $(TARGET_SRCS:.c=)
 

@@ -1,0 +1,148 @@
+/* SPDX-License-Identifier: MIT */
+/* Build the notify filter with libseccomp, install it with seccomp(2). */
+#include <errno.h>
+#include <linux/filter.h>
+#include <linux/seccomp.h>
+#include <seccomp.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/prctl.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include "filter.h"
+#include "syscalls.h"
+
+#ifndef SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV
+#define SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV (1UL << 5)
+#endif
+
+struct filter {
+	struct sock_filter	*insns;
+	size_t			 len;
+};
+
+/*
+ * libseccomp 2.5.4 can only export BPF to an fd, so write it to a memfd and
+ * read it back; the child then installs the raw program itself. That gives
+ * us WAIT_KILLABLE_RECV (which libseccomp 2.5.4 lacks), the real errno of a
+ * failed load, and the listener fd straight from seccomp(2) (libseccomp #496
+ * mis-reports it when fd 0 is closed).
+ */
+static int
+filter_export(scmp_filter_ctx ctx, struct filter *f)
+{
+	off_t size;
+	ssize_t n;
+	int fd, r;
+
+	if ((fd = memfd_create("unotifyd-bpf", MFD_CLOEXEC)) < 0)
+		return -errno;
+	if ((r = seccomp_export_bpf(ctx, fd)) < 0)
+		goto out;
+	if ((size = lseek(fd, 0, SEEK_END)) < 0 ||
+	    size % sizeof(struct sock_filter) != 0 || size == 0) {
+		r = -EINVAL;
+		goto out;
+	}
+	f->insns = malloc(size);
+	if (f->insns == NULL) {
+		r = -ENOMEM;
+		goto out;
+	}
+	n = pread(fd, f->insns, size, 0);
+	if (n != size) {
+		r = n < 0 ? -errno : -EIO;
+		goto out;
+	}
+	f->len = size / sizeof(struct sock_filter);
+	r = 0;
+out:
+	close(fd);
+	return r;
+}
+
+int
+filter_build(uint32_t mask, struct filter **out, const char **cause)
+{
+	scmp_filter_ctx ctx;
+	struct filter *f;
+	int id, nr, r;
+
+	*out = NULL;
+	*cause = NULL;
+	if ((ctx = seccomp_init(SCMP_ACT_ALLOW)) == NULL) {
+		*cause = "seccomp_init failed";
+		return -ENOMEM;
+	}
+	/* A half-killed multi-threaded process is worse than a dead one. */
+	if ((r = seccomp_attr_set(ctx, SCMP_FLTATR_ACT_BADARCH,
+	    SCMP_ACT_KILL_PROCESS)) < 0) {
+		*cause = "cannot set the bad-arch action";
+		goto out;
+	}
+	for (id = 0; id < SYSCALLS_COUNT; id++) {
+		if (!(mask & SYSCALLS_MASK(id)))
+			continue;
+		nr = seccomp_syscall_resolve_name(syscalls_name(id));
+		if (nr == __NR_SCMP_ERROR)
+			continue;
+		if ((r = seccomp_rule_add(ctx, SCMP_ACT_NOTIFY, nr, 0)) < 0) {
+			*cause = "cannot add a notify rule";
+			goto out;
+		}
+	}
+	if ((f = calloc(1, sizeof(*f))) == NULL) {
+		r = -ENOMEM;
+		goto out;
+	}
+	if ((r = filter_export(ctx, f)) < 0) {
+		*cause = "cannot export the BPF program";
+		filter_free(f);
+		goto out;
+	}
+	*out = f;
+out:
+	seccomp_release(ctx);
+	return r;
+}
+
+void
+filter_free(struct filter *f)
+{
+	if (f == NULL)
+		return;
+	free(f->insns);
+	free(f);
+}
+
+int
+filter_apply(const struct filter *f)
+{
+	struct sock_fprog prog = {
+		.len = f->len,
+		.filter = f->insns,
+	};
+	long fd;
+
+	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
+		return -errno;
+	fd = syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER,
+	    SECCOMP_FILTER_FLAG_NEW_LISTENER |
+	    SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV, &prog);
+	/* Kernels before 5.19 reject the unknown flag with EINVAL. */
+	if (fd < 0 && errno == EINVAL)
+		fd = syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER,
+		    SECCOMP_FILTER_FLAG_NEW_LISTENER, &prog);
+	if (fd < 0)
+		return -errno;
+	return fd;
+}
+
+size_t
+filter_program(const struct filter *f, const void **insns)
+{
+	*insns = f->insns;
+	return f->len;
+}

@@ -1,0 +1,167 @@
+/* SPDX-License-Identifier: MIT */
+/* Readable listing of a classic BPF seccomp program. */
+#include <linux/audit.h>
+#include <linux/filter.h>
+#include <linux/seccomp.h>
+#include <stddef.h>
+
+#include "filter.h"
+#include "syscalls.h"
+
+#ifndef AUDIT_ARCH_X32_BIT
+#define X32_SYSCALL_BIT 0x40000000u
+#endif
+
+static const char *
+filter_print_field(uint32_t k)
+{
+	switch (k) {
+	case offsetof(struct seccomp_data, nr):
+		return "nr";
+	case offsetof(struct seccomp_data, arch):
+		return "arch";
+	case offsetof(struct seccomp_data, instruction_pointer):
+		return "instruction_pointer";
+	case offsetof(struct seccomp_data, instruction_pointer) + 4:
+		return "instruction_pointer_hi";
+	}
+	if (k >= offsetof(struct seccomp_data, args) && k < sizeof(struct seccomp_data))
+		return "args";
+	return "?";
+}
+
+static const char *
+filter_print_arch(uint32_t k)
+{
+	switch (k) {
+	case AUDIT_ARCH_X86_64:
+		return "x86_64";
+	case AUDIT_ARCH_I386:
+		return "i386";
+	}
+	return NULL;
+}
+
+static void
+filter_print_ret(uint32_t k, FILE *fp)
+{
+	switch (k & SECCOMP_RET_ACTION_FULL) {
+	case SECCOMP_RET_KILL_PROCESS:
+		fputs("KILL_PROCESS", fp);
+		break;
+	case SECCOMP_RET_KILL_THREAD:
+		fputs("KILL_THREAD", fp);
+		break;
+	case SECCOMP_RET_TRAP:
+		fputs("TRAP", fp);
+		break;
+	case SECCOMP_RET_ERRNO:
+		fprintf(fp, "ERRNO(%u)", k & SECCOMP_RET_DATA);
+		break;
+	case SECCOMP_RET_USER_NOTIF:
+		fputs("USER_NOTIF", fp);
+		break;
+	case SECCOMP_RET_TRACE:
+		fputs("TRACE", fp);
+		break;
+	case SECCOMP_RET_LOG:
+		fputs("LOG", fp);
+		break;
+	case SECCOMP_RET_ALLOW:
+		fputs("ALLOW", fp);
+		break;
+	default:
+		fprintf(fp, "0x%08x", k);
+	}
+}
+
+/* Name a compared constant from what the accumulator last loaded. */
+static const char *
+filter_print_const(const char *field, uint32_t k, uint32_t arch)
+{
+	const char *name = NULL;
+	int id;
+
+	if (field == NULL)
+		return NULL;
+	if (field[0] == 'a' && field[1] == 'r')
+		name = filter_print_arch(k);
+	else if (field[0] == 'n' && field[1] == 'r') {
+		if (k == X32_SYSCALL_BIT)
+			name = "x32 syscall bit";
+		else if (k == 0xffffffffu)
+			name = "nr -1";
+		else if ((id = syscalls_lookup(arch, (int)k)) >= 0)
+			name = syscalls_name(id);
+	}
+	return name;
+}
+
+void
+filter_print(const struct filter *f, FILE *fp)
+{
+	const struct sock_filter *insns;
+	const char *field = NULL;
+	uint32_t arch = AUDIT_ARCH_X86_64;
+	size_t i, n;
+
+	n = filter_program(f, (const void **)&insns);
+	fprintf(fp, "; %zu instructions over struct seccomp_data;"
+	    " jumps: OP #K, IF-TRUE, IF-FALSE\n", n);
+	for (i = 0; i < n; i++) {
+		const struct sock_filter *in = &insns[i];
+		uint16_t cls = BPF_CLASS(in->code);
+
+		fprintf(fp, "%4zu: ", i);
+		switch (cls) {
+		case BPF_LD:
+			field = filter_print_field(in->k);
+			fprintf(fp, "ld   [%u]\t\t; %s\n", in->k, field);
+			break;
+		case BPF_JMP: {
+			const char *op = "?", *name;
+
+			if (BPF_OP(in->code) == BPF_JA) {
+				fprintf(fp, "ja   %zu\n", i + 1 + in->k);
+				break;
+			}
+			switch (BPF_OP(in->code)) {
+			case BPF_JEQ: op = "jeq "; break;
+			case BPF_JGT: op = "jgt "; break;
+			case BPF_JGE: op = "jge "; break;
+			case BPF_JSET: op = "jset"; break;
+			}
+			name = filter_print_const(field, in->k, arch);
+			fprintf(fp, "%s #0x%x, %zu, %zu", op, in->k,
+			    i + 1 + in->jt, i + 1 + in->jf);
+			if (name != NULL)
+				fprintf(fp, "\t; %s", name);
+			if (field != NULL && field[0] == 'a' && field[1] == 'r' &&
+			    BPF_OP(in->code) == BPF_JEQ)
+				arch = in->k;
+			fputc('\n', fp);
+			break;
+		}
+		case BPF_RET:
+			fputs("ret  ", fp);
+			filter_print_ret(in->k, fp);
+			fputc('\n', fp);
+			break;
+		case BPF_ALU:
+			fprintf(fp, "alu  op 0x%x #0x%x\n", BPF_OP(in->code), in->k);
+			break;
+		case BPF_MISC:
+			fputs(BPF_MISCOP(in->code) == BPF_TAX ? "tax\n" : "txa\n", fp);
+			break;
+		case BPF_ST:
+			fprintf(fp, "st   M[%u]\n", in->k);
+			break;
+		case BPF_LDX:
+			fprintf(fp, "ldx  M[%u]\n", in->k);
+			break;
+		default:
+			fprintf(fp, "code 0x%04x jt %u jf %u k 0x%x\n", in->code,
+			    in->jt, in->jf, in->k);
+		}
+	}
+}

@@ -1,0 +1,168 @@
+/* SPDX-License-Identifier: MIT */
+/* The libev loop of `unotifyd run`: the listener, signals, the child. */
+#include <errno.h>
+#include <ev.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/signalfd.h>
+#include <sys/utsname.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "dispatch.h"
+#include "log.h"
+#include "loop.h"
+
+struct loop {
+	struct ev_loop		*ev;
+	ev_io			 listener_w;
+	ev_io			 signal_w;
+	struct notify		*notify;
+	const struct rule_set	*rules;
+	pid_t			 child;
+	int			 child_status;
+	int			 child_done;
+	int			 listener_done;
+	int			 recv_blocks;	/* RECV blocks after hangup */
+};
+
+/*
+ * Before 6.11 RECV on a listener nobody uses blocks forever instead of
+ * failing with ENOENT, so such kernels check for POLLHUP before each RECV.
+ */
+static int
+loop_recv_blocks(void)
+{
+	struct utsname u;
+	int major = 0, minor = 0;
+
+	if (uname(&u) < 0 || sscanf(u.release, "%d.%d", &major, &minor) != 2)
+		return 1;
+	return major < 6 || (major == 6 && minor < 11);
+}
+
+static void
+loop_check_done(struct loop *l)
+{
+	if (l->child_done && l->listener_done)
+		ev_break(l->ev, EVBREAK_ALL);
+}
+
+static void
+loop_listener_hangup(struct loop *l)
+{
+	ev_io_stop(l->ev, &l->listener_w);
+	l->listener_done = 1;
+	log_debug("no task uses the filter any more");
+	loop_check_done(l);
+}
+
+static void
+loop_listener_cb(struct ev_loop *ev, ev_io *w, int revents)
+{
+	struct loop *l = w->data;
+	struct seccomp_notif *req;
+	int r;
+
+	(void)ev;
+	(void)revents;
+	if (l->recv_blocks && notify_hangup(l->notify)) {
+		loop_listener_hangup(l);
+		return;
+	}
+	r = notify_recv(l->notify, &req);
+	if (r == 0) {
+		dispatch_notification(l->notify, l->rules, req);
+		return;
+	}
+	/* ENOENT is also a task that died between poll and RECV: retry. */
+	if (notify_hangup(l->notify)) {
+		loop_listener_hangup(l);
+		return;
+	}
+	if (r != -ENOENT && r != -EINTR)
+		log_warn("receiving a notification: %s", strerror(-r));
+}
+
+static void
+loop_reap(struct loop *l)
+{
+	int status;
+	pid_t pid;
+
+	/* As a subreaper we also reap orphaned grandchildren. */
+	while ((pid = waitpid(-1, &status, WNOHANG)) > 0) {
+		if (pid != l->child)
+			continue;
+		l->child_status = status;
+		l->child_done = 1;
+		log_debug("command exited (status 0x%x)", status);
+	}
+	loop_check_done(l);
+}
+
+static void
+loop_forward(struct loop *l, const struct signalfd_siginfo *si)
+{
+	/* A terminal's signal already reached the command, which shares our
+	 * process group: do not deliver it twice. */
+	if (si->ssi_code == SI_KERNEL)
+		return;
+	if (!l->child_done) {
+		kill(l->child, si->ssi_signo);
+		return;
+	}
+	if (si->ssi_signo == SIGUSR1 || si->ssi_signo == SIGUSR2)
+		return;
+	/* Only orphans are left; the user asked us to stop. */
+	log_warn("%s with the command gone: stopping; processes still using "
+	    "the filter now get ENOSYS", strsignal(si->ssi_signo));
+	l->listener_done = 1;
+	loop_check_done(l);
+}
+
+static void
+loop_signal_cb(struct ev_loop *ev, ev_io *w, int revents)
+{
+	struct loop *l = w->data;
+	struct signalfd_siginfo si;
+	ssize_t n;
+
+	(void)ev;
+	(void)revents;
+	while ((n = read(w->fd, &si, sizeof(si))) == sizeof(si)) {
+		if (si.ssi_signo == SIGCHLD)
+			loop_reap(l);
+		else
+			loop_forward(l, &si);
+	}
+}
+
+int
+loop_run(struct notify *n, const struct rule_set *rules, pid_t child,
+    int sigfd)
+{
+	struct loop l;
+
+	memset(&l, 0, sizeof(l));
+	/* Not the default loop: it would install its own SIGCHLD handler. */
+	if ((l.ev = ev_loop_new(EVFLAG_AUTO | EVFLAG_NOSIGMASK)) == NULL)
+		return -1;
+	l.notify = n;
+	l.rules = rules;
+	l.child = child;
+	l.recv_blocks = loop_recv_blocks();
+	ev_io_init(&l.listener_w, loop_listener_cb, notify_fd(n), EV_READ);
+	l.listener_w.data = &l;
+	ev_io_start(l.ev, &l.listener_w);
+	ev_io_init(&l.signal_w, loop_signal_cb, sigfd, EV_READ);
+	l.signal_w.data = &l;
+	ev_io_start(l.ev, &l.signal_w);
+	/* The child may have exited before the loop started. */
+	loop_reap(&l);
+	if (!(l.child_done && l.listener_done))
+		ev_run(l.ev, 0);
+	ev_loop_destroy(l.ev);
+	return l.child_status;
+}

@@ -1,0 +1,285 @@
+/* SPDX-License-Identifier: MIT */
+/* Command line: unotifyd run|check|filter, and copycat compatibility. */
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <libgen.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/signalfd.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "copycat.h"
+#include "filter.h"
+#include "log.h"
+#include "loop.h"
+#include "notify.h"
+#include "rules.h"
+#include "spawn.h"
+#include "syscalls.h"
+
+#define EXIT_FAILED	125	/* unotifyd failed before starting the command */
+
+static const char usage_text[] =
+"usage: unotifyd run [-v] [-r PATH]... [--redirect SRC=DST]... [--] CMD [ARG]...\n"
+"       unotifyd check [-r PATH]... [--redirect SRC=DST]...\n"
+"       unotifyd filter [-r PATH]... [--redirect SRC=DST]...\n"
+"       copycat [-v] [--] CMD [ARG]...\n"
+"\n"
+"  -r, --rules PATH        INI rules file, or directory of *.ini (repeatable)\n"
+"      --redirect SRC=DST  redirect SRC to DST (SRC ending in / is a prefix)\n"
+"  -v, --verbose           log every decision to stderr\n"
+"  -h, --help              show this help\n"
+"\n"
+"Rules: unotifyd.rules(5). Manual: unotifyd(8).\n";
+
+static void NORETURN
+usage(int status, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (fmt != NULL) {
+		fputs("unotifyd: ", stderr);
+		va_start(ap, fmt);
+		vfprintf(stderr, fmt, ap);
+		va_end(ap);
+		fputc('\n', stderr);
+	}
+	fputs(usage_text, status == 0 ? stdout : stderr);
+	exit(status);
+}
+
+/* Rules from COPYCAT when set; from ./.copycat.conf when required. */
+static void
+main_copycat(struct rule_set *rules, int required, struct causes *causes)
+{
+	const char *env = getenv("COPYCAT");
+	const char *conf = ".copycat.conf";
+	cleanup_free char *text = NULL;
+	cleanup_fclose FILE *f = NULL;
+	size_t len = 0;
+
+	if (env != NULL) {
+		copycat_parse(rules, env, "COPYCAT", causes);
+		return;
+	}
+	if (!required)
+		return;
+	if ((f = fopen(conf, "re")) == NULL) {
+		causes_add(causes, "no rules: COPYCAT is unset and ./%s: %s",
+		    conf, strerror(errno));
+		return;
+	}
+	if (getdelim(&text, &len, '\0', f) < 0 && ferror(f)) {
+		causes_add(causes, "./%s: %s", conf, strerror(errno));
+		return;
+	}
+	copycat_parse(rules, text != NULL ? text : "", "./.copycat.conf",
+	    causes);
+}
+
+/* Open /dev/null on closed 0-2 so no later fd lands there by accident. */
+static void
+main_std_fds(void)
+{
+	int fd;
+
+	for (fd = 0; fd < 3; fd++)
+		if (fcntl(fd, F_GETFD) < 0 &&
+		    open("/dev/null", fd == 0 ? O_RDONLY : O_WRONLY) < 0)
+			die_errno(EXIT_FAILED, "/dev/null");
+}
+
+static int
+main_exit_status(int status)
+{
+	if (WIFEXITED(status))
+		return WEXITSTATUS(status);
+	if (WIFSIGNALED(status))
+		return 128 + WTERMSIG(status);
+	return EXIT_FAILED;
+}
+
+static int
+main_run(struct rule_set *rules, char *argv[])
+{
+	static const int forwarded[] = {
+		SIGTERM, SIGINT, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2, SIGCHLD
+	};
+	cleanup_free char *cause = NULL;
+	struct filter *filter;
+	struct notify *n;
+	sigset_t set, old;
+	const char *why;
+	int r, listener, sigfd, status;
+	size_t i;
+	pid_t child;
+
+	if ((r = filter_build(rules_syscalls(rules), &filter, &why)) < 0)
+		die(EXIT_FAILED, "%s: %s", why, strerror(-r));
+	/* Orphaned grandchildren are reparented to us and reaped. */
+	if (prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0) < 0)
+		die_errno(EXIT_FAILED, "PR_SET_CHILD_SUBREAPER");
+	sigemptyset(&set);
+	for (i = 0; i < nitems(forwarded); i++)
+		sigaddset(&set, forwarded[i]);
+	if (sigprocmask(SIG_BLOCK, &set, &old) < 0)
+		die_errno(EXIT_FAILED, "sigprocmask");
+	if ((sigfd = signalfd(-1, &set, SFD_NONBLOCK | SFD_CLOEXEC)) < 0)
+		die_errno(EXIT_FAILED, "signalfd");
+
+	status = spawn_start(filter, argv, &old, &child, &listener, &cause);
+	filter_free(filter);
+	if (status != 0) {
+		log_err("%s", cause);
+		return status;
+	}
+	if ((n = notify_new(listener)) == NULL) {
+		/* Closing the listener makes the target's calls fail ENOSYS;
+		 * it would die with us anyway (PDEATHSIG). */
+		log_err("seccomp listener: %s", strerror(errno));
+		kill(child, SIGKILL);
+		return EXIT_FAILED;
+	}
+	log_debug("pid %d: %zu rules, same-CPU wake-ups %s", (int)child,
+	    rules->n, notify_sync_wakeup(n) ? "on" : "off");
+	/* Modes of files created for the target get the target's umask. */
+	umask(0);
+	status = loop_run(n, rules, child, sigfd);
+	notify_free(n);
+	close(sigfd);
+	if (status < 0) {
+		log_err("cannot start the event loop");
+		kill(child, SIGKILL);
+		return EXIT_FAILED;
+	}
+	return main_exit_status(status);
+}
+
+static int
+main_check(const struct rule_set *rules)
+{
+	int id, first = 1;
+
+	printf("%zu rules OK; notified syscalls:", rules->n);
+	for (id = 0; id < SYSCALLS_COUNT; id++)
+		if (rules_syscalls(rules) & SYSCALLS_MASK(id)) {
+			printf(" %s", syscalls_name(id));
+			first = 0;
+		}
+	printf("%s\n", first ? " none" : "");
+	return 0;
+}
+
+static int
+main_filter(const struct rule_set *rules)
+{
+	struct filter *filter;
+	const char *why;
+	int r;
+
+	if ((r = filter_build(rules_syscalls(rules), &filter, &why)) < 0)
+		die(EXIT_FAILED, "%s: %s", why, strerror(-r));
+	filter_print(filter, stdout);
+	filter_free(filter);
+	return 0;
+}
+
+enum main_command { MAIN_RUN, MAIN_CHECK, MAIN_FILTER, MAIN_COPYCAT };
+
+int
+main(int argc, char *argv[])
+{
+	static const struct option longopts[] = {
+		{ "rules", required_argument, NULL, 'r' },
+		{ "redirect", required_argument, NULL, 'R' },
+		{ "verbose", no_argument, NULL, 'v' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 }
+	};
+	struct rule_set rules;
+	struct causes causes = { 0 };
+	enum main_command cmd;
+	const char *opts = "+r:vh";
+	int c, verbose = 0, status, fail;
+
+	main_std_fds();
+	rules_init(&rules);
+	if (strcmp(basename(argv[0]), "copycat") == 0) {
+		cmd = MAIN_COPYCAT;
+		opts = "+vh";
+	} else {
+		if (argc < 2)
+			usage(EXIT_FAILED, NULL);
+		if (strcmp(argv[1], "run") == 0)
+			cmd = MAIN_RUN;
+		else if (strcmp(argv[1], "check") == 0)
+			cmd = MAIN_CHECK;
+		else if (strcmp(argv[1], "filter") == 0)
+			cmd = MAIN_FILTER;
+		else if (strcmp(argv[1], "-h") == 0 ||
+		    strcmp(argv[1], "--help") == 0 ||
+		    strcmp(argv[1], "help") == 0)
+			usage(0, NULL);
+		else
+			usage(EXIT_FAILED, "unknown command '%s'", argv[1]);
+		argv++;
+		argc--;
+	}
+	fail = cmd == MAIN_CHECK ? 1 : EXIT_FAILED;
+	/* Rules keep command-line order: first match wins. */
+	while ((c = getopt_long(argc, argv, opts,
+	    cmd == MAIN_COPYCAT ? longopts + 2 : longopts, NULL)) != -1) {
+		switch (c) {
+		case 'r':
+			rules_load(&rules, optarg, &causes);
+			break;
+		case 'R':
+			rules_add_redirect(&rules, optarg, "--redirect", &causes);
+			break;
+		case 'v':
+			verbose = 1;
+			break;
+		case 'h':
+			usage(0, NULL);
+		default:
+			usage(fail, NULL);
+		}
+	}
+	argv += optind;
+	argc -= optind;
+	if ((cmd == MAIN_RUN || cmd == MAIN_COPYCAT) && argc == 0)
+		usage(fail, "no command given");
+	if ((cmd == MAIN_CHECK || cmd == MAIN_FILTER) && argc != 0)
+		usage(fail, "unexpected argument '%s'", argv[0]);
+	if (cmd != MAIN_FILTER)
+		main_copycat(&rules, cmd == MAIN_COPYCAT, &causes);
+	log_init(verbose ? LOG_LEVEL_DEBUG : LOG_LEVEL_WARNING, 0);
+	if (causes.n != 0) {
+		causes_print(&causes, stderr);
+		if (cmd != MAIN_CHECK)
+			fprintf(stderr, "unotifyd: invalid rules; the command "
+			    "was not started\n");
+		causes_free(&causes);
+		rules_free(&rules);
+		return fail;
+	}
+	switch (cmd) {
+	case MAIN_CHECK:
+		status = main_check(&rules);
+		break;
+	case MAIN_FILTER:
+		status = main_filter(&rules);
+		break;
+	default:
+		status = main_run(&rules, argv);
+	}
+	rules_free(&rules);
+	return status;
+}

@@ -1,0 +1,22 @@
+/* SPDX-License-Identifier: MIT */
+/* Reading the target's memory: process_vm_readv, /proc/TID/mem fallback. */
+#ifndef MEMORY_H
+#define MEMORY_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+/*
+ * Read the NUL-terminated string at addr in task tid into buf (len bytes,
+ * NUL included), page by page so that a string ending just before an
+ * unmapped page is read like the kernel would. Returns its length, or
+ * -EFAULT (unreadable address), -ENAMETOOLONG (no NUL within len), -ESRCH
+ * (task gone) or -EPERM (not allowed to read, e.g. a non-dumpable target).
+ */
+ssize_t	memory_read_string(pid_t tid, uint64_t addr, char *buf, size_t len);
+
+/* Read exactly len bytes at addr; 0 or the errors above. */
+int	memory_read(pid_t tid, uint64_t addr, void *buf, size_t len);
+
+#endif

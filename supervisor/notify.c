@@ -1,0 +1,151 @@
+/* SPDX-License-Identifier: MIT */
+/* The seccomp listener: receive notifications and answer them. */
+#include <errno.h>
+#include <poll.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include "notify.h"
+#include "util.h"
+
+#ifndef SECCOMP_IOCTL_NOTIF_SET_FLAGS
+#define SECCOMP_IOCTL_NOTIF_SET_FLAGS	SECCOMP_IOW(4, __u64)
+#endif
+#ifndef SECCOMP_USER_NOTIF_FD_SYNC_WAKE_UP
+#define SECCOMP_USER_NOTIF_FD_SYNC_WAKE_UP (1UL << 0)
+#endif
+
+struct notify {
+	int				 fd;
+	int				 sync_wakeup;
+	struct seccomp_notif_sizes	 sizes;
+	struct seccomp_notif		*req;
+	struct seccomp_notif_resp	*resp;
+};
+
+struct notify *
+notify_new(int fd)
+{
+	struct notify *n;
+
+	n = xcalloc(1, sizeof(*n));
+	n->fd = fd;
+	/* The kernel's structs may be larger than our headers' (new fields). */
+	if (syscall(SYS_seccomp, SECCOMP_GET_NOTIF_SIZES, 0, &n->sizes) < 0) {
+		int saved = errno;
+
+		free(n);
+		errno = saved;
+		return NULL;
+	}
+	if (n->sizes.seccomp_notif < sizeof(struct seccomp_notif))
+		n->sizes.seccomp_notif = sizeof(struct seccomp_notif);
+	if (n->sizes.seccomp_notif_resp < sizeof(struct seccomp_notif_resp))
+		n->sizes.seccomp_notif_resp = sizeof(struct seccomp_notif_resp);
+	n->req = xcalloc(1, n->sizes.seccomp_notif);
+	n->resp = xcalloc(1, n->sizes.seccomp_notif_resp);
+	/* Wake the target on our CPU: cross-CPU wake-ups of idle virtual CPUs
+	 * dominate the cost otherwise (6.6+; EINVAL or ENOTTY before). */
+	if (ioctl(fd, SECCOMP_IOCTL_NOTIF_SET_FLAGS,
+	    SECCOMP_USER_NOTIF_FD_SYNC_WAKE_UP, 0) == 0)
+		n->sync_wakeup = 1;
+	return n;
+}
+
+void
+notify_free(struct notify *n)
+{
+	if (n == NULL)
+		return;
+	if (n->fd >= 0)
+		close(n->fd);
+	free(n->req);
+	free(n->resp);
+	free(n);
+}
+
+int
+notify_fd(const struct notify *n)
+{
+	return n->fd;
+}
+
+int
+notify_sync_wakeup(const struct notify *n)
+{
+	return n->sync_wakeup;
+}
+
+int
+notify_recv(struct notify *n, struct seccomp_notif **req)
+{
+	/* Since 5.5 a buffer that is not zeroed gets EINVAL. */
+	memset(n->req, 0, n->sizes.seccomp_notif);
+	if (ioctl(n->fd, SECCOMP_IOCTL_NOTIF_RECV, n->req) < 0)
+		return -errno;
+	*req = n->req;
+	return 0;
+}
+
+int
+notify_hangup(const struct notify *n)
+{
+	struct pollfd p = { .fd = n->fd, .events = POLLIN };
+
+	if (poll(&p, 1, 0) < 0)
+		return 0;
+	return (p.revents & POLLHUP) && !(p.revents & POLLIN);
+}
+
+int
+notify_id_valid(const struct notify *n, uint64_t id)
+{
+	if (ioctl(n->fd, SECCOMP_IOCTL_NOTIF_ID_VALID, &id) < 0)
+		return -ENOENT;
+	return 0;
+}
+
+static int
+notify_send(struct notify *n, uint64_t id, int error, uint32_t flags)
+{
+	memset(n->resp, 0, n->sizes.seccomp_notif_resp);
+	n->resp->id = id;
+	n->resp->error = error;
+	n->resp->flags = flags;
+	if (ioctl(n->fd, SECCOMP_IOCTL_NOTIF_SEND, n->resp) < 0)
+		return -errno;
+	return 0;
+}
+
+int
+notify_continue(struct notify *n, uint64_t id)
+{
+	return notify_send(n, id, 0, SECCOMP_USER_NOTIF_FLAG_CONTINUE);
+}
+
+int
+notify_error(struct notify *n, uint64_t id, int err)
+{
+	/* Negative: a positive value would be the syscall's return value. */
+	return notify_send(n, id, -err, 0);
+}
+
+int
+notify_addfd(struct notify *n, uint64_t id, int srcfd,
+    unsigned int newfd_flags)
+{
+	struct seccomp_notif_addfd addfd = {
+		.id = id,
+		.flags = SECCOMP_ADDFD_FLAG_SEND,
+		.srcfd = srcfd,
+		.newfd = 0,
+		.newfd_flags = newfd_flags,
+	};
+	int r;
+
+	r = ioctl(n->fd, SECCOMP_IOCTL_NOTIF_ADDFD, &addfd);
+	return r < 0 ? -errno : r;
+}

@@ -1,0 +1,39 @@
+/* SPDX-License-Identifier: MIT */
+/* The seccomp listener: receive notifications and answer them (raw ioctls;
+ * libseccomp 2.5.4 hides errno and has no ADDFD). */
+#ifndef NOTIFY_H
+#define NOTIFY_H
+
+#include <linux/seccomp.h>
+#include <stdint.h>
+
+struct notify;
+
+/* Take ownership of a listener fd; asks for same-CPU wake-ups when the
+ * kernel has them (6.6). Returns NULL with errno set on failure. */
+struct notify	*notify_new(int fd);
+void		 notify_free(struct notify *);
+int		 notify_fd(const struct notify *);
+
+/*
+ * Receive one notification into a zeroed buffer owned by n (valid until the
+ * next call). Returns 0, -ENOENT (the task went away, or no task uses the
+ * filter: see notify_hangup), -EINTR, or another -errno.
+ */
+int	notify_recv(struct notify *, struct seccomp_notif **);
+/* 1 if no task uses the filter any more (POLLHUP), else 0. */
+int	notify_hangup(const struct notify *);
+/* 0 if the notification is still pending, else -ENOENT. */
+int	notify_id_valid(const struct notify *, uint64_t id);
+/* Let the syscall run in the kernel. 0, or -ENOENT if the task is gone. */
+int	notify_continue(struct notify *, uint64_t id);
+/* Fail the syscall with positive errno err. */
+int	notify_error(struct notify *, uint64_t id, int err);
+/* Install srcfd in the target as the syscall's result (ADDFD|SEND);
+ * newfd_flags may hold O_CLOEXEC. Returns the target's fd or -errno. */
+int	notify_addfd(struct notify *, uint64_t id, int srcfd,
+	    unsigned int newfd_flags);
+/* 1 if same-CPU wake-ups are on. */
+int	notify_sync_wakeup(const struct notify *);
+
+#endif

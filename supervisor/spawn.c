@@ -1,0 +1,142 @@
+/* SPDX-License-Identifier: MIT */
+/* Start the command: fork, install the filter in the child, take its
+ * listener, exec. */
+#include <errno.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "fdpass.h"
+#include "spawn.h"
+#include "util.h"
+
+enum spawn_stage {
+	SPAWN_LISTENER,		/* the message carries the listener */
+	SPAWN_SETUP,
+	SPAWN_FILTER,
+	SPAWN_EXEC
+};
+
+struct spawn_msg {
+	int	stage;
+	int	err;
+};
+
+/* Child side: only async-signal-safe calls, and no notified syscall once
+ * the filter is in place. */
+static void NORETURN
+spawn_child(int sock, pid_t parent, const struct filter *f,
+    char *const argv[], const sigset_t *mask)
+{
+	struct spawn_msg msg = { SPAWN_SETUP, 0 };
+	int fd;
+
+	/* A target outliving its supervisor would get ENOSYS on every
+	 * notified call; SIGKILL it instead. */
+	if (prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0) < 0 ||
+	    getppid() != parent ||
+	    sigprocmask(SIG_SETMASK, mask, NULL) < 0) {
+		msg.err = errno;
+		fdpass_send(sock, -1, &msg, sizeof(msg));
+		_exit(125);
+	}
+	if ((fd = filter_apply(f)) < 0) {
+		msg.stage = SPAWN_FILTER;
+		msg.err = -fd;
+		fdpass_send(sock, -1, &msg, sizeof(msg));
+		_exit(125);
+	}
+	msg.stage = SPAWN_LISTENER;
+	if (fdpass_send(sock, fd, &msg, sizeof(msg)) < 0)
+		_exit(125);
+	close(fd);
+	execvp(argv[0], argv);
+	msg.stage = SPAWN_EXEC;
+	msg.err = errno;
+	fdpass_send(sock, -1, &msg, sizeof(msg));
+	_exit(msg.err == ENOENT ? 127 : 126);
+}
+
+static const char *
+spawn_filter_error(int err)
+{
+	switch (err) {
+	case EBUSY:
+		return "another seccomp listener already filters this process "
+		    "(nested supervisor, container runtime or debugger)";
+	case EACCES:
+	case EPERM:
+		return "not allowed to install a seccomp filter";
+	case EINVAL:
+	case ENOSYS:
+		return "kernel lacks seccomp user notification (Linux >= 5.14 "
+		    "with CONFIG_SECCOMP_FILTER needed)";
+	}
+	return strerror(err);
+}
+
+int
+spawn_start(const struct filter *f, char *const argv[], const sigset_t *mask,
+    pid_t *pid, int *listener, char **cause)
+{
+	struct spawn_msg msg;
+	int sv[2], fd = -1, status = 125;
+	pid_t child, parent = getpid();
+	ssize_t n;
+
+	*pid = -1;
+	*listener = -1;
+	*cause = NULL;
+	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0) {
+		xasprintf(cause, "socketpair: %s", strerror(errno));
+		return 125;
+	}
+	if ((child = fork()) < 0) {
+		xasprintf(cause, "fork: %s", strerror(errno));
+		close(sv[0]);
+		close(sv[1]);
+		return 125;
+	}
+	if (child == 0) {
+		close(sv[0]);
+		spawn_child(sv[1], parent, f, argv, mask);
+	}
+	close(sv[1]);
+
+	n = fdpass_recv(sv[0], &fd, &msg, sizeof(msg));
+	if (n != sizeof(msg)) {
+		xasprintf(cause, "the child died before handing over the "
+		    "seccomp listener");
+		goto fail;
+	}
+	if (msg.stage == SPAWN_FILTER) {
+		xasprintf(cause, "cannot install the seccomp filter: %s",
+		    spawn_filter_error(msg.err));
+		goto fail;
+	}
+	if (msg.stage != SPAWN_LISTENER || fd < 0) {
+		xasprintf(cause, "cannot prepare the child: %s",
+		    strerror(msg.err));
+		goto fail;
+	}
+	/* EOF: the exec closed the child's CLOEXEC end. */
+	n = fdpass_recv(sv[0], &(int){ -1 }, &msg, sizeof(msg));
+	if (n == sizeof(msg) && msg.stage == SPAWN_EXEC) {
+		xasprintf(cause, "%s: %s", argv[0], strerror(msg.err));
+		status = msg.err == ENOENT ? 127 : 126;
+		goto fail;
+	}
+	close(sv[0]);
+	*pid = child;
+	*listener = fd;
+	return 0;
+fail:
+	close(sv[0]);
+	if (fd >= 0)
+		close(fd);
+	while (waitpid(child, NULL, 0) < 0 && errno == EINTR)
+		;
+	return status;
+}

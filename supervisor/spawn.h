@@ -1,0 +1,25 @@
+/* SPDX-License-Identifier: MIT */
+/* Start the command: fork, install the filter in the child, take its
+ * listener, exec. */
+#ifndef SPAWN_H
+#define SPAWN_H
+
+#include <signal.h>
+#include <sys/types.h>
+
+#include "filter.h"
+
+/*
+ * Fork a child that restores signal mask mask, dies with its parent,
+ * installs f and execs argv (argv[0] searched in PATH). The listener comes
+ * back over a CLOEXEC socket before exec, so the target inherits no hand-off
+ * fd and makes no notified syscall before the parent holds the listener.
+ * Returns 0 with *pid and *listener set once the exec succeeded; otherwise
+ * the child has been reaped and the return value is the exit status to use
+ * (125 setup or filter, 126 not executable, 127 not found) with a message in
+ * *cause (to free).
+ */
+int	spawn_start(const struct filter *f, char *const argv[],
+	    const sigset_t *mask, pid_t *pid, int *listener, char **cause);
+
+#endif
