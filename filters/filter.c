@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /* Build the notify filter with libseccomp, install it with seccomp(2). */
 #include <errno.h>
+#include <fcntl.h>
 #include <linux/filter.h>
 #include <linux/seccomp.h>
 #include <seccomp.h>
@@ -63,11 +64,32 @@ out:
 	return r;
 }
 
+/*
+ * fstat(2) is newfstatat(fd, "", buf, AT_EMPTY_PATH) in glibc, and Rust's
+ * File::metadata is statx with AT_EMPTY_PATH: they name no path, so they
+ * stay in the kernel instead of costing a round trip each. A path lookup
+ * that passes AT_EMPTY_PATH anyway is not notified either (documented).
+ */
+static int
+filter_add(scmp_filter_ctx ctx, int id, int nr)
+{
+	switch (id) {
+	case SYSCALLS_NEWFSTATAT:
+		return seccomp_rule_add(ctx, SCMP_ACT_NOTIFY, nr, 1,
+		    SCMP_A3(SCMP_CMP_MASKED_EQ, AT_EMPTY_PATH, 0));
+	case SYSCALLS_STATX:
+		return seccomp_rule_add(ctx, SCMP_ACT_NOTIFY, nr, 1,
+		    SCMP_A2(SCMP_CMP_MASKED_EQ, AT_EMPTY_PATH, 0));
+	}
+	return seccomp_rule_add(ctx, SCMP_ACT_NOTIFY, nr, 0);
+}
+
 int
 filter_build(uint32_t mask, struct filter **out, const char **cause)
 {
 	scmp_filter_ctx ctx;
 	struct filter *f;
+	const char *const *name;
 	int id, nr, r;
 
 	*out = NULL;
@@ -82,15 +104,24 @@ filter_build(uint32_t mask, struct filter **out, const char **cause)
 		*cause = "cannot set the bad-arch action";
 		goto out;
 	}
+	/* i386 programs are supervised by the same rules; x32 stays out. */
+	if ((r = seccomp_arch_add(ctx, SCMP_ARCH_X86)) < 0) {
+		*cause = "cannot add the i386 arch";
+		goto out;
+	}
 	for (id = 0; id < SYSCALLS_COUNT; id++) {
 		if (!(mask & SYSCALLS_MASK(id)))
 			continue;
-		nr = seccomp_syscall_resolve_name(syscalls_name(id));
-		if (nr == __NR_SCMP_ERROR)
-			continue;
-		if ((r = seccomp_rule_add(ctx, SCMP_ACT_NOTIFY, nr, 0)) < 0) {
-			*cause = "cannot add a notify rule";
-			goto out;
+		/* libseccomp maps each name to every arch that has it. */
+		for (name = syscalls_names(id); *name != NULL; name++) {
+			nr = seccomp_syscall_resolve_name(*name);
+			if (nr == __NR_SCMP_ERROR)
+				continue;
+			r = filter_add(ctx, id, nr);
+			if (r < 0) {
+				*cause = "cannot add a notify rule";
+				goto out;
+			}
 		}
 	}
 	if ((f = calloc(1, sizeof(*f))) == NULL) {

@@ -4,6 +4,7 @@
 #include <linux/filter.h>
 #include <linux/seccomp.h>
 #include <stddef.h>
+#include <string.h>
 
 #include "filter.h"
 #include "syscalls.h"
@@ -25,8 +26,17 @@ filter_print_field(uint32_t k)
 	case offsetof(struct seccomp_data, instruction_pointer) + 4:
 		return "instruction_pointer_hi";
 	}
-	if (k >= offsetof(struct seccomp_data, args) && k < sizeof(struct seccomp_data))
-		return "args";
+	if (k >= offsetof(struct seccomp_data, args) &&
+	    k < sizeof(struct seccomp_data) && k % 4 == 0) {
+		static const char *const args[] = {
+			"args[0] low", "args[0] high", "args[1] low",
+			"args[1] high", "args[2] low", "args[2] high",
+			"args[3] low", "args[3] high", "args[4] low",
+			"args[4] high", "args[5] low", "args[5] high",
+		};
+
+		return args[(k - offsetof(struct seccomp_data, args)) / 4];
+	}
 	return "?";
 }
 
@@ -80,19 +90,20 @@ static const char *
 filter_print_const(const char *field, uint32_t k, uint32_t arch)
 {
 	const char *name = NULL;
-	int id;
 
 	if (field == NULL)
 		return NULL;
-	if (field[0] == 'a' && field[1] == 'r')
-		name = filter_print_arch(k);
-	else if (field[0] == 'n' && field[1] == 'r') {
+	/* Jumps from different loads meet (libseccomp compares the arch
+	 * again after the x86_64 block): an audit arch constant is an arch. */
+	if ((name = filter_print_arch(k)) != NULL)
+		return name;
+	if (strcmp(field, "nr") == 0) {
 		if (k == X32_SYSCALL_BIT)
 			name = "x32 syscall bit";
 		else if (k == 0xffffffffu)
 			name = "nr -1";
-		else if ((id = syscalls_lookup(arch, (int)k)) >= 0)
-			name = syscalls_name(id);
+		else
+			name = syscalls_arch_name(arch, (int)k);
 	}
 	return name;
 }
@@ -136,8 +147,8 @@ filter_print(const struct filter *f, FILE *fp)
 			    i + 1 + in->jt, i + 1 + in->jf);
 			if (name != NULL)
 				fprintf(fp, "\t; %s", name);
-			if (field != NULL && field[0] == 'a' && field[1] == 'r' &&
-			    BPF_OP(in->code) == BPF_JEQ)
+			if (BPF_OP(in->code) == BPF_JEQ &&
+			    filter_print_arch(in->k) != NULL)
 				arch = in->k;
 			fputc('\n', fp);
 			break;
@@ -148,7 +159,9 @@ filter_print(const struct filter *f, FILE *fp)
 			fputc('\n', fp);
 			break;
 		case BPF_ALU:
-			fprintf(fp, "alu  op 0x%x #0x%x\n", BPF_OP(in->code), in->k);
+			fprintf(fp, "%s #0x%x\n", BPF_OP(in->code) == BPF_AND ?
+			    "and " : BPF_OP(in->code) == BPF_OR ? "or  " : "alu ",
+			    in->k);
 			break;
 		case BPF_MISC:
 			fputs(BPF_MISCOP(in->code) == BPF_TAX ? "tax\n" : "txa\n", fp);

@@ -2,49 +2,84 @@
 /* The path syscalls unotifyd handles, by name and by number on each arch. */
 #include <linux/audit.h>
 #include <seccomp.h>
+#include <stddef.h>
 #include <string.h>
 
 #include "syscalls.h"
 
-static const char *const syscalls_names[SYSCALLS_COUNT] = {
-	[SYSCALLS_OPEN] = "open",
-	[SYSCALLS_OPENAT] = "openat",
-	[SYSCALLS_OPENAT2] = "openat2",
-	[SYSCALLS_CREAT] = "creat",
+/* Every name that maps to an id; the first is the id's own name. */
+static const char *const syscalls_table[SYSCALLS_COUNT][4] = {
+	[SYSCALLS_OPEN] = { "open" },
+	[SYSCALLS_OPENAT] = { "openat" },
+	[SYSCALLS_OPENAT2] = { "openat2" },
+	[SYSCALLS_CREAT] = { "creat" },
+	[SYSCALLS_STAT] = { "stat", "stat64" },
+	[SYSCALLS_LSTAT] = { "lstat", "lstat64" },
+	[SYSCALLS_NEWFSTATAT] = { "newfstatat", "fstatat64" },
+	[SYSCALLS_STATX] = { "statx" },
+	[SYSCALLS_ACCESS] = { "access" },
+	[SYSCALLS_FACCESSAT] = { "faccessat" },
+	[SYSCALLS_FACCESSAT2] = { "faccessat2" },
+	[SYSCALLS_READLINK] = { "readlink" },
+	[SYSCALLS_READLINKAT] = { "readlinkat" },
 };
 
+#define SYSCALLS_MAXNR	512
+
 /* Numbers are resolved once per arch through libseccomp's tables, so the
- * same code serves x86_64 and (later) i386 without per-arch headers. */
+ * same code serves x86_64 and i386 without per-arch headers. */
 struct syscalls_arch {
 	uint32_t	audit;
 	uint32_t	scmp;
 	int		ready;
-	int		nr[SYSCALLS_COUNT];
+	signed char	id[SYSCALLS_MAXNR];
+	unsigned char	layout[SYSCALLS_MAXNR];
+	const char	*name[SYSCALLS_MAXNR];
 };
 
 static struct syscalls_arch syscalls_arches[] = {
-	{ AUDIT_ARCH_X86_64, SCMP_ARCH_X86_64, 0, { 0 } },
-	{ AUDIT_ARCH_I386, SCMP_ARCH_X86, 0, { 0 } },
+	{ .audit = AUDIT_ARCH_X86_64, .scmp = SCMP_ARCH_X86_64 },
+	{ .audit = AUDIT_ARCH_I386, .scmp = SCMP_ARCH_X86 },
 };
+
+static enum syscalls_layout
+syscalls_layout_of(uint32_t audit, const char *name)
+{
+	if (audit != AUDIT_ARCH_I386)
+		return SYSCALLS_LAYOUT_NATIVE;
+	if (strcmp(name, "stat") == 0 || strcmp(name, "lstat") == 0)
+		return SYSCALLS_LAYOUT_STAT32;
+	if (strstr(name, "stat64") != NULL || strcmp(name, "fstatat64") == 0)
+		return SYSCALLS_LAYOUT_STAT64;
+	return SYSCALLS_LAYOUT_NATIVE;
+}
 
 static struct syscalls_arch *
 syscalls_arch(uint32_t audit)
 {
 	struct syscalls_arch *a;
+	const char *const *name;
 	int id, nr;
 
 	for (a = syscalls_arches; a < syscalls_arches +
 	    sizeof(syscalls_arches) / sizeof(syscalls_arches[0]); a++) {
 		if (a->audit != audit)
 			continue;
-		if (!a->ready) {
-			for (id = 0; id < SYSCALLS_COUNT; id++) {
+		if (a->ready)
+			return a;
+		memset(a->id, -1, sizeof(a->id));
+		for (id = 0; id < SYSCALLS_COUNT; id++)
+			for (name = syscalls_table[id]; *name != NULL; name++) {
+				/* Negative: absent on this arch. */
 				nr = seccomp_syscall_resolve_name_arch(a->scmp,
-				    syscalls_names[id]);
-				a->nr[id] = nr == __NR_SCMP_ERROR ? -1 : nr;
+				    *name);
+				if (nr < 0 || nr >= SYSCALLS_MAXNR)
+					continue;
+				a->id[nr] = id;
+				a->layout[nr] = syscalls_layout_of(audit, *name);
+				a->name[nr] = *name;
 			}
-			a->ready = 1;
-		}
+		a->ready = 1;
 		return a;
 	}
 	return NULL;
@@ -55,40 +90,54 @@ syscalls_name(int id)
 {
 	if (id < 0 || id >= SYSCALLS_COUNT)
 		return NULL;
-	return syscalls_names[id];
+	return syscalls_table[id][0];
+}
+
+const char *const *
+syscalls_names(int id)
+{
+	if (id < 0 || id >= SYSCALLS_COUNT)
+		return NULL;
+	return syscalls_table[id];
 }
 
 int
 syscalls_from_name(const char *name)
 {
+	const char *const *n;
 	int id;
 
 	for (id = 0; id < SYSCALLS_COUNT; id++)
-		if (strcmp(syscalls_names[id], name) == 0)
-			return id;
+		for (n = syscalls_table[id]; *n != NULL; n++)
+			if (strcmp(*n, name) == 0)
+				return id;
 	return -1;
 }
 
 int
-syscalls_number(uint32_t audit, int id)
+syscalls_lookup(uint32_t audit, int nr, enum syscalls_layout *layout)
 {
 	struct syscalls_arch *a = syscalls_arch(audit);
 
-	if (a == NULL || id < 0 || id >= SYSCALLS_COUNT)
+	if (a == NULL || nr < 0 || nr >= SYSCALLS_MAXNR || a->id[nr] < 0)
 		return -1;
-	return a->nr[id];
+	if (layout != NULL)
+		*layout = a->layout[nr];
+	return a->id[nr];
 }
 
 int
-syscalls_lookup(uint32_t audit, int nr)
+syscalls_arch_is_32bit(uint32_t audit)
+{
+	return audit == AUDIT_ARCH_I386;
+}
+
+const char *
+syscalls_arch_name(uint32_t audit, int nr)
 {
 	struct syscalls_arch *a = syscalls_arch(audit);
-	int id;
 
-	if (a == NULL || nr < 0)
-		return -1;
-	for (id = 0; id < SYSCALLS_COUNT; id++)
-		if (a->nr[id] == nr)
-			return id;
-	return -1;
+	if (a == NULL || nr < 0 || nr >= SYSCALLS_MAXNR)
+		return NULL;
+	return a->name[nr];
 }

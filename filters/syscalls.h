@@ -1,28 +1,56 @@
 /* SPDX-License-Identifier: MIT */
-/* The path syscalls unotifyd can handle: names, ids and per-arch numbers. */
+/* The path syscalls unotifyd handles: names, ids and per-arch numbers. */
 #ifndef SYSCALLS_H
 #define SYSCALLS_H
 
 #include <stdint.h>
 
+/* One id per meaning: i386's stat64 is SYSCALLS_STAT with another layout. */
 enum syscalls_id {
 	SYSCALLS_OPEN,
 	SYSCALLS_OPENAT,
 	SYSCALLS_OPENAT2,
 	SYSCALLS_CREAT,
+	SYSCALLS_STAT,
+	SYSCALLS_LSTAT,
+	SYSCALLS_NEWFSTATAT,
+	SYSCALLS_STATX,
+	SYSCALLS_ACCESS,
+	SYSCALLS_FACCESSAT,
+	SYSCALLS_FACCESSAT2,
+	SYSCALLS_READLINK,
+	SYSCALLS_READLINKAT,
 	SYSCALLS_COUNT
+};
+
+/* How a stat result is laid out in the target's memory. */
+enum syscalls_layout {
+	SYSCALLS_LAYOUT_NATIVE,		/* x86_64 struct stat, or n/a */
+	SYSCALLS_LAYOUT_STAT32,		/* i386 stat(2): struct compat_stat */
+	SYSCALLS_LAYOUT_STAT64		/* i386 stat64(2): packed struct stat64 */
 };
 
 #define SYSCALLS_MASK(id)	(1u << (id))
 #define SYSCALLS_ALL		((1u << SYSCALLS_COUNT) - 1)
+#define SYSCALLS_OPENS		(SYSCALLS_MASK(SYSCALLS_OPEN) | \
+				 SYSCALLS_MASK(SYSCALLS_OPENAT) | \
+				 SYSCALLS_MASK(SYSCALLS_OPENAT2) | \
+				 SYSCALLS_MASK(SYSCALLS_CREAT))
 
 /* Name of an id ("openat"), or NULL if out of range. */
 const char	*syscalls_name(int);
-/* Id of a name, or -1 if unotifyd does not handle that syscall. */
+/* Id of a name (x86_64 names, and i386's stat64, lstat64 and fstatat64 as
+ * aliases), or -1 if unotifyd does not handle that syscall. */
 int		 syscalls_from_name(const char *);
-/* Id for a syscall number on an audit arch (AUDIT_ARCH_*), or -1. */
-int		 syscalls_lookup(uint32_t, int);
-/* Number of an id on an audit arch, or -1 if the arch lacks it. */
-int		 syscalls_number(uint32_t, int);
+/* Id for a syscall number on an audit arch (AUDIT_ARCH_*), or -1; the
+ * result layout of a stat call in *layout when layout is not NULL. */
+int		 syscalls_lookup(uint32_t arch, int nr, enum syscalls_layout *);
+/* The arch's own name of a handled syscall number ("stat64"), or NULL. */
+const char	*syscalls_arch_name(uint32_t arch, int nr);
+/* Every syscall name of id, on any supported arch, for the filter:
+ * NULL-terminated. */
+const char *const *syscalls_names(int);
+/* 1 if the arch is 32-bit (pointers and longs are 4 bytes). */
+int		 syscalls_arch_is_32bit(uint32_t);
 
 #endif

@@ -2,39 +2,21 @@
 /* Decide and answer one notification: continue, an errno, or a redirect. */
 #include <errno.h>
 #include <fcntl.h>
-#include <limits.h>
 #include <linux/openat2.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
-#include <sys/syscall.h>
 #include <unistd.h>
 
+#include "act.h"
 #include "dispatch.h"
 #include "log.h"
 #include "memory.h"
 #include "path.h"
 #include "syscalls.h"
 
-/* What the handled syscalls have in common, decoded from seccomp_data. */
-struct call {
-	int		 sysid;
-	int		 dirfd;
-	uint64_t	 path_addr;
-	uint64_t	 flags;
-	uint64_t	 mode;
-	uint64_t	 resolve;
-	char		 path[PATH_MAX];	/* as the target passed it */
-	char		 abs[PATH_MAX];		/* absolute, normalised */
-};
-
 /* The first published struct open_how: flags, mode, resolve. */
 #define DISPATCH_HOW_SIZE_VER0	24
-
-/* RESOLVE_* bits that describe the walk itself, not the dirfd anchor that a
- * redirect replaces; BENEATH and IN_ROOT would refuse the absolute target. */
-#define DISPATCH_RESOLVE_KEEP	(RESOLVE_NO_XDEV | RESOLVE_NO_MAGICLINKS | \
-				 RESOLVE_NO_SYMLINKS | RESOLVE_CACHED)
 
 /* Escape a path for a log line: it may hold quotes, newlines, anything. */
 static const char *
@@ -56,6 +38,14 @@ dispatch_quote(const char *s, char *buf, size_t len)
 	return buf;
 }
 
+static const char *
+dispatch_errname(int err)
+{
+	const char *name = strerrorname_np(err);
+
+	return name != NULL ? name : "?";
+}
+
 static void
 dispatch_log(const struct seccomp_notif *req, const struct call *c,
     const struct rule *r, const char *fmt, ...) PRINTFLIKE(4, 5);
@@ -65,6 +55,7 @@ dispatch_log(const struct seccomp_notif *req, const struct call *c,
     const struct rule *r, const char *fmt, ...)
 {
 	char quoted[PATH_MAX], answer[PATH_MAX + 64];
+	const char *name;
 	va_list ap;
 
 	if (!log_enabled(LOG_LEVEL_DEBUG))
@@ -72,24 +63,59 @@ dispatch_log(const struct seccomp_notif *req, const struct call *c,
 	va_start(ap, fmt);
 	vsnprintf(answer, sizeof(answer), fmt, ap);
 	va_end(ap);
-	log_debug("tid=%u %s \"%s\" %s%s: %s", req->pid,
-	    syscalls_name(c->sysid), dispatch_quote(c->path, quoted,
-	    sizeof(quoted)), r != NULL ? "rule=" : "no rule",
-	    r != NULL ? r->name : "", answer);
+	name = syscalls_arch_name(req->data.arch, req->data.nr);
+	log_debug("tid=%u %s%s \"%s\" %s%s: %s", req->pid, name,
+	    syscalls_arch_is_32bit(req->data.arch) ? "/i386" : "",
+	    dispatch_quote(c->path, quoted, sizeof(quoted)),
+	    r != NULL ? "rule=" : "no rule", r != NULL ? r->name : "", answer);
+}
+
+/* openat2's struct open_how, checked like copy_struct_from_user(). */
+static int
+dispatch_open_how(const struct seccomp_notif *req, uint64_t addr,
+    uint64_t size, struct call *c)
+{
+	struct open_how how;
+	unsigned char extra[256];
+	uint64_t off;
+	size_t i, n;
+	int r;
+
+	if (size < DISPATCH_HOW_SIZE_VER0)
+		return -EINVAL;
+	if (size > 4096)
+		return -E2BIG;
+	memset(&how, 0, sizeof(how));
+	n = size < sizeof(how) ? size : sizeof(how);
+	if ((r = memory_read(req->pid, addr, &how, n)) < 0)
+		return r;
+	for (off = sizeof(how); off < size; off += n) {
+		n = size - off < sizeof(extra) ? size - off : sizeof(extra);
+		if ((r = memory_read(req->pid, addr + off, extra, n)) < 0)
+			return r;
+		for (i = 0; i < n; i++)
+			if (extra[i] != 0)
+				return -E2BIG;
+	}
+	c->flags = how.flags;
+	c->mode = how.mode;
+	c->resolve = how.resolve;
+	return 0;
 }
 
 /* Decode the arguments; 0, or -errno to answer as the kernel would. */
 static int
 dispatch_decode(const struct seccomp_notif *req, struct call *c)
 {
-	const __u64 *a = req->data.args;
-	struct open_how how;
-	unsigned char extra[256];
-	uint64_t size, off;
-	size_t i, n;
-	int r;
+	uint64_t a[6];
+	int i;
 
+	/* i386 arguments are 32-bit registers. */
+	for (i = 0; i < 6; i++)
+		a[i] = syscalls_arch_is_32bit(req->data.arch) ?
+		    (uint32_t)req->data.args[i] : req->data.args[i];
 	c->dirfd = AT_FDCWD;
+	c->kind = ACT_OPEN;
 	switch (c->sysid) {
 	case SYSCALLS_OPEN:
 		c->path_addr = a[0];
@@ -110,28 +136,63 @@ dispatch_decode(const struct seccomp_notif *req, struct call *c)
 	case SYSCALLS_OPENAT2:
 		c->dirfd = (int)a[0];
 		c->path_addr = a[1];
-		size = a[3];
-		/* The kernel's copy_struct_from_user rules. */
-		if (size < DISPATCH_HOW_SIZE_VER0)
+		return dispatch_open_how(req, a[2], a[3], c);
+	case SYSCALLS_STAT:
+	case SYSCALLS_LSTAT:
+		c->kind = ACT_STAT;
+		c->path_addr = a[0];
+		c->buf = a[1];
+		if (c->sysid == SYSCALLS_LSTAT)
+			c->atflags = AT_SYMLINK_NOFOLLOW;
+		break;
+	case SYSCALLS_NEWFSTATAT:
+		c->kind = ACT_STAT;
+		c->dirfd = (int)a[0];
+		c->path_addr = a[1];
+		c->buf = a[2];
+		c->atflags = (int)a[3];
+		if (c->atflags & ~(AT_SYMLINK_NOFOLLOW | AT_NO_AUTOMOUNT |
+		    AT_EMPTY_PATH))
 			return -EINVAL;
-		if (size > 4096)
-			return -E2BIG;
-		memset(&how, 0, sizeof(how));
-		n = size < sizeof(how) ? size : sizeof(how);
-		if ((r = memory_read(req->pid, a[2], &how, n)) < 0)
-			return r;
-		for (off = sizeof(how); off < size; off += n) {
-			n = size - off < sizeof(extra) ? size - off :
-			    sizeof(extra);
-			if ((r = memory_read(req->pid, a[2] + off, extra, n)) < 0)
-				return r;
-			for (i = 0; i < n; i++)
-				if (extra[i] != 0)
-					return -E2BIG;
+		break;
+	case SYSCALLS_STATX:
+		c->kind = ACT_STATX;
+		c->dirfd = (int)a[0];
+		c->path_addr = a[1];
+		c->atflags = (int)a[2];
+		c->mask = (unsigned int)a[3];
+		c->buf = a[4];
+		break;
+	case SYSCALLS_ACCESS:
+		c->kind = ACT_ACCESS;
+		c->path_addr = a[0];
+		c->mode = (unsigned int)a[1];
+		break;
+	case SYSCALLS_FACCESSAT:
+	case SYSCALLS_FACCESSAT2:
+		c->kind = ACT_ACCESS;
+		c->dirfd = (int)a[0];
+		c->path_addr = a[1];
+		c->mode = (unsigned int)a[2];
+		if (c->sysid == SYSCALLS_FACCESSAT2) {
+			c->atflags = (int)a[3];
+			if (c->atflags & ~(AT_EACCESS | AT_SYMLINK_NOFOLLOW |
+			    AT_EMPTY_PATH))
+				return -EINVAL;
 		}
-		c->flags = how.flags;
-		c->mode = how.mode;
-		c->resolve = how.resolve;
+		break;
+	case SYSCALLS_READLINK:
+		c->kind = ACT_READLINK;
+		c->path_addr = a[0];
+		c->buf = a[1];
+		c->bufsiz = a[2];
+		break;
+	case SYSCALLS_READLINKAT:
+		c->kind = ACT_READLINK;
+		c->dirfd = (int)a[0];
+		c->path_addr = a[1];
+		c->buf = a[2];
+		c->bufsiz = a[3];
 		break;
 	default:
 		return -ENOSYS;
@@ -139,86 +200,119 @@ dispatch_decode(const struct seccomp_notif *req, struct call *c)
 	return 0;
 }
 
+/* Does the call write, for `access = write` rules? */
 static int
-dispatch_writes(uint64_t flags)
+dispatch_writes(const struct call *c)
 {
-	return (flags & O_ACCMODE) != O_RDONLY ||
-	    (flags & (O_CREAT | O_TRUNC | O_APPEND | __O_TMPFILE)) != 0;
-}
-
-/* The target's umask from /proc/TID/status (Linux 4.7+), or 022. */
-static mode_t
-dispatch_umask(pid_t tid)
-{
-	char file[64], line[128];
-	unsigned int mask = 022;
-	FILE *f;
-
-	snprintf(file, sizeof(file), "/proc/%d/status", (int)tid);
-	if ((f = fopen(file, "re")) == NULL)
-		return mask;
-	while (fgets(line, sizeof(line), f) != NULL)
-		if (sscanf(line, "Umask: %o", &mask) == 1)
-			break;
-	fclose(f);
-	return mask & 0777;
-}
-
-/* Open the redirect target with the call's flags; fd or -errno. */
-static int
-dispatch_open(const struct seccomp_notif *req, const struct call *c,
-    const char *target)
-{
-	struct open_how how = { 0 };
-	long fd;
-
-	how.flags = c->flags | O_CLOEXEC;
-	if (c->flags & (O_CREAT | __O_TMPFILE))
-		how.mode = c->mode & 07777 & ~dispatch_umask(req->pid);
-	if (c->sysid == SYSCALLS_OPENAT2) {
-		how.resolve = c->resolve & DISPATCH_RESOLVE_KEEP;
-		/* openat2 rejects unknown flags and stray modes itself. */
-		if (!(c->flags & (O_CREAT | __O_TMPFILE)))
-			how.mode = c->mode;
-		fd = syscall(SYS_openat2, AT_FDCWD, target, &how, sizeof(how));
-	} else
-		fd = openat(AT_FDCWD, target, (int)how.flags, (mode_t)how.mode);
-	return fd < 0 ? -errno : (int)fd;
+	switch (c->kind) {
+	case ACT_OPEN:
+		return (c->flags & O_ACCMODE) != O_RDONLY ||
+		    (c->flags & (O_CREAT | O_TRUNC | O_APPEND |
+		    __O_TMPFILE)) != 0;
+	case ACT_ACCESS:
+		/* The kernel itself answers EROFS to W_OK. */
+		return (c->mode & W_OK) != 0;
+	default:
+		return 0;
+	}
 }
 
 static void
-dispatch_redirect(struct notify *n, const struct seccomp_notif *req,
-    const struct call *c, const struct rule *r)
+dispatch_open(struct notify *n, const struct seccomp_notif *req,
+    struct target *t, const struct call *c, const struct rule *r,
+    const char *dst)
 {
-	char target[PATH_MAX];
-	int fd, newfd, err;
+	int fd, newfd;
 
-	if ((err = rules_target(r, c->abs, target, sizeof(target))) < 0) {
-		dispatch_log(req, c, r, "redirect: %s", strerror(-err));
-		notify_error(n, req->id, -err);
-		return;
-	}
-	if ((fd = dispatch_open(req, c, target)) < 0) {
-		dispatch_log(req, c, r, "redirect %s errno %s", target,
-		    strerrorname_np(-fd));
+	if ((fd = act_open(t, c, dst)) < 0) {
+		dispatch_log(req, c, r, "redirect %s errno %s", dst,
+		    dispatch_errname(-fd));
 		notify_error(n, req->id, -fd);
 		return;
 	}
 	newfd = notify_addfd(n, req->id, fd,
 	    (c->flags & O_CLOEXEC) ? O_CLOEXEC : 0);
 	close(fd);
-	if (newfd >= 0) {
-		dispatch_log(req, c, r, "redirect %s fd %d", target, newfd);
+	if (newfd >= 0)
+		dispatch_log(req, c, r, "redirect %s fd %d", dst, newfd);
+	else if (newfd == -ENOENT)
+		dispatch_log(req, c, r, "redirect %s: target gone", dst);
+	else {
+		/* The target is still blocked: a failed ADDFD is answered. */
+		dispatch_log(req, c, r, "redirect %s: cannot install the fd: "
+		    "errno %s", dst, dispatch_errname(-newfd));
+		notify_error(n, req->id, -newfd);
+	}
+}
+
+static void
+dispatch_emulate(struct notify *n, const struct seccomp_notif *req,
+    struct target *t, const struct call *c, const struct rule *r,
+    const char *dst)
+{
+	char out[ACT_OUT_MAX];
+	size_t outlen;
+	long ret;
+	int w;
+
+	ret = act_emulate(t, c, dst, out, &outlen);
+	if (ret >= 0 && outlen > 0) {
+		/* Write only into the very call that asked. */
+		if (notify_id_valid(n, req->id) < 0)
+			return;
+		if ((w = memory_write(req->pid, c->buf, out, outlen)) < 0)
+			ret = w == -ESRCH ? -ESRCH : -EFAULT;
+	}
+	if (ret < 0) {
+		dispatch_log(req, c, r, "redirect %s errno %s", dst,
+		    dispatch_errname(-ret));
+		notify_error(n, req->id, (int)-ret);
 		return;
 	}
-	if (newfd == -ENOENT) {
-		dispatch_log(req, c, r, "redirect %s: target gone", target);
-		return;
-	}
-	/* The target is still blocked: a failed ADDFD must be answered. */
-	dispatch_log(req, c, r, "redirect %s: cannot install fd: errno %s",
-	    target, strerrorname_np(-newfd));
-	notify_error(n, req->id, -newfd);
+	dispatch_log(req, c, r, "redirect %s = %ld", dst, ret);
+	notify_return(n, req->id, ret);
+}
+
+static void
+dispatch_redirect(struct notify *n, const struct seccomp_notif *req,
+    struct target *t, const struct call *c, const struct rule *r)
+{
+	char dst[PATH_MAX];
+	int err;
+
+	if ((err = rules_target(r, c->abs, dst, sizeof(dst))) < 0) {
+		dispatch_log(req, c, r, "redirect: errno %s",
+		    dispatch_errname(-err));
+		notify_error(n, req->id, -err);
+	} else if (c->kind == ACT_OPEN)
+		dispatch_open(n, req, t, c, r, dst);
+	else
+		dispatch_emulate(n, req, t, c, r, dst);
+}
+
+/* Read and resolve the path; 0, or -errno to answer as the kernel would. */
+static int
+dispatch_path(const struct seccomp_notif *req, struct target *t,
+    struct call *c)
+{
+	ssize_t len;
+	int r;
+
+	if ((r = dispatch_decode(req, c)) < 0)
+		return r;
+	len = memory_read_string(req->pid, c->path_addr, c->path,
+	    sizeof(c->path));
+	if (len < 0)
+		return (int)len;
+	if (len == 0 && (c->atflags & AT_EMPTY_PATH))
+		return 1;	/* fstat(2) of dirfd: nothing to match */
+	if ((r = path_resolve(req->pid, c->dirfd, c->path, c->abs,
+	    sizeof(c->abs))) < 0)
+		return 1;	/* a bad dirfd or an empty path: the kernel says */
+	/* /proc shows the cwd and dirfds in our view, rules are in its. */
+	if (c->path[0] != '/' && target_strip_root(t, c->abs) < 0)
+		return 1;
+	return 0;
 }
 
 void
@@ -227,55 +321,46 @@ dispatch_notification(struct notify *n, const struct rule_set *rules,
 {
 	static __u32 warned;
 	const struct rule *r;
+	struct target t;
 	struct call c;
-	ssize_t len;
 	int err;
 
 	memset(&c, 0, sizeof(c));
-	c.sysid = syscalls_lookup(req->data.arch, req->data.nr);
+	c.sysid = syscalls_lookup(req->data.arch, req->data.nr, &c.layout);
 	if (c.sysid < 0) {
 		/* Only the syscalls we asked for are notified; be safe. */
 		notify_continue(n, req->id);
 		return;
 	}
-	if ((err = dispatch_decode(req, &c)) == 0) {
-		len = memory_read_string(req->pid, c.path_addr, c.path,
-		    sizeof(c.path));
-		err = len < 0 ? (int)len : 0;
-	}
+	target_init(&t, req->pid);
+	err = dispatch_path(req, &t, &c);
 	if (err == -ESRCH)
-		return;
+		goto out;
 	if (err == -EPERM && warned != req->pid) {
 		warned = req->pid;
 		log_warn("tid=%u: cannot read its memory (not dumpable, or "
 		    "another user's): answering EPERM", req->pid);
 	}
-	if (err < 0) {
-		/* The kernel would fail the same way (EFAULT, ENAMETOOLONG,
-		 * EINVAL or E2BIG for open_how); EPERM fails closed. */
-		if (notify_id_valid(n, req->id) == 0)
-			notify_error(n, req->id, -err);
-		return;
-	}
-	if (path_resolve(req->pid, c.dirfd, c.path, c.abs, sizeof(c.abs)) < 0) {
-		/* A bad dirfd or an empty path: the kernel says why. */
-		if (notify_id_valid(n, req->id) == 0) {
-			dispatch_log(req, &c, NULL, "continue (unresolved)");
-			notify_continue(n, req->id);
-		}
-		return;
-	}
 	/* What we read belongs to this very call, not to a recycled tid. */
 	if (notify_id_valid(n, req->id) < 0)
-		return;
-	r = rules_match(rules, c.abs, c.sysid, dispatch_writes(c.flags));
+		goto out;
+	if (err < 0) {
+		/* EFAULT, ENAMETOOLONG, EINVAL, E2BIG as the kernel would;
+		 * EPERM fails closed. */
+		dispatch_log(req, &c, NULL, "errno %s", dispatch_errname(-err));
+		notify_error(n, req->id, -err);
+		goto out;
+	}
+	r = err > 0 ? NULL : rules_match(rules, c.abs, c.sysid,
+	    dispatch_writes(&c));
 	if (r == NULL || r->action == RULE_CONTINUE) {
 		dispatch_log(req, &c, r, "continue");
 		notify_continue(n, req->id);
 	} else if (r->action == RULE_ERRNO) {
-		dispatch_log(req, &c, r, "errno %s", strerrorname_np(r->err) ?
-		    strerrorname_np(r->err) : "?");
+		dispatch_log(req, &c, r, "errno %s", dispatch_errname(r->err));
 		notify_error(n, req->id, r->err);
 	} else
-		dispatch_redirect(n, req, &c, r);
+		dispatch_redirect(n, req, &t, &c, r);
+out:
+	target_fini(&t);
 }

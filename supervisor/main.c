@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "copycat.h"
+#include "creds.h"
 #include "filter.h"
 #include "log.h"
 #include "loop.h"
@@ -149,6 +150,7 @@ main_run(struct rule_set *rules, char *argv[])
 	}
 	log_debug("pid %d: %zu rules, same-CPU wake-ups %s", (int)child,
 	    rules->n, notify_sync_wakeup(n) ? "on" : "off");
+	creds_init();
 	/* Modes of files created for the target get the target's umask. */
 	umask(0);
 	status = loop_run(n, rules, child, sigfd);

@@ -79,3 +79,32 @@ memory_read(pid_t tid, uint64_t addr, void *buf, size_t len)
 	}
 	return 0;
 }
+
+int
+memory_write(pid_t tid, uint64_t addr, const void *buf, size_t len)
+{
+	struct iovec local = { (void *)buf, len };
+	struct iovec remote = { (void *)(uintptr_t)addr, len };
+	char file[64];
+	ssize_t n;
+	int fd, err;
+
+	n = process_vm_writev(tid, &local, 1, &remote, 1, 0);
+	if (n == (ssize_t)len)
+		return 0;
+	if (n >= 0)
+		return -EFAULT;
+	if (errno != ENOSYS && errno != EPERM)
+		return errno == ESRCH ? -ESRCH : -EFAULT;
+	/* Unlike process_vm_writev, /proc/TID/mem writes read-only pages;
+	 * the kernel would fault there, so it is only the fallback. */
+	snprintf(file, sizeof(file), "/proc/%d/mem", (int)tid);
+	if ((fd = open(file, O_WRONLY | O_CLOEXEC)) < 0)
+		return errno == ENOENT ? -ESRCH : -EPERM;
+	n = pwrite(fd, buf, len, (off_t)addr);
+	err = errno;
+	close(fd);
+	if (n < 0)
+		return err == EIO || err == EFAULT ? -EFAULT : -err;
+	return n == (ssize_t)len ? 0 : -EFAULT;
+}

@@ -19,4 +19,8 @@ ssize_t	memory_read_string(pid_t tid, uint64_t addr, char *buf, size_t len);
 /* Read exactly len bytes at addr; 0 or the errors above. */
 int	memory_read(pid_t tid, uint64_t addr, void *buf, size_t len);
 
+/* Write len bytes at addr (emulated syscall results); 0 or the errors
+ * above. */
+int	memory_write(pid_t tid, uint64_t addr, const void *buf, size_t len);
+
 #endif

@@ -109,10 +109,12 @@ notify_id_valid(const struct notify *n, uint64_t id)
 }
 
 static int
-notify_send(struct notify *n, uint64_t id, int error, uint32_t flags)
+notify_send(struct notify *n, uint64_t id, int64_t val, int error,
+    uint32_t flags)
 {
 	memset(n->resp, 0, n->sizes.seccomp_notif_resp);
 	n->resp->id = id;
+	n->resp->val = val;
 	n->resp->error = error;
 	n->resp->flags = flags;
 	if (ioctl(n->fd, SECCOMP_IOCTL_NOTIF_SEND, n->resp) < 0)
@@ -123,14 +125,20 @@ notify_send(struct notify *n, uint64_t id, int error, uint32_t flags)
 int
 notify_continue(struct notify *n, uint64_t id)
 {
-	return notify_send(n, id, 0, SECCOMP_USER_NOTIF_FLAG_CONTINUE);
+	return notify_send(n, id, 0, 0, SECCOMP_USER_NOTIF_FLAG_CONTINUE);
 }
 
 int
 notify_error(struct notify *n, uint64_t id, int err)
 {
 	/* Negative: a positive value would be the syscall's return value. */
-	return notify_send(n, id, -err, 0);
+	return notify_send(n, id, 0, -err, 0);
+}
+
+int
+notify_return(struct notify *n, uint64_t id, int64_t val)
+{
+	return notify_send(n, id, val, 0, 0);
 }
 
 int

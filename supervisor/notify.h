@@ -29,6 +29,8 @@ int	notify_id_valid(const struct notify *, uint64_t id);
 int	notify_continue(struct notify *, uint64_t id);
 /* Fail the syscall with positive errno err. */
 int	notify_error(struct notify *, uint64_t id, int err);
+/* Make the syscall return val without running it. */
+int	notify_return(struct notify *, uint64_t id, int64_t val);
 /* Install srcfd in the target as the syscall's result (ADDFD|SEND);
  * newfd_flags may hold O_CLOEXEC. Returns the target's fd or -errno. */
 int	notify_addfd(struct notify *, uint64_t id, int srcfd,

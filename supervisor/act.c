@@ -1,0 +1,183 @@
+/* SPDX-License-Identifier: MIT */
+/* Performing a redirected call for the target, in its context: its root,
+ * its credentials, its umask. */
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/openat2.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include "act.h"
+#include "creds.h"
+#include "statconv.h"
+
+/* RESOLVE_* bits that describe the walk itself, not the dirfd anchor that a
+ * redirect replaces; BENEATH and IN_ROOT would refuse the absolute target. */
+#define ACT_RESOLVE_KEEP	(RESOLVE_NO_XDEV | RESOLVE_NO_MAGICLINKS | \
+				 RESOLVE_NO_SYMLINKS | RESOLVE_CACHED)
+
+/*
+ * Where to look target up: our own root (AT_FDCWD and the path), or, for a
+ * task with another root (chroot, container), an O_PATH fd of target found
+ * beneath that root and an empty path. *fd is to be closed.
+ */
+static int
+act_at(struct target *t, const char *target, int nofollow, int *dirfd,
+    const char **rel, int *fd)
+{
+	struct open_how how = { 0 };
+	int rootfd, r;
+	long nfd;
+
+	*fd = -1;
+	if ((r = target_root(t, &rootfd)) < 0)
+		return r;
+	if (rootfd < 0) {
+		*dirfd = AT_FDCWD;
+		*rel = target;
+		return 0;
+	}
+	how.flags = O_PATH | O_CLOEXEC | (nofollow ? O_NOFOLLOW : 0);
+	how.resolve = RESOLVE_IN_ROOT;
+	if ((nfd = syscall(SYS_openat2, rootfd, target, &how, sizeof(how))) < 0)
+		return -errno;
+	*fd = *dirfd = (int)nfd;
+	*rel = "";
+	return 0;
+}
+
+int
+act_open(struct target *t, const struct call *c, const char *target)
+{
+	struct open_how how = { 0 };
+	struct creds_saved saved;
+	int rootfd, r, err;
+	long fd;
+
+	how.flags = c->flags | O_CLOEXEC;
+	how.mode = c->mode;
+	if (c->flags & (O_CREAT | __O_TMPFILE)) {
+		/* Our umask is 0: apply the target's, as its kernel would. */
+		if ((r = target_status(t)) < 0)
+			return r;
+		how.mode = c->mode & 07777 & ~t->umask;
+	} else if (c->sysid != SYSCALLS_OPENAT2)
+		how.mode = 0;	/* open(2) ignores it; openat2 checks it */
+	if (c->sysid == SYSCALLS_OPENAT2)
+		how.resolve = c->resolve & ACT_RESOLVE_KEEP;
+	if ((r = target_root(t, &rootfd)) < 0)
+		return r;
+	if (rootfd >= 0)
+		how.resolve |= RESOLVE_IN_ROOT;
+	if ((r = creds_enter(t, 0, &saved)) < 0)
+		return r;
+	/* openat2 keeps every flag bit, and refuses what open(2) would
+	 * silently ignore only for openat2 callers. */
+	if (c->sysid == SYSCALLS_OPENAT2 || rootfd >= 0)
+		fd = syscall(SYS_openat2, rootfd >= 0 ? rootfd : AT_FDCWD,
+		    target, &how, sizeof(how));
+	else
+		fd = openat(AT_FDCWD, target, (int)how.flags, (mode_t)how.mode);
+	err = errno;
+	creds_leave(&saved);
+	return fd < 0 ? -err : (int)fd;
+}
+
+static long
+act_stat(const struct call *c, int dirfd, const char *rel, int atflags,
+    void *out, size_t *outlen)
+{
+	struct stat st;
+	int n;
+
+	if (fstatat(dirfd, rel, &st, atflags) < 0)
+		return -errno;
+	if ((n = statconv(&st, c->layout, out)) < 0)
+		return n;
+	*outlen = n;
+	return 0;
+}
+
+static long
+act_statx(const struct call *c, int dirfd, const char *rel, int atflags,
+    void *out, size_t *outlen)
+{
+	struct statx stx;
+
+	if (statx(dirfd, rel, atflags, c->mask, &stx) < 0)
+		return -errno;
+	memcpy(out, &stx, sizeof(stx));
+	*outlen = sizeof(stx);
+	return 0;
+}
+
+static long
+act_readlink(const struct call *c, int dirfd, const char *rel, void *out,
+    size_t *outlen)
+{
+	ssize_t n;
+
+	if ((int)c->bufsiz <= 0)
+		return -EINVAL;
+	if ((n = readlinkat(dirfd, rel, out, ACT_OUT_MAX)) < 0)
+		return -errno;
+	if ((uint64_t)n > c->bufsiz)
+		n = c->bufsiz;
+	*outlen = n;
+	return n;
+}
+
+long
+act_emulate(struct target *t, const struct call *c, const char *target,
+    void *out, size_t *outlen)
+{
+	struct creds_saved saved;
+	const char *rel;
+	int dirfd, fd, nofollow, real, atflags, r;
+	long ret;
+
+	*outlen = 0;
+	nofollow = (c->atflags & AT_SYMLINK_NOFOLLOW) || c->kind == ACT_READLINK;
+	/* access(2) checks the real ids unless AT_EACCESS. */
+	real = c->kind == ACT_ACCESS && !(c->atflags & AT_EACCESS);
+	if (c->kind == ACT_ACCESS && (c->mode & ~(uint64_t)(F_OK | R_OK |
+	    W_OK | X_OK)))
+		return -EINVAL;
+	if ((r = creds_enter(t, real, &saved)) < 0)
+		return r;
+	if ((r = act_at(t, target, nofollow, &dirfd, &rel, &fd)) < 0) {
+		creds_leave(&saved);
+		return r;
+	}
+	atflags = c->atflags & ~AT_EMPTY_PATH;
+	if (fd >= 0)
+		atflags |= AT_EMPTY_PATH;
+	switch (c->kind) {
+	case ACT_STAT:
+		ret = act_stat(c, dirfd, rel, atflags & (AT_SYMLINK_NOFOLLOW |
+		    AT_NO_AUTOMOUNT | AT_EMPTY_PATH), out, outlen);
+		break;
+	case ACT_STATX:
+		ret = act_statx(c, dirfd, rel, atflags, out, outlen);
+		break;
+	case ACT_ACCESS:
+		/* Our fsuid is the target's id now; AT_EACCESS makes the
+		 * kernel check it instead of our real uid. */
+		ret = syscall(SYS_faccessat2, dirfd, rel, (int)c->mode,
+		    (atflags & (AT_SYMLINK_NOFOLLOW | AT_EMPTY_PATH)) |
+		    (saved.switched || !real ? AT_EACCESS : 0));
+		ret = ret < 0 ? -errno : 0;
+		break;
+	case ACT_READLINK:
+		ret = act_readlink(c, dirfd, rel, out, outlen);
+		break;
+	default:
+		ret = -ENOSYS;
+	}
+	if (fd >= 0)
+		close(fd);
+	creds_leave(&saved);
+	return ret;
+}

@@ -1,0 +1,121 @@
+/* SPDX-License-Identifier: MIT */
+/* stat(2) results in the i386 layouts, for 32-bit targets. */
+#include <errno.h>
+#include <stdint.h>
+#include <string.h>
+
+#include "statconv.h"
+
+/* i386 stat(2) under IA32 emulation: the kernel's struct compat_stat. */
+struct statconv_stat32 {
+	uint32_t	c_dev;
+	uint32_t	c_ino;
+	uint16_t	c_mode;
+	uint16_t	c_nlink;
+	uint16_t	c_uid;
+	uint16_t	c_gid;
+	uint32_t	c_rdev;
+	uint32_t	c_size;
+	uint32_t	c_blksize;
+	uint32_t	c_blocks;
+	uint32_t	c_atime;
+	uint32_t	c_atime_nsec;
+	uint32_t	c_mtime;
+	uint32_t	c_mtime_nsec;
+	uint32_t	c_ctime;
+	uint32_t	c_ctime_nsec;
+	uint32_t	unused4;
+	uint32_t	unused5;
+};
+
+/* i386 stat64(2), fstatat64(2): packed, 96 bytes. */
+struct statconv_stat64 {
+	uint64_t	c_dev;
+	uint8_t		pad0[4];
+	uint32_t	c_ino32;
+	uint32_t	c_mode;
+	uint32_t	c_nlink;
+	uint32_t	c_uid;
+	uint32_t	c_gid;
+	uint64_t	c_rdev;
+	uint8_t		pad3[4];
+	int64_t		c_size;
+	uint32_t	c_blksize;
+	uint64_t	c_blocks;
+	uint32_t	c_atime;
+	uint32_t	c_atime_nsec;
+	uint32_t	c_mtime;
+	uint32_t	c_mtime_nsec;
+	uint32_t	c_ctime;
+	uint32_t	c_ctime_nsec;
+	uint64_t	c_ino;
+} __attribute__((packed));
+
+_Static_assert(sizeof(struct statconv_stat32) == 64, "i386 struct stat");
+_Static_assert(sizeof(struct statconv_stat64) == 96, "i386 struct stat64");
+
+/* 16-bit ids: the kernel's high2lowuid() maps what does not fit to 65534. */
+static uint16_t
+statconv_low_id(uint32_t id)
+{
+	return id > 0xffff ? 65534 : id;
+}
+
+int
+statconv(const struct stat *st, enum syscalls_layout layout, void *out)
+{
+	struct statconv_stat32 s32;
+	struct statconv_stat64 s64;
+
+	switch (layout) {
+	case SYSCALLS_LAYOUT_STAT32:
+		/* x86_64 st_dev is already new_encode_dev()'d: it fits. */
+		if (st->st_ino > UINT32_MAX || st->st_nlink > UINT16_MAX ||
+		    st->st_size > INT32_MAX)
+			return -EOVERFLOW;
+		memset(&s32, 0, sizeof(s32));
+		s32.c_dev = st->st_dev;
+		s32.c_ino = st->st_ino;
+		s32.c_mode = st->st_mode;
+		s32.c_nlink = st->st_nlink;
+		s32.c_uid = statconv_low_id(st->st_uid);
+		s32.c_gid = statconv_low_id(st->st_gid);
+		s32.c_rdev = st->st_rdev;
+		s32.c_size = st->st_size;
+		s32.c_blksize = st->st_blksize;
+		s32.c_blocks = st->st_blocks;
+		s32.c_atime = st->st_atim.tv_sec;
+		s32.c_atime_nsec = st->st_atim.tv_nsec;
+		s32.c_mtime = st->st_mtim.tv_sec;
+		s32.c_mtime_nsec = st->st_mtim.tv_nsec;
+		s32.c_ctime = st->st_ctim.tv_sec;
+		s32.c_ctime_nsec = st->st_ctim.tv_nsec;
+		memcpy(out, &s32, sizeof(s32));
+		return sizeof(s32);
+	case SYSCALLS_LAYOUT_STAT64:
+		memset(&s64, 0, sizeof(s64));
+		s64.c_dev = st->st_dev;
+		s64.c_ino32 = st->st_ino;
+		s64.c_mode = st->st_mode;
+		s64.c_nlink = st->st_nlink;
+		s64.c_uid = st->st_uid;
+		s64.c_gid = st->st_gid;
+		s64.c_rdev = st->st_rdev;
+		s64.c_size = st->st_size;
+		s64.c_blksize = st->st_blksize;
+		s64.c_blocks = st->st_blocks;
+		s64.c_atime = st->st_atim.tv_sec;
+		s64.c_atime_nsec = st->st_atim.tv_nsec;
+		s64.c_mtime = st->st_mtim.tv_sec;
+		s64.c_mtime_nsec = st->st_mtim.tv_nsec;
+		s64.c_ctime = st->st_ctim.tv_sec;
+		s64.c_ctime_nsec = st->st_ctim.tv_nsec;
+		s64.c_ino = st->st_ino;
+		memcpy(out, &s64, sizeof(s64));
+		return sizeof(s64);
+	case SYSCALLS_LAYOUT_NATIVE:
+		break;
+	}
+	memcpy(out, st, sizeof(*st));
+	return sizeof(*st);
+}

@@ -1,0 +1,162 @@
+/* SPDX-License-Identifier: MIT */
+/* The notifying task as the kernel sees it: credentials, umask, root. */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "target.h"
+#include "util.h"
+
+void
+target_init(struct target *t, pid_t tid)
+{
+	memset(t, 0, sizeof(*t));
+	t->tid = tid;
+	t->rootfd = TARGET_ROOT_UNKNOWN;
+	t->umask = 022;
+}
+
+void
+target_fini(struct target *t)
+{
+	free(t->groups);
+	t->groups = NULL;
+	if (t->rootfd >= 0)
+		close(t->rootfd);
+	t->rootfd = TARGET_ROOT_UNKNOWN;
+}
+
+static void
+target_groups(struct target *t, const char *list)
+{
+	char *end;
+	long g;
+
+	free(t->groups);
+	t->groups = NULL;
+	t->ngroups = 0;
+	for (;;) {
+		while (*list == ' ' || *list == '\t')
+			list++;
+		g = strtol(list, &end, 10);
+		if (end == list)
+			break;
+		t->groups = xreallocarray(t->groups, t->ngroups + 1,
+		    sizeof(gid_t));
+		t->groups[t->ngroups++] = (gid_t)g;
+		list = end;
+	}
+}
+
+int
+target_status(struct target *t)
+{
+	char file[64], *line = NULL;
+	unsigned int u[4], mask;
+	size_t cap = 0;
+	int found = 0;
+	FILE *f;
+
+	if (t->have_status)
+		return 0;
+	snprintf(file, sizeof(file), "/proc/%d/status", (int)t->tid);
+	if ((f = fopen(file, "re")) == NULL)
+		return errno == ENOENT ? -ESRCH : -errno;
+	while (getline(&line, &cap, f) > 0) {
+		if (sscanf(line, "Umask: %o", &mask) == 1)
+			t->umask = mask & 0777;
+		else if (sscanf(line, "Uid: %u %u %u %u", &u[0], &u[1], &u[2],
+		    &u[3]) == 4) {
+			t->ruid = u[0];
+			t->euid = u[1];
+			t->fsuid = u[3];
+			found |= 1;
+		} else if (sscanf(line, "Gid: %u %u %u %u", &u[0], &u[1],
+		    &u[2], &u[3]) == 4) {
+			t->rgid = u[0];
+			t->egid = u[1];
+			t->fsgid = u[3];
+			found |= 2;
+		} else if (strncmp(line, "Groups:", 7) == 0) {
+			target_groups(t, line + 7);
+			found |= 4;
+		}
+	}
+	free(line);
+	fclose(f);
+	/* A task reaped while we read leaves an empty or partial file. */
+	if (found != 7)
+		return -ESRCH;
+	t->have_status = 1;
+	return 0;
+}
+
+int
+target_root(struct target *t, int *rootfd)
+{
+	static dev_t our_dev;
+	static ino_t our_ino;
+	static int have_ours;
+	char file[64];
+	struct stat st;
+	int fd;
+
+	if (t->rootfd != TARGET_ROOT_UNKNOWN) {
+		*rootfd = t->rootfd;
+		return 0;
+	}
+	if (!have_ours) {
+		if (stat("/", &st) < 0)
+			return -errno;
+		our_dev = st.st_dev;
+		our_ino = st.st_ino;
+		have_ours = 1;
+	}
+	snprintf(file, sizeof(file), "/proc/%d/root", (int)t->tid);
+	if ((fd = open(file, O_PATH | O_DIRECTORY | O_CLOEXEC)) < 0)
+		return errno == ENOENT ? -ESRCH : -errno;
+	if (fstat(fd, &st) < 0) {
+		int err = errno;
+
+		close(fd);
+		return -err;
+	}
+	if (st.st_dev == our_dev && st.st_ino == our_ino) {
+		close(fd);
+		fd = -1;
+	}
+	t->rootfd = fd;
+	*rootfd = fd;
+	return 0;
+}
+
+int
+target_strip_root(struct target *t, char *path)
+{
+	char file[64], root[4096];
+	size_t len;
+	ssize_t n;
+	int rootfd, r;
+
+	if ((r = target_root(t, &rootfd)) < 0)
+		return r;
+	if (rootfd < 0)
+		return 0;
+	snprintf(file, sizeof(file), "/proc/%d/root", (int)t->tid);
+	if ((n = readlink(file, root, sizeof(root) - 1)) < 0)
+		return errno == ENOENT ? -ESRCH : -errno;
+	root[n] = '\0';
+	len = n;
+	if (strncmp(path, root, len) != 0 ||
+	    (path[len] != '/' && path[len] != '\0'))
+		return -EXDEV;
+	if (path[len] == '\0')
+		strcpy(path, "/");
+	else
+		memmove(path, path + len, strlen(path + len) + 1);
+	return 0;
+}

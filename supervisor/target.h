@@ -1,0 +1,40 @@
+/* SPDX-License-Identifier: MIT */
+/* The notifying task as the kernel sees it: credentials, umask, root. */
+#ifndef TARGET_H
+#define TARGET_H
+
+#include <sys/types.h>
+
+struct target {
+	pid_t	 tid;
+	int	 have_status;
+	uid_t	 ruid, euid, fsuid;
+	gid_t	 rgid, egid, fsgid;
+	mode_t	 umask;
+	int	 ngroups;
+	gid_t	*groups;
+	int	 rootfd;	/* -1 same root as ours; TARGET_ROOT_UNKNOWN */
+};
+
+#define TARGET_ROOT_UNKNOWN	(-2)
+
+void	target_init(struct target *, pid_t tid);
+void	target_fini(struct target *);
+
+/* Read credentials, groups and umask from /proc/TID/status once.
+ * Returns 0 or -errno (-ESRCH if the task is gone). */
+int	target_status(struct target *);
+
+/*
+ * The task's root: 0 with *rootfd -1 when it is ours (the common case),
+ * or an O_PATH fd of /proc/TID/root owned by t. Returns -errno on failure.
+ */
+int	target_root(struct target *, int *rootfd);
+
+/*
+ * Rewrite an absolute path as read from /proc (our view) into the task's
+ * view by removing its root's prefix; -EXDEV if the path lies outside it.
+ */
+int	target_strip_root(struct target *, char *path);
+
+#endif
