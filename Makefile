@@ -37,7 +37,9 @@ HEADERS		:= $(wildcard filters/*.h supervisor/*.h tests/*.h)
 
 TEST_SRCS	:= $(wildcard tests/*.c)
 TARGET_SRCS	:= $(wildcard tests/targets/*.c)
-TARGETS		:= $(TARGET_SRCS:.c=)
+# Targets also built for i386 (NAME-m32), to test 32-bit supervision.
+M32_NAMES	:= try-path
+TARGETS		:= $(TARGET_SRCS:.c=) $(M32_NAMES:%=tests/targets/%-m32)
 
 all: unotifyd copycat
 
@@ -55,12 +57,14 @@ tests/run-tests: $(TEST_SRCS) $(LIB_OBJS) $(HEADERS)
 	    $(TEST_SRCS) $(LIB_OBJS) $(LIBS) $(CRIT_LIBS) -lpthread
 
 # Test targets: tiny programs that make syscalls and print what they got.
-# *-static.c are built without libc; *-m32.c for i386.
+# raw-static is built without libc; NAME-m32 is NAME.c for i386.
 tests/targets/%: tests/targets/%.c
 	$(CC) -O1 -g -Wall -Wextra -D_GNU_SOURCE $(TARGET_CFLAGS_$*) -o $@ $< -lpthread
 
+tests/targets/%-m32: tests/targets/%.c
+	$(CC) -m32 -O1 -g -Wall -Wextra -D_GNU_SOURCE -o $@ $< -lpthread
+
 TARGET_CFLAGS_raw-static := -static -nostdlib -fno-stack-protector -fno-builtin
-TARGET_CFLAGS_open-m32 := -m32
 
 deps:
 	@missing=; for p in $(DEB_PACKAGES); do \

@@ -134,8 +134,8 @@ act_emulate(struct target *t, const struct call *c, const char *target,
     void *out, size_t *outlen)
 {
 	struct creds_saved saved;
-	const char *rel;
-	int dirfd, fd, nofollow, real, atflags, r;
+	const char *rel = target;
+	int dirfd = AT_FDCWD, fd, nofollow, real, atflags, r;
 	long ret;
 
 	*outlen = 0;
