@@ -24,7 +24,7 @@ CRIT_LIBS	:= $(shell $(PKG_CONFIG) --libs criterion 2>/dev/null || echo -lcriter
 
 override CFLAGS	+= -std=gnu11 -Wall -Wextra -D_GNU_SOURCE -Isupervisor -Ifilters \
 		   $(DEPS_CFLAGS) $(EV_CFLAGS)
-LIBS		:= $(DEPS_LIBS) $(EV_LIBS)
+LIBS		:= $(DEPS_LIBS) $(EV_LIBS) -pthread
 
 # Debian packages needed to build, test and read the docs.
 DEB_PACKAGES	:= gcc make pkg-config libseccomp-dev libev-dev libinih-dev \

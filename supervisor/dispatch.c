@@ -5,7 +5,9 @@
 #include <linux/openat2.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "act.h"
@@ -14,6 +16,7 @@
 #include "memory.h"
 #include "path.h"
 #include "syscalls.h"
+#include "worker.h"
 
 /* The first published struct open_how: flags, mode, resolve. */
 #define DISPATCH_HOW_SIZE_VER0	24
@@ -245,6 +248,72 @@ dispatch_open(struct notify *n, const struct seccomp_notif *req,
 	}
 }
 
+/* A redirected open handed to a worker thread, with copies of its state. */
+struct dispatch_job {
+	struct notify		*notify;
+	const struct rule	*rule;
+	struct seccomp_notif	 req;
+	struct call		 call;
+	char			 dst[PATH_MAX];
+};
+
+static void
+dispatch_job_cb(void *arg)
+{
+	struct dispatch_job *job = arg;
+	struct target t;
+
+	target_init(&t, job->req.pid);
+	dispatch_open(job->notify, &job->req, &t, &job->call, job->rule,
+	    job->dst);
+	target_fini(&t);
+	free(job);
+}
+
+/*
+ * Could opening dst block (a FIFO without a peer, a tty, a device)? Regular
+ * files and directories are opened inline: handing them to a thread would
+ * cost a wake-up each. Opens in another root always go to a thread.
+ */
+static int
+dispatch_may_block(struct target *t, const struct call *c, const char *dst)
+{
+	struct stat st;
+	int rootfd;
+
+	if (c->flags & (O_NONBLOCK | O_PATH))
+		return 0;
+	if (target_root(t, &rootfd) < 0 || rootfd >= 0)
+		return 1;
+	if (fstatat(AT_FDCWD, dst, &st, (c->flags & O_NOFOLLOW) ?
+	    AT_SYMLINK_NOFOLLOW : 0) < 0)
+		return 0;
+	return !S_ISREG(st.st_mode) && !S_ISDIR(st.st_mode);
+}
+
+static void
+dispatch_open_maybe_async(struct notify *n, const struct seccomp_notif *req,
+    struct target *t, const struct call *c, const struct rule *r,
+    const char *dst)
+{
+	struct dispatch_job *job;
+
+	if (!dispatch_may_block(t, c, dst)) {
+		dispatch_open(n, req, t, c, r, dst);
+		return;
+	}
+	job = xmalloc(sizeof(*job));
+	job->notify = n;
+	job->rule = r;
+	job->req = *req;
+	job->call = *c;
+	snprintf(job->dst, sizeof(job->dst), "%s", dst);
+	if (worker_run(dispatch_job_cb, job) < 0) {
+		free(job);
+		dispatch_open(n, req, t, c, r, dst);
+	}
+}
+
 static void
 dispatch_emulate(struct notify *n, const struct seccomp_notif *req,
     struct target *t, const struct call *c, const struct rule *r,
@@ -285,7 +354,7 @@ dispatch_redirect(struct notify *n, const struct seccomp_notif *req,
 		    dispatch_errname(-err));
 		notify_error(n, req->id, -err);
 	} else if (c->kind == ACT_OPEN)
-		dispatch_open(n, req, t, c, r, dst);
+		dispatch_open_maybe_async(n, req, t, c, r, dst);
 	else
 		dispatch_emulate(n, req, t, c, r, dst);
 }

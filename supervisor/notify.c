@@ -23,8 +23,9 @@ struct notify {
 	int				 sync_wakeup;
 	struct seccomp_notif_sizes	 sizes;
 	struct seccomp_notif		*req;
-	struct seccomp_notif_resp	*resp;
 };
+
+#define NOTIFY_RESP_MAX	256
 
 struct notify *
 notify_new(int fd)
@@ -45,8 +46,12 @@ notify_new(int fd)
 		n->sizes.seccomp_notif = sizeof(struct seccomp_notif);
 	if (n->sizes.seccomp_notif_resp < sizeof(struct seccomp_notif_resp))
 		n->sizes.seccomp_notif_resp = sizeof(struct seccomp_notif_resp);
+	if (n->sizes.seccomp_notif_resp > NOTIFY_RESP_MAX) {
+		free(n);
+		errno = EOVERFLOW;
+		return NULL;
+	}
 	n->req = xcalloc(1, n->sizes.seccomp_notif);
-	n->resp = xcalloc(1, n->sizes.seccomp_notif_resp);
 	/* Wake the target on our CPU: cross-CPU wake-ups of idle virtual CPUs
 	 * dominate the cost otherwise (6.6+; EINVAL or ENOTTY before). */
 	if (ioctl(fd, SECCOMP_IOCTL_NOTIF_SET_FLAGS,
@@ -63,7 +68,6 @@ notify_free(struct notify *n)
 	if (n->fd >= 0)
 		close(n->fd);
 	free(n->req);
-	free(n->resp);
 	free(n);
 }
 
@@ -108,16 +112,23 @@ notify_id_valid(const struct notify *n, uint64_t id)
 	return 0;
 }
 
+/* Answers may come from worker threads: the response lives on the stack,
+ * sized for the kernel's struct (checked in notify_new). */
 static int
 notify_send(struct notify *n, uint64_t id, int64_t val, int error,
     uint32_t flags)
 {
-	memset(n->resp, 0, n->sizes.seccomp_notif_resp);
-	n->resp->id = id;
-	n->resp->val = val;
-	n->resp->error = error;
-	n->resp->flags = flags;
-	if (ioctl(n->fd, SECCOMP_IOCTL_NOTIF_SEND, n->resp) < 0)
+	union {
+		struct seccomp_notif_resp	resp;
+		char				buf[NOTIFY_RESP_MAX];
+	} u;
+
+	memset(&u, 0, n->sizes.seccomp_notif_resp);
+	u.resp.id = id;
+	u.resp.val = val;
+	u.resp.error = error;
+	u.resp.flags = flags;
+	if (ioctl(n->fd, SECCOMP_IOCTL_NOTIF_SEND, &u.resp) < 0)
 		return -errno;
 	return 0;
 }

@@ -1,0 +1,97 @@
+/* SPDX-License-Identifier: MIT */
+/* A small thread pool for work that may block (opening a FIFO, a slow
+ * network file), so one stuck target never delays the others. */
+#include <errno.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdlib.h>
+
+#include "util.h"
+#include "worker.h"
+
+struct worker_job {
+	worker_cb		 cb;
+	void			*arg;
+	struct worker_job	*next;
+};
+
+static pthread_mutex_t	 worker_lock = PTHREAD_MUTEX_INITIALIZER;
+static pthread_cond_t	 worker_cond = PTHREAD_COND_INITIALIZER;
+static struct worker_job *worker_head, **worker_tail = &worker_head;
+static int		 worker_threads, worker_idle, worker_queued;
+
+static void *
+worker_main(void *unused)
+{
+	struct worker_job *job;
+
+	(void)unused;
+	pthread_mutex_lock(&worker_lock);
+	for (;;) {
+		while (worker_head == NULL)
+			pthread_cond_wait(&worker_cond, &worker_lock);
+		job = worker_head;
+		if ((worker_head = job->next) == NULL)
+			worker_tail = &worker_head;
+		worker_idle--;
+		worker_queued--;
+		pthread_mutex_unlock(&worker_lock);
+		job->cb(job->arg);
+		free(job);
+		pthread_mutex_lock(&worker_lock);
+		worker_idle++;
+	}
+	return NULL;
+}
+
+/* Start a thread with every signal blocked: signals belong to the loop. */
+static int
+worker_start(void)
+{
+	pthread_attr_t attr;
+	sigset_t all, old;
+	pthread_t t;
+	int r;
+
+	sigfillset(&all);
+	pthread_sigmask(SIG_SETMASK, &all, &old);
+	pthread_attr_init(&attr);
+	pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
+	/* Jobs keep a few PATH_MAX buffers on the stack, no more. */
+	pthread_attr_setstacksize(&attr, 256 * 1024);
+	r = pthread_create(&t, &attr, worker_main, NULL);
+	pthread_attr_destroy(&attr);
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	return -r;
+}
+
+int
+worker_run(worker_cb cb, void *arg)
+{
+	struct worker_job *job;
+	int r;
+
+	job = xmalloc(sizeof(*job));
+	job->cb = cb;
+	job->arg = arg;
+	job->next = NULL;
+	pthread_mutex_lock(&worker_lock);
+	/* Every queued job gets a thread of its own while the pool may grow:
+	 * a job queued behind a blocked one would block too. */
+	if (worker_queued >= worker_idle && worker_threads < WORKER_MAX) {
+		if ((r = worker_start()) == 0) {
+			worker_threads++;
+			worker_idle++;
+		} else if (worker_threads == 0) {
+			pthread_mutex_unlock(&worker_lock);
+			free(job);
+			return r;
+		}
+	}
+	*worker_tail = job;
+	worker_tail = &job->next;
+	worker_queued++;
+	pthread_cond_signal(&worker_cond);
+	pthread_mutex_unlock(&worker_lock);
+	return 0;
+}

@@ -1,0 +1,19 @@
+/* SPDX-License-Identifier: MIT */
+/* A small thread pool for work that may block (opening a FIFO, a slow
+ * network file), so one stuck target never delays the others. */
+#ifndef WORKER_H
+#define WORKER_H
+
+typedef void (*worker_cb)(void *);
+
+/*
+ * Run cb(arg) on a pool thread, starting one (up to WORKER_MAX) when none
+ * is idle; past that, jobs wait for a thread. Pool threads block every
+ * signal. Returns 0, or -errno when there is no thread at all (the caller
+ * then runs it itself).
+ */
+int	worker_run(worker_cb cb, void *arg);
+
+#define WORKER_MAX	32
+
+#endif
