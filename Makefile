@@ -89,6 +89,14 @@ check: deps
 	UNOTIFYD=$(CURDIR)/unotifyd TARGETS=$(CURDIR)/tests/targets \
 	    tests/run-tests --jobs 2
 
+# Performance: not part of check. Writes BENCHMARKS.md (bench/README).
+bench: deps
+	$(MAKE) all
+	sh bench/run.sh
+
+# Reliability targets (README: "More checks"): each stops by itself.
+# check-asan check-valgrind fuzz soak: see the section below.
+
 install: all
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man8 \
 	    $(DESTDIR)$(MANDIR)/man5 $(DESTDIR)$(DATADIR)/rules.d
@@ -110,4 +118,4 @@ format:
 clean:
 	rm -f unotifyd copycat supervisor/*.o filters/*.o tests/run-tests $(TARGETS)
 
-.PHONY: all deps demo check install uninstall format clean
+.PHONY: all deps demo check bench install uninstall format clean
