@@ -251,7 +251,8 @@ dispatch_open(struct notify *n, const struct seccomp_notif *req,
 /* A redirected open handed to a worker thread, with copies of its state. */
 struct dispatch_job {
 	struct notify		*notify;
-	const struct rule	*rule;
+	struct rule		 rule;		/* name only, for the log */
+	char			 name[256];
 	struct seccomp_notif	 req;
 	struct call		 call;
 	char			 dst[PATH_MAX];
@@ -264,7 +265,8 @@ dispatch_job_cb(void *arg)
 	struct target t;
 
 	target_init(&t, job->req.pid);
-	dispatch_open(job->notify, &job->req, &t, &job->call, job->rule,
+	job->rule.name = job->name;
+	dispatch_open(job->notify, &job->req, &t, &job->call, &job->rule,
 	    job->dst);
 	target_fini(&t);
 	free(job);
@@ -302,9 +304,11 @@ dispatch_open_maybe_async(struct notify *n, const struct seccomp_notif *req,
 		dispatch_open(n, req, t, c, r, dst);
 		return;
 	}
-	job = xmalloc(sizeof(*job));
+	/* The rule set may be gone (reloaded, or freed at exit) before a
+	 * blocked open returns: keep what the log needs. */
+	job = xcalloc(1, sizeof(*job));
 	job->notify = n;
-	job->rule = r;
+	snprintf(job->name, sizeof(job->name), "%s", r->name);
 	job->req = *req;
 	job->call = *c;
 	snprintf(job->dst, sizeof(job->dst), "%s", dst);

@@ -13,6 +13,7 @@
 #include "dispatch.h"
 #include "log.h"
 #include "loop.h"
+#include "worker.h"
 
 struct loop {
 	struct ev_loop		*ev;
@@ -164,5 +165,8 @@ loop_run(struct notify *n, const struct rule_set *rules, pid_t child,
 	if (!(l.child_done && l.listener_done))
 		ev_run(l.ev, 0);
 	ev_loop_destroy(l.ev);
+	/* Let redirects still finishing on workers answer and log. */
+	if (worker_drain(1000) > 0)
+		log_warn("leaving while a redirected open still blocks");
 	return l.child_status;
 }

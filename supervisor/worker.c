@@ -5,6 +5,7 @@
 #include <pthread.h>
 #include <signal.h>
 #include <stdlib.h>
+#include <time.h>
 
 #include "util.h"
 #include "worker.h"
@@ -18,7 +19,8 @@ struct worker_job {
 static pthread_mutex_t	 worker_lock = PTHREAD_MUTEX_INITIALIZER;
 static pthread_cond_t	 worker_cond = PTHREAD_COND_INITIALIZER;
 static struct worker_job *worker_head, **worker_tail = &worker_head;
-static int		 worker_threads, worker_idle, worker_queued;
+static int		 worker_threads, worker_idle, worker_queued, worker_busy;
+static pthread_cond_t	 worker_done = PTHREAD_COND_INITIALIZER;
 
 static void *
 worker_main(void *unused)
@@ -35,11 +37,14 @@ worker_main(void *unused)
 			worker_tail = &worker_head;
 		worker_idle--;
 		worker_queued--;
+		worker_busy++;
 		pthread_mutex_unlock(&worker_lock);
 		job->cb(job->arg);
 		free(job);
 		pthread_mutex_lock(&worker_lock);
 		worker_idle++;
+		if (--worker_busy == 0 && worker_queued == 0)
+			pthread_cond_broadcast(&worker_done);
 	}
 	return NULL;
 }
@@ -94,4 +99,25 @@ worker_run(worker_cb cb, void *arg)
 	pthread_cond_signal(&worker_cond);
 	pthread_mutex_unlock(&worker_lock);
 	return 0;
+}
+
+int
+worker_drain(int ms)
+{
+	struct timespec until;
+	int r = 0;
+
+	clock_gettime(CLOCK_REALTIME, &until);
+	until.tv_sec += ms / 1000;
+	until.tv_nsec += (long)(ms % 1000) * 1000000;
+	if (until.tv_nsec >= 1000000000) {
+		until.tv_sec++;
+		until.tv_nsec -= 1000000000;
+	}
+	pthread_mutex_lock(&worker_lock);
+	while ((worker_busy > 0 || worker_queued > 0) && r == 0)
+		r = pthread_cond_timedwait(&worker_done, &worker_lock, &until);
+	r = worker_busy + worker_queued;
+	pthread_mutex_unlock(&worker_lock);
+	return r;
 }

@@ -14,6 +14,10 @@ typedef void (*worker_cb)(void *);
  */
 int	worker_run(worker_cb cb, void *arg);
 
+/* Wait up to ms milliseconds for every job to finish; returns how many
+ * are still running (blocked forever on a FIFO whose target died, say). */
+int	worker_drain(int ms);
+
 #define WORKER_MAX	32
 
 #endif

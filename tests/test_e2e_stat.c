@@ -1,0 +1,138 @@
+/* SPDX-License-Identifier: MIT */
+/* End-to-end: stat, access, readlink and their siblings follow redirects,
+ * so a program that checks a file before opening it sees the target; the
+ * same for i386 programs, whose syscalls and structs differ. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <criterion/criterion.h>
+#include <criterion/new/assert.h>
+
+#include "e2e.h"
+
+TestSuite(e2e_stat, .init = e2e_setup, .fini = e2e_teardown, .timeout = 30);
+
+Test(e2e_stat, stat_sees_target_size, .timeout = 30)
+{
+	const char *src = e2e_path("src"), *dst = e2e_path("dst");
+	struct e2e_result r;
+
+	e2e_write(dst, "twelve bytes", 0640);
+	/* coreutils stat uses statx. */
+	e2e_run(&r, E2E_ARGV(e2e_unotifyd(), "run", "--redirect",
+	    e2e_fmt("%s=%s", src, dst), "--", "stat", "-c", "%s %a", src),
+	    NULL, e2e_dir());
+	cr_assert(eq(int, r.code, 0), "stderr: %s", r.err);
+	cr_assert(eq(str, r.out, "12 640\n"));
+	e2e_result_free(&r);
+}
+
+Test(e2e_stat, test_exists_and_readable, .timeout = 30)
+{
+	const char *src = e2e_path("src"), *dst = e2e_path("dst");
+	struct e2e_result r;
+
+	/* sh's test -e is a stat, test -r an access check. */
+	e2e_write(dst, "x", 0644);
+	e2e_run(&r, E2E_ARGV(e2e_unotifyd(), "run", "--redirect",
+	    e2e_fmt("%s=%s", src, dst), "--", "sh", "-c",
+	    e2e_fmt("test -e '%s' && echo exists; test -f '%s' && echo file; "
+	    "test -r '%s' && echo readable; test -d '%s' || echo notdir",
+	    src, src, src, src)), NULL, e2e_dir());
+	cr_assert(eq(int, r.code, 0), "stderr: %s", r.err);
+	cr_assert(eq(str, r.out, "exists\nfile\nreadable\nnotdir\n"));
+	e2e_result_free(&r);
+}
+
+Test(e2e_stat, missing_target_stat_enoent, .timeout = 30)
+{
+	const char *src = e2e_path("src"), *dst = e2e_path("missing");
+	struct e2e_result r;
+
+	/* The source exists, the target does not: the target wins. */
+	e2e_write(src, "x", 0644);
+	e2e_run(&r, E2E_ARGV(e2e_unotifyd(), "run", "--redirect",
+	    e2e_fmt("%s=%s", src, dst), "--", "sh", "-c",
+	    e2e_fmt("test -e '%s' && echo exists || echo missing", src)),
+	    NULL, e2e_dir());
+	cr_assert(eq(int, r.code, 0), "stderr: %s", r.err);
+	cr_assert(eq(str, r.out, "missing\n"));
+	e2e_result_free(&r);
+}
+
+Test(e2e_stat, prefix_directory_listing_target, .timeout = 30)
+{
+	const char *src = e2e_path("srcdir"), *dst = e2e_path("dstdir");
+	struct e2e_result r;
+
+	e2e_mkdir(dst);
+	e2e_write(e2e_path("dstdir/inside"), "x", 0644);
+	e2e_run(&r, E2E_ARGV(e2e_unotifyd(), "run", "--redirect",
+	    e2e_fmt("%s/=%s/", src, dst), "--", "sh", "-c",
+	    e2e_fmt("test -d '%s' && echo dir; cat '%s/inside'", src, src)),
+	    NULL, e2e_dir());
+	cr_assert(eq(int, r.code, 0), "stderr: %s", r.err);
+	cr_assert(eq(str, r.out, "dir\nx"));
+	e2e_result_free(&r);
+}
+
+/* try-path (or its i386 build) on a redirect whose target is a symlink. */
+static void
+path_ops(const char *target, const char *bits)
+{
+	const char *src = e2e_path("src"), *dst = e2e_path("dst");
+	const char *real = e2e_path("real");
+	struct e2e_result r;
+
+	e2e_write(real, "content\n", 0640);
+	cr_assert(eq(int, symlink(real, dst), 0));
+	e2e_run(&r, E2E_ARGV(e2e_unotifyd(), "run", "--redirect",
+	    e2e_fmt("%s=%s", src, dst), "--", e2e_target(target), src,
+	    "open", "sys-open", "openat", "stat", "fstatat", "statx", "lstat",
+	    "readlink", "access-r", "access-x"), NULL, e2e_dir());
+	cr_assert(eq(str, r.out, (char *)e2e_fmt(
+	    "bits=%s\n"
+	    "open OK content\n"
+	    "sys-open OK content\n"
+	    "openat OK content\n"
+	    "stat OK size=8 mode=640 type=file\n"
+	    "fstatat OK size=8 mode=640 type=file\n"
+	    "statx OK size=8 mode=640 type=file\n"
+	    "lstat OK size=%zu mode=777 type=link\n"
+	    "readlink OK %s\n"
+	    "access-r OK\n"
+	    "access-x ERR EACCES\n", bits, strlen(real), real)),
+	    "stderr: %s", r.err);
+	/* access-x fails, as it would natively on a 0640 file. */
+	cr_assert(eq(int, r.code, 1), "stderr: %s", r.err);
+	e2e_result_free(&r);
+}
+
+Test(e2e_stat, path_syscalls_x86_64, .timeout = 30)
+{
+	path_ops("try-path", "64");
+}
+
+Test(e2e_stat, path_syscalls_i386, .timeout = 30)
+{
+	path_ops("try-path-m32", "32");
+}
+
+Test(e2e_stat, list_redirected_directory, .timeout = 30)
+{
+	const char *src = e2e_path("srcdir"), *dst = e2e_path("dstdir");
+	struct e2e_result r;
+
+	e2e_mkdir(src);
+	e2e_write(e2e_path("srcdir/hidden-original"), "x", 0644);
+	e2e_mkdir(dst);
+	e2e_write(e2e_path("dstdir/one"), "1", 0644);
+	e2e_write(e2e_path("dstdir/two"), "2", 0644);
+	e2e_run(&r, E2E_ARGV(e2e_unotifyd(), "run", "--redirect",
+	    e2e_fmt("%s/=%s/", src, dst), "--", "ls", src), NULL, e2e_dir());
+	cr_assert(eq(int, r.code, 0), "stderr: %s", r.err);
+	cr_assert(eq(str, r.out, "one\ntwo\n"));
+	e2e_result_free(&r);
+}
