@@ -109,7 +109,7 @@ filter_build(uint32_t mask, struct filter **out, const char **cause)
 		*cause = "cannot add the i386 arch";
 		goto out;
 	}
-	for (id = 0; id < SYSCALLS_COUNT; id++) {
+	for (id = 0; id < SYSCALLS_NIDS; id++) {
 		if (!(mask & SYSCALLS_MASK(id)))
 			continue;
 		/* libseccomp maps each name to every arch that has it. */

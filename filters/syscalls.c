@@ -8,7 +8,7 @@
 #include "syscalls.h"
 
 /* Every name that maps to an id; the first is the id's own name. */
-static const char *const syscalls_table[SYSCALLS_COUNT][4] = {
+static const char *const syscalls_table[SYSCALLS_NIDS][20] = {
 	[SYSCALLS_OPEN] = { "open" },
 	[SYSCALLS_OPENAT] = { "openat" },
 	[SYSCALLS_OPENAT2] = { "openat2" },
@@ -22,6 +22,12 @@ static const char *const syscalls_table[SYSCALLS_COUNT][4] = {
 	[SYSCALLS_FACCESSAT2] = { "faccessat2" },
 	[SYSCALLS_READLINK] = { "readlink" },
 	[SYSCALLS_READLINKAT] = { "readlinkat" },
+	[SYSCALLS_CREDS] = { "setuid", "setgid", "setreuid", "setregid",
+	    "setresuid", "setresgid", "setfsuid", "setfsgid", "setgroups",
+	    "capset", "setuid32", "setgid32", "setreuid32", "setregid32",
+	    "setresuid32", "setresgid32", "setfsuid32", "setfsgid32",
+	    "setgroups32" },
+	[SYSCALLS_UMASK] = { "umask" },
 };
 
 #define SYSCALLS_MAXNR	512
@@ -68,7 +74,7 @@ syscalls_arch(uint32_t audit)
 		if (a->ready)
 			return a;
 		memset(a->id, -1, sizeof(a->id));
-		for (id = 0; id < SYSCALLS_COUNT; id++)
+		for (id = 0; id < SYSCALLS_NIDS; id++)
 			for (name = syscalls_table[id]; *name != NULL; name++) {
 				/* Negative: absent on this arch. */
 				nr = seccomp_syscall_resolve_name_arch(a->scmp,
@@ -88,7 +94,7 @@ syscalls_arch(uint32_t audit)
 const char *
 syscalls_name(int id)
 {
-	if (id < 0 || id >= SYSCALLS_COUNT)
+	if (id < 0 || id >= SYSCALLS_NIDS)
 		return NULL;
 	return syscalls_table[id][0];
 }
@@ -96,7 +102,7 @@ syscalls_name(int id)
 const char *const *
 syscalls_names(int id)
 {
-	if (id < 0 || id >= SYSCALLS_COUNT)
+	if (id < 0 || id >= SYSCALLS_NIDS)
 		return NULL;
 	return syscalls_table[id];
 }

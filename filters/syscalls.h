@@ -20,7 +20,13 @@ enum syscalls_id {
 	SYSCALLS_FACCESSAT2,
 	SYSCALLS_READLINK,
 	SYSCALLS_READLINKAT,
-	SYSCALLS_COUNT
+	SYSCALLS_COUNT,			/* path syscalls, the ones rules name */
+
+	/* Not for rules: notified only so the supervisor knows when a target
+	 * may no longer have the credentials or umask it was started with. */
+	SYSCALLS_CREDS = SYSCALLS_COUNT,
+	SYSCALLS_UMASK,
+	SYSCALLS_NIDS
 };
 
 /* How a stat result is laid out in the target's memory. */
@@ -31,7 +37,7 @@ enum syscalls_layout {
 };
 
 #define SYSCALLS_MASK(id)	(1u << (id))
-#define SYSCALLS_ALL		((1u << SYSCALLS_COUNT) - 1)
+#define SYSCALLS_ALL		((1u << SYSCALLS_COUNT) - 1)	/* paths */
 #define SYSCALLS_OPENS		(SYSCALLS_MASK(SYSCALLS_OPEN) | \
 				 SYSCALLS_MASK(SYSCALLS_OPENAT) | \
 				 SYSCALLS_MASK(SYSCALLS_OPENAT2) | \
@@ -39,8 +45,8 @@ enum syscalls_layout {
 
 /* Name of an id ("openat"), or NULL if out of range. */
 const char	*syscalls_name(int);
-/* Id of a name (x86_64 names, and i386's stat64, lstat64 and fstatat64 as
- * aliases), or -1 if unotifyd does not handle that syscall. */
+/* Id of a path syscall name (x86_64 names, and i386's stat64, lstat64 and
+ * fstatat64 as aliases), or -1 if unotifyd does not handle that syscall. */
 int		 syscalls_from_name(const char *);
 /* Id for a syscall number on an audit arch (AUDIT_ARCH_*), or -1; the
  * result layout of a stat call in *layout when layout is not NULL. */

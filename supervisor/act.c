@@ -54,15 +54,16 @@ act_open(struct target *t, const struct call *c, const char *target)
 	struct open_how how = { 0 };
 	struct creds_saved saved;
 	int rootfd, r, err;
+	mode_t mask;
 	long fd;
 
 	how.flags = c->flags | O_CLOEXEC;
 	how.mode = c->mode;
 	if (c->flags & (O_CREAT | __O_TMPFILE)) {
 		/* Our umask is 0: apply the target's, as its kernel would. */
-		if ((r = target_status(t)) < 0)
+		if ((r = target_umask(t, &mask)) < 0)
 			return r;
-		how.mode = c->mode & 07777 & ~t->umask;
+		how.mode = c->mode & 07777 & ~mask;
 	} else if (c->sysid != SYSCALLS_OPENAT2)
 		how.mode = 0;	/* open(2) ignores it; openat2 checks it */
 	if (c->sysid == SYSCALLS_OPENAT2)

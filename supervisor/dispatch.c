@@ -405,6 +405,15 @@ dispatch_notification(struct notify *n, const struct rule_set *rules,
 		notify_continue(n, req->id);
 		return;
 	}
+	if (c.sysid >= SYSCALLS_COUNT) {
+		/* Credential and umask changes: note them, let them run. */
+		if (c.sysid == SYSCALLS_CREDS)
+			target_changed_creds();
+		else
+			target_changed_umask();
+		notify_continue(n, req->id);
+		return;
+	}
 	target_init(&t, req->pid);
 	err = dispatch_path(req, &t, &c);
 	if (err == -ESRCH)

@@ -24,6 +24,7 @@
 #include "rules.h"
 #include "spawn.h"
 #include "syscalls.h"
+#include "target.h"
 
 #define EXIT_FAILED	125	/* unotifyd failed before starting the command */
 
@@ -118,11 +119,20 @@ main_run(struct rule_set *rules, char *argv[])
 	struct notify *n;
 	sigset_t set, old;
 	const char *why;
+	uint32_t mask;
 	int r, listener, sigfd, status;
 	size_t i;
 	pid_t child;
 
-	if ((r = filter_build(rules_syscalls(rules), &filter, &why)) < 0)
+	/* Targets start with our credentials and umask; being told when
+	 * they change spares reading /proc/TID/status on every redirect. */
+	mask = rules_syscalls(rules);
+	if (mask != 0) {
+		mask |= SYSCALLS_MASK(SYSCALLS_UMASK);
+		if (geteuid() == 0)
+			mask |= SYSCALLS_MASK(SYSCALLS_CREDS);
+	}
+	if ((r = filter_build(mask, &filter, &why)) < 0)
 		die(EXIT_FAILED, "%s: %s", why, strerror(-r));
 	/* Orphaned grandchildren are reparented to us and reaped. */
 	if (prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0) < 0)
@@ -152,7 +162,7 @@ main_run(struct rule_set *rules, char *argv[])
 	    rules->n, notify_sync_wakeup(n) ? "on" : "off");
 	creds_init();
 	/* Modes of files created for the target get the target's umask. */
-	umask(0);
+	target_assume(umask(0));
 	status = loop_run(n, rules, child, sigfd);
 	notify_free(n);
 	close(sigfd);

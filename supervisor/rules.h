@@ -65,6 +65,21 @@ int	rules_parse_string(struct rule_set *, const char *text,
 int	rules_add_redirect(struct rule_set *, const char *spec,
 	    const char *origin, struct causes *);
 
+/*
+ * For other rule sources (copycat): append a zeroed rule to the set and
+ * return it; the set owns the strings put into it. The pointer is valid
+ * until the set next grows.
+ */
+struct rule	*rules_append(struct rule_set *);
+/*
+ * Move every rule of src to the end of dst, leaving src empty. A rule whose
+ * name dst already holds is dropped after adding a "FILE:LINE: duplicate
+ * rule name" cause (names are checked through a hash table, so merging n
+ * rules costs O(n)). Returns 0, or -1 if any rule was dropped.
+ */
+int	rules_merge(struct rule_set *dst, struct rule_set *src,
+	    struct causes *);
+
 /* Union of the syscalls every rule needs (SYSCALLS_MASK bits). */
 uint32_t	 rules_syscalls(const struct rule_set *);
 
@@ -76,8 +91,9 @@ const struct rule *rules_match(const struct rule_set *, const char *path,
 	    int sysid, int write);
 
 /*
- * Write the redirect destination of path under rule r to out. Returns 0, or
- * -ENAMETOOLONG if it does not fit in len bytes.
+ * Write the redirect destination of path under rule r to out. Returns 0,
+ * -ENAMETOOLONG if it does not fit in len bytes, or -EINVAL if r has no
+ * target or path is not beneath r's prefix.
  */
 int	rules_target(const struct rule *, const char *path, char *out,
 	    size_t len);

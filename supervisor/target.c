@@ -11,6 +11,55 @@
 #include "target.h"
 #include "util.h"
 
+/* Written by the loop thread, read by workers. */
+static int	target_assumed;
+static int	target_creds_changed;
+static int	target_umask_changed;
+static mode_t	target_spawn_umask;
+
+void
+target_assume(mode_t mask)
+{
+	target_spawn_umask = mask;
+	__atomic_store_n(&target_assumed, 1, __ATOMIC_RELEASE);
+}
+
+void
+target_changed_creds(void)
+{
+	__atomic_store_n(&target_creds_changed, 1, __ATOMIC_RELEASE);
+}
+
+void
+target_changed_umask(void)
+{
+	__atomic_store_n(&target_umask_changed, 1, __ATOMIC_RELEASE);
+}
+
+int
+target_has_our_creds(const struct target *t)
+{
+	(void)t;
+	return __atomic_load_n(&target_assumed, __ATOMIC_ACQUIRE) &&
+	    !__atomic_load_n(&target_creds_changed, __ATOMIC_ACQUIRE);
+}
+
+int
+target_umask(struct target *t, mode_t *mask)
+{
+	int r;
+
+	if (__atomic_load_n(&target_assumed, __ATOMIC_ACQUIRE) &&
+	    !__atomic_load_n(&target_umask_changed, __ATOMIC_ACQUIRE)) {
+		*mask = target_spawn_umask;
+		return 0;
+	}
+	if ((r = target_status(t)) < 0)
+		return r;
+	*mask = t->umask;
+	return 0;
+}
+
 void
 target_init(struct target *t, pid_t tid)
 {
@@ -116,21 +165,17 @@ target_root(struct target *t, int *rootfd)
 		our_ino = st.st_ino;
 		have_ours = 1;
 	}
+	/* One stat in the common case; the fd only for another root. */
 	snprintf(file, sizeof(file), "/proc/%d/root", (int)t->tid);
+	if (stat(file, &st) < 0)
+		return errno == ENOENT ? -ESRCH : -errno;
+	if (st.st_dev == our_dev && st.st_ino == our_ino) {
+		t->rootfd = *rootfd = -1;
+		return 0;
+	}
 	if ((fd = open(file, O_PATH | O_DIRECTORY | O_CLOEXEC)) < 0)
 		return errno == ENOENT ? -ESRCH : -errno;
-	if (fstat(fd, &st) < 0) {
-		int err = errno;
-
-		close(fd);
-		return -err;
-	}
-	if (st.st_dev == our_dev && st.st_ino == our_ino) {
-		close(fd);
-		fd = -1;
-	}
-	t->rootfd = fd;
-	*rootfd = fd;
+	t->rootfd = *rootfd = fd;
 	return 0;
 }
 

@@ -18,6 +18,20 @@ struct target {
 
 #define TARGET_ROOT_UNKNOWN	(-2)
 
+/*
+ * `run` knows how its targets start: with our credentials and umask mask,
+ * changed only through syscalls it is notified of (SYSCALLS_CREDS and
+ * SYSCALLS_UMASK), which call target_changed_*. Until then the costly read
+ * of /proc/TID/status is skipped. Without target_assume, it is always read.
+ */
+void	target_assume(mode_t mask);
+void	target_changed_creds(void);
+void	target_changed_umask(void);
+/* 1 if t surely has the supervisor's credentials (nothing to switch). */
+int	target_has_our_creds(const struct target *);
+/* t's umask; 0 or -errno. */
+int	target_umask(struct target *, mode_t *);
+
 void	target_init(struct target *, pid_t tid);
 void	target_fini(struct target *);
 
