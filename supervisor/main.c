@@ -290,6 +290,7 @@ main(int argc, char *argv[])
 		status = main_filter(&rules);
 		break;
 	default:
+		rules_index(&rules);
 		status = main_run(&rules, argv);
 	}
 	rules_free(&rules);

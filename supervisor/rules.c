@@ -17,6 +17,7 @@
 
 #include "expand.h"
 #include "pattern.h"
+#include "ruleindex.h"
 #include "rules.h"
 #include "syscalls.h"
 #include "util.h"
@@ -103,6 +104,7 @@ rules_init(struct rule_set *set)
 	set->v = NULL;
 	set->n = 0;
 	set->cap = 0;
+	set->index = NULL;
 }
 
 /* Release every rule and leave the set empty. */
@@ -116,6 +118,7 @@ rules_free(struct rule_set *set)
 	for (i = 0; i < set->n; i++)
 		rules_rule_fini(&set->v[i]);
 	free(set->v);
+	rule_index_free(set->index);
 	rules_init(set);
 }
 
@@ -141,6 +144,8 @@ rules_append(struct rule_set *set)
 	struct rule *r;
 
 	rules_reserve(set, 1);
+	rule_index_free(set->index);
+	set->index = NULL;
 	r = &set->v[set->n++];
 	memset(r, 0, sizeof(*r));
 	return r;
@@ -213,6 +218,8 @@ rules_merge(struct rule_set *dst, struct rule_set *src, struct causes *causes)
 	int r = 0;
 
 	rules_reserve(dst, src->n);
+	rule_index_free(dst->index);
+	dst->index = NULL;
 	rules_names_init(&t, dst->n + src->n);
 	for (i = 0; i < dst->n; i++)
 		rules_names_add(&t, dst, i);
@@ -909,6 +916,13 @@ rules_add_redirect(struct rule_set *set, const char *spec, const char *origin,
 	return rules_merge(set, &tmp, causes);
 }
 
+void
+rules_index(struct rule_set *set)
+{
+	rule_index_free(set->index);
+	set->index = rule_index_new(set->v, set->n);
+}
+
 /* Union of every rule's syscalls. */
 uint32_t
 rules_syscalls(const struct rule_set *set)
@@ -948,6 +962,8 @@ rules_match(const struct rule_set *set, const char *path, int sysid,
 
 	if (sysid < 0 || sysid >= SYSCALLS_COUNT)
 		return NULL;
+	if (set->index != NULL)
+		return rule_index_match(set->index, path, sysid, write);
 	for (i = 0; i < set->n; i++) {
 		r = &set->v[i];
 		if ((r->syscalls & SYSCALLS_MASK(sysid)) == 0)

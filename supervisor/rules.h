@@ -43,9 +43,10 @@ struct rule {
 };
 
 struct rule_set {
-	struct rule	*v;
-	size_t		 n;
-	size_t		 cap;
+	struct rule		*v;
+	size_t			 n;
+	size_t			 cap;
+	struct rule_index	*index;		/* rules_index(); NULL: scan */
 };
 
 void	rules_init(struct rule_set *);
@@ -79,6 +80,9 @@ struct rule	*rules_append(struct rule_set *);
  */
 int	rules_merge(struct rule_set *dst, struct rule_set *src,
 	    struct causes *);
+
+/* Index the set for matching; any later change to the set drops it. */
+void	rules_index(struct rule_set *);
 
 /* Union of the syscalls every rule needs (SYSCALLS_MASK bits). */
 uint32_t	 rules_syscalls(const struct rule_set *);

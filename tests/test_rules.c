@@ -213,9 +213,9 @@ Test(rules, continue_rule)
 
 Test(rules, syscalls_list)
 {
-	cr_assert(eq(int, parse("[a]\npath=/a\naction=continue\n"
+	cr_assert(eq(int, parse("[a]\npath=/a\naction=errno\nerrno=EIO\n"
 	    "syscalls = open openat\n"
-	    "[b]\npath=/b\naction=continue\nsyscalls = creat,openat2\n"
+	    "[b]\npath=/b\naction=errno\nerrno=EIO\nsyscalls = creat,openat2\n"
 	    "[c]\npath=/c\naction=continue\nsyscalls = open ,\topenat\n"),
 	    0));
 	cr_assert(eq(u32, set.v[0].syscalls, SYSCALLS_MASK(SYSCALLS_OPEN) |
@@ -230,9 +230,11 @@ Test(rules, syscalls_list)
 
 Test(rules, syscalls_union)
 {
-	cr_assert(eq(int, parse("[a]\npath=/a\naction=continue\n"
+	cr_assert(eq(int, parse("[a]\npath=/a\naction=errno\nerrno=EIO\n"
 	    "syscalls = open\n"
-	    "[b]\npath=/b\naction=continue\nsyscalls = creat\n"), 0));
+	    "[b]\npath=/b\naction=redirect\ntarget=/t\nsyscalls = creat\n"
+	    "[c]\npath=/c\naction=continue\nsyscalls = stat\n"), 0));
+	/* Continue rules only shadow later rules: they need nothing. */
 	cr_assert(eq(u32, rules_syscalls(&set), SYSCALLS_MASK(SYSCALLS_OPEN) |
 	    SYSCALLS_MASK(SYSCALLS_CREAT)));
 	rules_free(&set);
