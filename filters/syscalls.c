@@ -28,6 +28,7 @@ static const char *const syscalls_table[SYSCALLS_NIDS][20] = {
 	    "setresuid32", "setresgid32", "setfsuid32", "setfsgid32",
 	    "setgroups32" },
 	[SYSCALLS_UMASK] = { "umask" },
+	[SYSCALLS_ROOT] = { "chroot", "pivot_root" },
 };
 
 #define SYSCALLS_MAXNR	512

@@ -23,9 +23,10 @@ enum syscalls_id {
 	SYSCALLS_COUNT,			/* path syscalls, the ones rules name */
 
 	/* Not for rules: notified only so the supervisor knows when a target
-	 * may no longer have the credentials or umask it was started with. */
+	 * may no longer have the credentials, umask or root it started with. */
 	SYSCALLS_CREDS = SYSCALLS_COUNT,
 	SYSCALLS_UMASK,
+	SYSCALLS_ROOT,
 	SYSCALLS_NIDS
 };
 

@@ -406,11 +406,14 @@ dispatch_notification(struct notify *n, const struct rule_set *rules,
 		return;
 	}
 	if (c.sysid >= SYSCALLS_COUNT) {
-		/* Credential and umask changes: note them, let them run. */
+		/* Credential, umask and root changes: note them, let them
+		 * run. */
 		if (c.sysid == SYSCALLS_CREDS)
 			target_changed_creds();
-		else
+		else if (c.sysid == SYSCALLS_UMASK)
 			target_changed_umask();
+		else
+			target_changed_root();
 		notify_continue(n, req->id);
 		return;
 	}

@@ -124,11 +124,12 @@ main_run(struct rule_set *rules, char *argv[])
 	size_t i;
 	pid_t child;
 
-	/* Targets start with our credentials and umask; being told when
-	 * they change spares reading /proc/TID/status on every redirect. */
+	/* Targets start with our credentials, umask and root; being told
+	 * when they change spares reading /proc on every redirect. */
 	mask = rules_syscalls(rules);
 	if (mask != 0) {
-		mask |= SYSCALLS_MASK(SYSCALLS_UMASK);
+		mask |= SYSCALLS_MASK(SYSCALLS_UMASK) |
+		    SYSCALLS_MASK(SYSCALLS_ROOT);
 		if (geteuid() == 0)
 			mask |= SYSCALLS_MASK(SYSCALLS_CREDS);
 	}

@@ -15,6 +15,7 @@
 static int	target_assumed;
 static int	target_creds_changed;
 static int	target_umask_changed;
+static int	target_root_changed;
 static mode_t	target_spawn_umask;
 
 void
@@ -34,6 +35,12 @@ void
 target_changed_umask(void)
 {
 	__atomic_store_n(&target_umask_changed, 1, __ATOMIC_RELEASE);
+}
+
+void
+target_changed_root(void)
+{
+	__atomic_store_n(&target_root_changed, 1, __ATOMIC_RELEASE);
 }
 
 int
@@ -156,6 +163,11 @@ target_root(struct target *t, int *rootfd)
 
 	if (t->rootfd != TARGET_ROOT_UNKNOWN) {
 		*rootfd = t->rootfd;
+		return 0;
+	}
+	if (__atomic_load_n(&target_assumed, __ATOMIC_ACQUIRE) &&
+	    !__atomic_load_n(&target_root_changed, __ATOMIC_ACQUIRE)) {
+		t->rootfd = *rootfd = -1;
 		return 0;
 	}
 	if (!have_ours) {

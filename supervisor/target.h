@@ -19,14 +19,16 @@ struct target {
 #define TARGET_ROOT_UNKNOWN	(-2)
 
 /*
- * `run` knows how its targets start: with our credentials and umask mask,
- * changed only through syscalls it is notified of (SYSCALLS_CREDS and
- * SYSCALLS_UMASK), which call target_changed_*. Until then the costly read
- * of /proc/TID/status is skipped. Without target_assume, it is always read.
+ * `run` knows how its targets start: with our credentials, our root and
+ * umask mask, changed only through syscalls it is notified of
+ * (SYSCALLS_CREDS, SYSCALLS_UMASK, SYSCALLS_ROOT), which call
+ * target_changed_*. Until then the costly reads of /proc/TID/status and
+ * /proc/TID/root are skipped. Without target_assume, they always happen.
  */
 void	target_assume(mode_t mask);
 void	target_changed_creds(void);
 void	target_changed_umask(void);
+void	target_changed_root(void);
 /* 1 if t surely has the supervisor's credentials (nothing to switch). */
 int	target_has_our_creds(const struct target *);
 /* t's umask; 0 or -errno. */
