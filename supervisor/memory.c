@@ -12,35 +12,45 @@
 #define MEMORY_PAGE 4096
 
 /*
- * process_vm_readv faults exactly where the target would (PROT_NONE pages
- * included). It is missing or denied in some sandboxes (ENOSYS, or EPERM from
- * a container's seccomp profile); /proc/TID/mem is the fallback there.
+ * /proc/TID/mem, for where process_vm_readv/writev are missing or denied
+ * (ENOSYS, or EPERM from a container's seccomp profile). Unlike them it
+ * reads PROT_NONE and writes read-only pages, which the kernel would fault
+ * on, so it is only the fallback. Returns bytes moved or -errno.
  */
 static ssize_t
-memory_chunk(pid_t tid, uint64_t addr, void *buf, size_t len)
+memory_proc(pid_t tid, uint64_t addr, void *buf, size_t len, int store)
 {
-	struct iovec local = { buf, len };
-	struct iovec remote = { (void *)(uintptr_t)addr, len };
 	char file[64];
 	ssize_t n;
 	int fd, err;
 
-	n = process_vm_readv(tid, &local, 1, &remote, 1, 0);
-	if (n >= 0)
-		return n;
-	if (errno != ENOSYS && errno != EPERM)
-		return errno == ESRCH ? -ESRCH : -EFAULT;
 	snprintf(file, sizeof(file), "/proc/%d/mem", (int)tid);
-	if ((fd = open(file, O_RDONLY | O_CLOEXEC)) < 0)
+	if ((fd = open(file, (store ? O_WRONLY : O_RDONLY) | O_CLOEXEC)) < 0)
 		return errno == ENOENT ? -ESRCH : -EPERM;
-	n = pread(fd, buf, len, (off_t)addr);
+	n = store ? pwrite(fd, buf, len, (off_t)addr) :
+	    pread(fd, buf, len, (off_t)addr);
 	err = errno;
 	close(fd);
 	if (n < 0)
 		return err == EIO || err == EFAULT ? -EFAULT : -err;
-	if (n == 0)
-		return -EFAULT;
-	return n;
+	return n == 0 ? -EFAULT : n;
+}
+
+/* Move len bytes at most, faulting exactly where the target would. */
+static ssize_t
+memory_chunk(pid_t tid, uint64_t addr, void *buf, size_t len, int store)
+{
+	struct iovec local = { buf, len };
+	struct iovec remote = { (void *)(uintptr_t)addr, len };
+	ssize_t n;
+
+	n = store ? process_vm_writev(tid, &local, 1, &remote, 1, 0) :
+	    process_vm_readv(tid, &local, 1, &remote, 1, 0);
+	if (n >= 0)
+		return n;
+	if (errno == ENOSYS || errno == EPERM)
+		return memory_proc(tid, addr, buf, len, store);
+	return errno == ESRCH ? -ESRCH : -EFAULT;
 }
 
 ssize_t
@@ -54,7 +64,7 @@ memory_read_string(pid_t tid, uint64_t addr, char *buf, size_t len)
 		want = MEMORY_PAGE - ((addr + done) % MEMORY_PAGE);
 		if (want > len - done)
 			want = len - done;
-		n = memory_chunk(tid, addr + done, buf + done, want);
+		n = memory_chunk(tid, addr + done, buf + done, want, 0);
 		if (n < 0)
 			return n;
 		if ((nul = memchr(buf + done, '\0', n)) != NULL)
@@ -72,7 +82,7 @@ memory_read(pid_t tid, uint64_t addr, void *buf, size_t len)
 
 	while (done < len) {
 		n = memory_chunk(tid, addr + done, (char *)buf + done,
-		    len - done);
+		    len - done, 0);
 		if (n < 0)
 			return (int)n;
 		done += n;
@@ -83,28 +93,10 @@ memory_read(pid_t tid, uint64_t addr, void *buf, size_t len)
 int
 memory_write(pid_t tid, uint64_t addr, const void *buf, size_t len)
 {
-	struct iovec local = { (void *)buf, len };
-	struct iovec remote = { (void *)(uintptr_t)addr, len };
-	char file[64];
 	ssize_t n;
-	int fd, err;
 
-	n = process_vm_writev(tid, &local, 1, &remote, 1, 0);
-	if (n == (ssize_t)len)
-		return 0;
-	if (n >= 0)
-		return -EFAULT;
-	if (errno != ENOSYS && errno != EPERM)
-		return errno == ESRCH ? -ESRCH : -EFAULT;
-	/* Unlike process_vm_writev, /proc/TID/mem writes read-only pages;
-	 * the kernel would fault there, so it is only the fallback. */
-	snprintf(file, sizeof(file), "/proc/%d/mem", (int)tid);
-	if ((fd = open(file, O_WRONLY | O_CLOEXEC)) < 0)
-		return errno == ENOENT ? -ESRCH : -EPERM;
-	n = pwrite(fd, buf, len, (off_t)addr);
-	err = errno;
-	close(fd);
+	n = memory_chunk(tid, addr, (void *)buf, len, 1);
 	if (n < 0)
-		return err == EIO || err == EFAULT ? -EFAULT : -err;
-	return n == (ssize_t)len ? 0 : -EFAULT;
+		return (int)n;
+	return (size_t)n == len ? 0 : -EFAULT;
 }

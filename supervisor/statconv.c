@@ -54,6 +54,16 @@ struct statconv_stat64 {
 _Static_assert(sizeof(struct statconv_stat32) == 64, "i386 struct stat");
 _Static_assert(sizeof(struct statconv_stat64) == 96, "i386 struct stat64");
 
+/* Both i386 layouts keep 32-bit seconds and nanoseconds. */
+#define STATCONV_TIMES(d, st) do {					\
+	(d)->c_atime = (st)->st_atim.tv_sec;				\
+	(d)->c_atime_nsec = (st)->st_atim.tv_nsec;			\
+	(d)->c_mtime = (st)->st_mtim.tv_sec;				\
+	(d)->c_mtime_nsec = (st)->st_mtim.tv_nsec;			\
+	(d)->c_ctime = (st)->st_ctim.tv_sec;				\
+	(d)->c_ctime_nsec = (st)->st_ctim.tv_nsec;			\
+} while (0)
+
 /* 16-bit ids: the kernel's high2lowuid() maps what does not fit to 65534. */
 static uint16_t
 statconv_low_id(uint32_t id)
@@ -84,12 +94,7 @@ statconv(const struct stat *st, enum syscalls_layout layout, void *out)
 		s32.c_size = st->st_size;
 		s32.c_blksize = st->st_blksize;
 		s32.c_blocks = st->st_blocks;
-		s32.c_atime = st->st_atim.tv_sec;
-		s32.c_atime_nsec = st->st_atim.tv_nsec;
-		s32.c_mtime = st->st_mtim.tv_sec;
-		s32.c_mtime_nsec = st->st_mtim.tv_nsec;
-		s32.c_ctime = st->st_ctim.tv_sec;
-		s32.c_ctime_nsec = st->st_ctim.tv_nsec;
+		STATCONV_TIMES(&s32, st);
 		memcpy(out, &s32, sizeof(s32));
 		return sizeof(s32);
 	case SYSCALLS_LAYOUT_STAT64:
@@ -104,12 +109,7 @@ statconv(const struct stat *st, enum syscalls_layout layout, void *out)
 		s64.c_size = st->st_size;
 		s64.c_blksize = st->st_blksize;
 		s64.c_blocks = st->st_blocks;
-		s64.c_atime = st->st_atim.tv_sec;
-		s64.c_atime_nsec = st->st_atim.tv_nsec;
-		s64.c_mtime = st->st_mtim.tv_sec;
-		s64.c_mtime_nsec = st->st_mtim.tv_nsec;
-		s64.c_ctime = st->st_ctim.tv_sec;
-		s64.c_ctime_nsec = st->st_ctim.tv_nsec;
+		STATCONV_TIMES(&s64, st);
 		s64.c_ino = st->st_ino;
 		memcpy(out, &s64, sizeof(s64));
 		return sizeof(s64);
