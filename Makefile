@@ -97,6 +97,121 @@ bench: deps
 # Reliability targets (README: "More checks"): each stops by itself.
 # check-asan check-valgrind fuzz soak: see the section below.
 
+# check-asan: unit and e2e tests, and the unotifyd they run, built with
+# ASan+UBSan into build-asan/ (targets stay plain). Any report fails: the
+# sanitizers halt, and their logs (build-asan/logs/) must stay empty.
+ASAN_CC		?= $(CC)
+ASAN_DIR	:= build-asan
+ASAN_FLAGS	:= -O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer \
+		   -fno-sanitize-recover=all
+ASAN_LOGS	:= $(CURDIR)/$(ASAN_DIR)/logs
+ASAN_ENV	:= ASAN_OPTIONS=halt_on_error=1:abort_on_error=1:detect_leaks=1:log_path=$(ASAN_LOGS)/asan \
+		   UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1:log_path=$(ASAN_LOGS)/ubsan \
+		   LSAN_OPTIONS=suppressions=$(CURDIR)/tests/lsan.supp
+ASAN_OBJS	:= $(addprefix $(ASAN_DIR)/,$(LIB_OBJS))
+
+$(ASAN_DIR)/%.o: %.c $(HEADERS)
+	@mkdir -p $(@D)
+	$(ASAN_CC) $(CFLAGS) $(ASAN_FLAGS) -c -o $@ $<
+
+$(ASAN_DIR)/unotifyd: $(ASAN_DIR)/supervisor/main.o $(ASAN_OBJS)
+	$(ASAN_CC) $(CFLAGS) $(ASAN_FLAGS) $(LDFLAGS) -o $@ $^ $(LIBS)
+
+$(ASAN_DIR)/run-tests: $(TEST_SRCS) $(ASAN_OBJS) $(HEADERS)
+	$(ASAN_CC) $(CFLAGS) $(ASAN_FLAGS) $(CRIT_CFLAGS) -Itests $(LDFLAGS) \
+	    -o $@ $(TEST_SRCS) $(ASAN_OBJS) $(LIBS) $(CRIT_LIBS) -lpthread
+
+check-asan: deps
+	$(MAKE) $(ASAN_DIR)/unotifyd $(ASAN_DIR)/run-tests $(TARGETS)
+	rm -rf $(ASAN_LOGS) && mkdir -p $(ASAN_LOGS) && chmod 1777 $(ASAN_LOGS)
+	$(ASAN_ENV) UNOTIFYD=$(CURDIR)/$(ASAN_DIR)/unotifyd \
+	    TARGETS=$(CURDIR)/tests/targets \
+	    $(ASAN_DIR)/run-tests --jobs 2; st=$$?; \
+	if [ -n "$$(ls -A $(ASAN_LOGS))" ]; then cat $(ASAN_LOGS)/*; \
+	    echo "check-asan: sanitizer reports above" >&2; exit 1; fi; \
+	exit $$st
+
+# check-valgrind: the same tests, with every unotifyd they start run by
+# tests/valgrind-unotifyd.sh under memcheck (errors logged per pid to
+# build-valgrind/logs/, which must stay empty). VALGRIND_SKIP: tests that
+# measure time or unotifyd's RSS, meaningless under valgrind.
+VALGRIND	?= valgrind
+VALGRIND_DIR	:= build-valgrind
+VALGRIND_LOGS	:= $(CURDIR)/$(VALGRIND_DIR)/logs
+VALGRIND_FLAGS	:= --error-exitcode=99 --leak-check=full \
+		   --errors-for-leak-kinds=definite,indirect --track-fds=no -q \
+		   --log-file=$(VALGRIND_LOGS)/vg.%p
+VALGRIND_SKIP	:= e2e_process/slow_fifo_does_not_stall_others
+
+check-valgrind: deps
+	$(MAKE) all tests/run-tests $(TARGETS)
+	rm -rf $(VALGRIND_DIR) && mkdir -p $(VALGRIND_LOGS) && \
+	    chmod 1777 $(VALGRIND_LOGS)
+	install -m 0755 tests/valgrind-unotifyd.sh $(VALGRIND_DIR)/unotifyd
+	UNOTIFYD=$(CURDIR)/$(VALGRIND_DIR)/unotifyd \
+	    UNOTIFYD_REAL=$(CURDIR)/unotifyd UNOTIFYD_UNDER_VALGRIND=1 \
+	    VALGRIND="$(VALGRIND)" VALGRIND_FLAGS="$(VALGRIND_FLAGS)" \
+	    TARGETS=$(CURDIR)/tests/targets \
+	    tests/run-tests --jobs 2 --filter '!($(subst $(eval) ,|,$(VALGRIND_SKIP)))'; \
+	st=$$?; \
+	if [ -n "$$(find $(VALGRIND_LOGS) -type f -size +0)" ]; then \
+	    find $(VALGRIND_LOGS) -type f -size +0 -exec cat {} +; \
+	    echo "check-valgrind: valgrind errors above" >&2; exit 1; fi; \
+	exit $$st
+
+# fuzz: libFuzzer harnesses (tests/fuzz/) over the parsers and matchers,
+# FUZZ_SECONDS each, seeded from tests/fuzz/corpus/NAME/. New inputs go to
+# build-fuzz/corpus/NAME/; a crash is saved as build-fuzz/crash-NAME-* and
+# fails the target.
+FUZZ_CC		?= clang
+FUZZ_SECONDS	?= 60
+FUZZ_DIR	:= build-fuzz
+FUZZ_NAMES	:= rules path copycat expand
+FUZZ_FLAGS	:= -O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer \
+		   -fno-sanitize-recover=all
+FUZZ_OBJS	:= $(addprefix $(FUZZ_DIR)/,$(LIB_OBJS))
+FUZZ_ENV	:= ASAN_OPTIONS=halt_on_error=1:abort_on_error=1:detect_leaks=1 \
+		   UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
+
+$(FUZZ_DIR)/%.o: %.c $(HEADERS)
+	@mkdir -p $(@D)
+	$(FUZZ_CC) $(CFLAGS) $(FUZZ_FLAGS) -fsanitize=fuzzer-no-link -c -o $@ $<
+
+$(FUZZ_DIR)/fuzz_%: tests/fuzz/fuzz_%.c $(FUZZ_OBJS) $(HEADERS)
+	$(FUZZ_CC) $(CFLAGS) $(FUZZ_FLAGS) -fsanitize=fuzzer $(LDFLAGS) -o $@ \
+	    $< $(FUZZ_OBJS) $(LIBS)
+
+fuzz:
+	$(MAKE) $(FUZZ_NAMES:%=$(FUZZ_DIR)/fuzz_%)
+	@for n in $(FUZZ_NAMES); do \
+	    mkdir -p $(FUZZ_DIR)/corpus/$$n || exit 1; \
+	    echo "fuzz: $$n for $(FUZZ_SECONDS) s"; \
+	    $(FUZZ_ENV) $(FUZZ_DIR)/fuzz_$$n -max_total_time=$(FUZZ_SECONDS) \
+		-timeout=10 -rss_limit_mb=2048 -print_final_stats=1 \
+		-artifact_prefix=$(FUZZ_DIR)/crash-$$n- \
+		$(FUZZ_DIR)/corpus/$$n tests/fuzz/corpus/$$n \
+		>$(FUZZ_DIR)/$$n.log 2>&1; st=$$?; \
+	    grep -E '^(stat::number_of_executed_runs|Done|==[0-9]+==|SUMMARY)' \
+		$(FUZZ_DIR)/$$n.log; \
+	    if [ $$st -ne 0 ]; then tail -50 $(FUZZ_DIR)/$$n.log; \
+		echo "fuzz: $$n failed (exit $$st), see $(FUZZ_DIR)/$$n.log" >&2; \
+		exit 1; fi; \
+	done
+
+# soak: 1,000,000 notified opens from 4 processes x 16 threads; unotifyd's
+# fd count and RSS must be flat. Bounded by SOAK_SECONDS.
+SOAK_NOTIFICATIONS ?= 1000000
+SOAK_PROCS	?= 4
+SOAK_THREADS	?= 16
+SOAK_SECONDS	?= 900
+
+soak: deps
+	$(MAKE) all tests/targets/soak
+	UNOTIFYD=$(CURDIR)/unotifyd SOAK=$(CURDIR)/tests/targets/soak \
+	    SOAK_NOTIFICATIONS=$(SOAK_NOTIFICATIONS) SOAK_PROCS=$(SOAK_PROCS) \
+	    SOAK_THREADS=$(SOAK_THREADS) SOAK_SECONDS=$(SOAK_SECONDS) \
+	    sh tests/soak.sh
+
 install: all
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man8 \
 	    $(DESTDIR)$(MANDIR)/man5 $(DESTDIR)$(DATADIR)/rules.d
@@ -118,4 +233,5 @@ format:
 clean:
 	rm -f unotifyd copycat supervisor/*.o filters/*.o tests/run-tests $(TARGETS)
 
-.PHONY: all deps demo check bench install uninstall format clean
+.PHONY: all deps demo check bench install uninstall format clean \
+	check-asan check-valgrind fuzz soak

@@ -269,6 +269,7 @@ dispatch_job_cb(void *arg)
 	dispatch_open(job->notify, &job->req, &t, &job->call, &job->rule,
 	    job->dst);
 	target_fini(&t);
+	notify_unref(job->notify);
 	free(job);
 }
 
@@ -307,12 +308,13 @@ dispatch_open_maybe_async(struct notify *n, const struct seccomp_notif *req,
 	/* The rule set may be gone (reloaded, or freed at exit) before a
 	 * blocked open returns: keep what the log needs. */
 	job = xcalloc(1, sizeof(*job));
-	job->notify = n;
+	job->notify = notify_ref(n);
 	snprintf(job->name, sizeof(job->name), "%s", r->name);
 	job->req = *req;
 	job->call = *c;
 	snprintf(job->dst, sizeof(job->dst), "%s", dst);
 	if (worker_run(dispatch_job_cb, job) < 0) {
+		notify_unref(job->notify);
 		free(job);
 		dispatch_open(n, req, t, c, r, dst);
 	}

@@ -165,7 +165,7 @@ main_run(struct rule_set *rules, char *argv[])
 	/* Modes of files created for the target get the target's umask. */
 	target_assume(umask(0));
 	status = loop_run(n, rules, child, sigfd);
-	notify_free(n);
+	notify_unref(n);
 	close(sigfd);
 	if (status < 0) {
 		log_err("cannot start the event loop");

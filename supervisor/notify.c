@@ -19,6 +19,7 @@
 #endif
 
 struct notify {
+	int				 refs;
 	int				 fd;
 	int				 sync_wakeup;
 	struct seccomp_notif_sizes	 sizes;
@@ -33,6 +34,7 @@ notify_new(int fd)
 	struct notify *n;
 
 	n = xcalloc(1, sizeof(*n));
+	n->refs = 1;
 	n->fd = fd;
 	/* The kernel's structs may be larger than our headers' (new fields). */
 	if (syscall(SYS_seccomp, SECCOMP_GET_NOTIF_SIZES, 0, &n->sizes) < 0) {
@@ -60,10 +62,17 @@ notify_new(int fd)
 	return n;
 }
 
-void
-notify_free(struct notify *n)
+struct notify *
+notify_ref(struct notify *n)
 {
-	if (n == NULL)
+	__atomic_add_fetch(&n->refs, 1, __ATOMIC_RELAXED);
+	return n;
+}
+
+void
+notify_unref(struct notify *n)
+{
+	if (n == NULL || __atomic_sub_fetch(&n->refs, 1, __ATOMIC_ACQ_REL) > 0)
 		return;
 	if (n->fd >= 0)
 		close(n->fd);

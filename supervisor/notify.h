@@ -12,7 +12,10 @@ struct notify;
 /* Take ownership of a listener fd; asks for same-CPU wake-ups when the
  * kernel has them (6.6). Returns NULL with errno set on failure. */
 struct notify	*notify_new(int fd);
-void		 notify_free(struct notify *);
+/* Reference counting: a worker thread finishing a blocked open keeps the
+ * listener alive after its owner let go. The last unref closes it. */
+struct notify	*notify_ref(struct notify *);
+void		 notify_unref(struct notify *);
 int		 notify_fd(const struct notify *);
 
 /*
