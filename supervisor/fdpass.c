@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /* Passing a file descriptor with a small payload over an AF_UNIX socket. */
 #include <errno.h>
+#include <poll.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <unistd.h>
@@ -40,7 +41,8 @@ fdpass_send(int sock, int fd, const void *buf, size_t len)
 }
 
 ssize_t
-fdpass_recv(int sock, int *fd, void *buf, size_t len)
+fdpass_recv_fds(int sock, int *fds, size_t max, size_t *nfds, void *buf,
+    size_t len)
 {
 	union {
 		struct cmsghdr	hdr;
@@ -54,31 +56,52 @@ fdpass_recv(int sock, int *fd, void *buf, size_t len)
 		.msg_controllen = sizeof(u.buf),
 	};
 	struct cmsghdr *cmsg;
-	int fds[FDPASS_MAX];
-	size_t i, nfds;
-	ssize_t n;
+	int got[FDPASS_MAX];
+	size_t i, n;
+	ssize_t r;
 
-	*fd = -1;
+	*nfds = 0;
 	do
-		n = recvmsg(sock, &msg, MSG_CMSG_CLOEXEC);
-	while (n < 0 && errno == EINTR);
-	if (n < 0)
+		r = recvmsg(sock, &msg, MSG_CMSG_CLOEXEC | MSG_DONTWAIT);
+	while (r < 0 && errno == EINTR);
+	if (r < 0)
 		return -errno;
 	for (cmsg = CMSG_FIRSTHDR(&msg); cmsg != NULL;
 	    cmsg = CMSG_NXTHDR(&msg, cmsg)) {
 		if (cmsg->cmsg_level != SOL_SOCKET ||
 		    cmsg->cmsg_type != SCM_RIGHTS)
 			continue;
-		nfds = (cmsg->cmsg_len - CMSG_LEN(0)) / sizeof(int);
-		if (nfds > FDPASS_MAX)
-			nfds = FDPASS_MAX;
-		memcpy(fds, CMSG_DATA(cmsg), nfds * sizeof(int));
-		for (i = 0; i < nfds; i++) {
-			if (*fd < 0 && !(msg.msg_flags & MSG_CTRUNC))
-				*fd = fds[i];
+		n = (cmsg->cmsg_len - CMSG_LEN(0)) / sizeof(int);
+		if (n > FDPASS_MAX)
+			n = FDPASS_MAX;
+		memcpy(got, CMSG_DATA(cmsg), n * sizeof(int));
+		/* Keep what fits; never leak the rest into our table. */
+		for (i = 0; i < n; i++) {
+			if (*nfds < max && !(msg.msg_flags & MSG_CTRUNC))
+				fds[(*nfds)++] = got[i];
 			else
-				close(fds[i]);
+				close(got[i]);
 		}
 	}
-	return n;
+	return r;
+}
+
+ssize_t
+fdpass_recv(int sock, int *fd, void *buf, size_t len)
+{
+	struct pollfd p = { .fd = sock, .events = POLLIN };
+	size_t n;
+	ssize_t r;
+
+	/* Blocking for the caller, whatever the socket's O_NONBLOCK. */
+	for (;;) {
+		r = fdpass_recv_fds(sock, fd, 1, &n, buf, len);
+		if (r != -EAGAIN)
+			break;
+		if (poll(&p, 1, -1) < 0 && errno != EINTR)
+			return -errno;
+	}
+	if (n == 0)
+		*fd = -1;
+	return r;
 }

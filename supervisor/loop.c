@@ -6,7 +6,6 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/signalfd.h>
-#include <sys/utsname.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -25,23 +24,7 @@ struct loop {
 	int			 child_status;
 	int			 child_done;
 	int			 listener_done;
-	int			 recv_blocks;	/* RECV blocks after hangup */
 };
-
-/*
- * Before 6.11 RECV on a listener nobody uses blocks forever instead of
- * failing with ENOENT, so such kernels check for POLLHUP before each RECV.
- */
-static int
-loop_recv_blocks(void)
-{
-	struct utsname u;
-	int major = 0, minor = 0;
-
-	if (uname(&u) < 0 || sscanf(u.release, "%d.%d", &major, &minor) != 2)
-		return 1;
-	return major < 6 || (major == 6 && minor < 11);
-}
 
 static void
 loop_check_done(struct loop *l)
@@ -68,21 +51,11 @@ loop_listener_cb(struct ev_loop *ev, ev_io *w, int revents)
 
 	(void)ev;
 	(void)revents;
-	if (l->recv_blocks && notify_hangup(l->notify)) {
-		loop_listener_hangup(l);
-		return;
-	}
-	r = notify_recv(l->notify, &req);
-	if (r == 0) {
+	if ((r = notify_recv(l->notify, &req)) == 0)
 		dispatch_notification(l->notify, l->rules, req);
-		return;
-	}
-	/* ENOENT is also a task that died between poll and RECV: retry. */
-	if (notify_hangup(l->notify)) {
+	else if (r == -EPIPE)
 		loop_listener_hangup(l);
-		return;
-	}
-	if (r != -ENOENT && r != -EINTR)
+	else if (r != -ENOENT && r != -EINTR)
 		log_warn("receiving a notification: %s", strerror(-r));
 }
 
@@ -153,7 +126,6 @@ loop_run(struct notify *n, const struct rule_set *rules, pid_t child,
 	l.notify = n;
 	l.rules = rules;
 	l.child = child;
-	l.recv_blocks = loop_recv_blocks();
 	ev_io_init(&l.listener_w, loop_listener_cb, notify_fd(n), EV_READ);
 	l.listener_w.data = &l;
 	ev_io_start(l.ev, &l.listener_w);

@@ -99,21 +99,8 @@ main_std_fds(void)
 }
 
 static int
-main_exit_status(int status)
-{
-	if (WIFEXITED(status))
-		return WEXITSTATUS(status);
-	if (WIFSIGNALED(status))
-		return 128 + WTERMSIG(status);
-	return EXIT_FAILED;
-}
-
-static int
 main_run(struct rule_set *rules, char *argv[])
 {
-	static const int forwarded[] = {
-		SIGTERM, SIGINT, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2, SIGCHLD
-	};
 	cleanup_free char *cause = NULL;
 	struct filter *filter;
 	struct notify *n;
@@ -121,7 +108,6 @@ main_run(struct rule_set *rules, char *argv[])
 	const char *why;
 	uint32_t mask;
 	int r, listener, sigfd, status;
-	size_t i;
 	pid_t child;
 
 	/* Targets start with our credentials, umask and root; being told
@@ -138,9 +124,7 @@ main_run(struct rule_set *rules, char *argv[])
 	/* Orphaned grandchildren are reparented to us and reaped. */
 	if (prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0) < 0)
 		die_errno(EXIT_FAILED, "PR_SET_CHILD_SUBREAPER");
-	sigemptyset(&set);
-	for (i = 0; i < nitems(forwarded); i++)
-		sigaddset(&set, forwarded[i]);
+	spawn_signals(&set);
 	if (sigprocmask(SIG_BLOCK, &set, &old) < 0)
 		die_errno(EXIT_FAILED, "sigprocmask");
 	if ((sigfd = signalfd(-1, &set, SFD_NONBLOCK | SFD_CLOEXEC)) < 0)
@@ -172,7 +156,7 @@ main_run(struct rule_set *rules, char *argv[])
 		kill(child, SIGKILL);
 		return EXIT_FAILED;
 	}
-	return main_exit_status(status);
+	return spawn_exit_status(status);
 }
 
 static int

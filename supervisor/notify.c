@@ -3,7 +3,9 @@
 #include <errno.h>
 #include <poll.h>
 #include <stdlib.h>
+#include <stdio.h>
 #include <string.h>
+#include <sys/utsname.h>
 #include <sys/ioctl.h>
 #include <sys/syscall.h>
 #include <unistd.h>
@@ -21,12 +23,28 @@
 struct notify {
 	int				 refs;
 	int				 fd;
+	int				 recv_blocks;
 	int				 sync_wakeup;
 	struct seccomp_notif_sizes	 sizes;
 	struct seccomp_notif		*req;
 };
 
 #define NOTIFY_RESP_MAX	256
+
+/*
+ * Before 6.11 RECV on a listener nobody uses blocks forever instead of
+ * failing with ENOENT, so such kernels check for POLLHUP before each RECV.
+ */
+static int
+notify_recv_blocks(void)
+{
+	struct utsname u;
+	int major = 0, minor = 0;
+
+	if (uname(&u) < 0 || sscanf(u.release, "%d.%d", &major, &minor) != 2)
+		return 1;
+	return major < 6 || (major == 6 && minor < 11);
+}
 
 struct notify *
 notify_new(int fd)
@@ -59,6 +77,7 @@ notify_new(int fd)
 	if (ioctl(fd, SECCOMP_IOCTL_NOTIF_SET_FLAGS,
 	    SECCOMP_USER_NOTIF_FD_SYNC_WAKE_UP, 0) == 0)
 		n->sync_wakeup = 1;
+	n->recv_blocks = notify_recv_blocks();
 	return n;
 }
 
@@ -95,12 +114,18 @@ notify_sync_wakeup(const struct notify *n)
 int
 notify_recv(struct notify *n, struct seccomp_notif **req)
 {
+	if (n->recv_blocks && notify_hangup(n))
+		return -EPIPE;
 	/* Since 5.5 a buffer that is not zeroed gets EINVAL. */
 	memset(n->req, 0, n->sizes.seccomp_notif);
-	if (ioctl(n->fd, SECCOMP_IOCTL_NOTIF_RECV, n->req) < 0)
-		return -errno;
-	*req = n->req;
-	return 0;
+	if (ioctl(n->fd, SECCOMP_IOCTL_NOTIF_RECV, n->req) == 0) {
+		*req = n->req;
+		return 0;
+	}
+	/* ENOENT is also a task that died between poll and RECV: retry. */
+	if (notify_hangup(n))
+		return -EPIPE;
+	return -errno;
 }
 
 int

@@ -20,8 +20,8 @@ int		 notify_fd(const struct notify *);
 
 /*
  * Receive one notification into a zeroed buffer owned by n (valid until the
- * next call). Returns 0, -ENOENT (the task went away, or no task uses the
- * filter: see notify_hangup), -EINTR, or another -errno.
+ * next call). Returns 0, -EPIPE once no task uses the filter any more,
+ * -ENOENT or -EINTR (try again when readable), or another -errno.
  */
 int	notify_recv(struct notify *, struct seccomp_notif **);
 /* 1 if no task uses the filter any more (POLLHUP), else 0. */

@@ -851,6 +851,63 @@ rules_load_dir(struct rule_set *set, const char *path, struct causes *causes)
 	return r;
 }
 
+/* One *.ini of the drop-in directories, and the directory it wins in. */
+struct rules_dropin {
+	char		*name;
+	const char	*dir;
+};
+
+static int
+rules_dropin_cmp(const void *a, const void *b)
+{
+	return strcmp(((const struct rules_dropin *)a)->name,
+	    ((const struct rules_dropin *)b)->name);
+}
+
+/* Load the *.ini files of dirs the systemd drop-in way. */
+int
+rules_load_dropins(struct rule_set *set, const char *const *dirs,
+    struct causes *causes)
+{
+	struct rules_dropin *v = NULL;
+	struct dirent **ents;
+	size_t nv = 0, i, k;
+	int j, n, r = 0;
+
+	for (i = 0; dirs[i] != NULL; i++) {
+		n = scandir(dirs[i], &ents, rules_dir_filter, rules_dir_cmp);
+		if (n == -1) {
+			if (errno != ENOENT) {
+				causes_add(causes, "%s: %s", dirs[i],
+				    strerror(errno));
+				r = -1;
+			}
+			continue;
+		}
+		for (j = 0; j < n; j++) {
+			/* An earlier directory overrides a later one. */
+			for (k = 0; k < nv; k++)
+				if (strcmp(v[k].name, ents[j]->d_name) == 0)
+					break;
+			if (k == nv) {
+				v = xreallocarray(v, nv + 1, sizeof(*v));
+				v[nv].name = xstrdup(ents[j]->d_name);
+				v[nv++].dir = dirs[i];
+			}
+			free(ents[j]);
+		}
+		free(ents);
+	}
+	qsort(v, nv, sizeof(*v), rules_dropin_cmp);
+	for (k = 0; k < nv; k++) {
+		if (rules_load_entry(set, v[k].dir, v[k].name, causes) == -1)
+			r = -1;
+		free(v[k].name);
+	}
+	free(v);
+	return r;
+}
+
 /* Load a rules file or directory. */
 int
 rules_load(struct rule_set *set, const char *path, struct causes *causes)

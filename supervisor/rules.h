@@ -58,6 +58,14 @@ void	rules_free(struct rule_set *);
  * every error found (the set then holds only the valid rules).
  */
 int	rules_load(struct rule_set *, const char *path, struct causes *);
+/*
+ * Load the *.ini files of a NULL-terminated list of directories as systemd
+ * drop-ins: a file in an earlier directory overrides the file of the same
+ * name in a later one, and the winners load in lexical order of their
+ * names. Missing directories are skipped. Returns 0 or -1 as rules_load.
+ */
+int	rules_load_dropins(struct rule_set *, const char *const *dirs,
+	    struct causes *);
 /* The same for INI text; origin names it in messages. */
 int	rules_parse_string(struct rule_set *, const char *text,
 	    const char *origin, struct causes *);

@@ -140,3 +140,26 @@ fail:
 		;
 	return status;
 }
+
+void
+spawn_signals(sigset_t *set)
+{
+	static const int forwarded[] = {
+		SIGTERM, SIGINT, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2, SIGCHLD
+	};
+	size_t i;
+
+	sigemptyset(set);
+	for (i = 0; i < nitems(forwarded); i++)
+		sigaddset(set, forwarded[i]);
+}
+
+int
+spawn_exit_status(int wstatus)
+{
+	if (WIFEXITED(wstatus))
+		return WEXITSTATUS(wstatus);
+	if (WIFSIGNALED(wstatus))
+		return 128 + WTERMSIG(wstatus);
+	return 125;
+}

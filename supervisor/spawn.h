@@ -22,4 +22,9 @@
 int	spawn_start(const struct filter *f, char *const argv[],
 	    const sigset_t *mask, pid_t *pid, int *listener, char **cause);
 
+/* The signals forwarded to the command, and SIGCHLD. */
+void	spawn_signals(sigset_t *);
+/* Exit status for a command's wait status: its own, or 128+N. */
+int	spawn_exit_status(int wstatus);
+
 #endif

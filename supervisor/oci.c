@@ -1,0 +1,344 @@
+/* SPDX-License-Identifier: MIT */
+/* Incremental parsing (json-c) and validation of the OCI seccomp agent
+ * handshake that runc and crun send along with the seccomp listener fd. */
+#include <errno.h>
+#include <limits.h>
+#include <stdarg.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <json-c/json.h>
+
+#include "oci.h"
+#include "util.h"
+
+/* SCM_MAX_FD (include/net/scm.h): no single sendmsg carries more fds. */
+#define OCI_FDS_MAX	253
+
+enum oci_state {
+	OCI_READING,		/* before and inside the message */
+	OCI_DONE,		/* message returned; only whitespace may follow */
+	OCI_FAILED,		/* err and cause are final */
+};
+
+struct oci_reader {
+	struct json_tokener	*tok;
+	enum oci_state		 state;
+	size_t			 received;	/* bytes fed, all feeds */
+	int			 started;	/* non-whitespace seen */
+	int			 err;		/* OCI_FAILED: -errno */
+	char			*cause;		/* OCI_FAILED: the first cause */
+};
+
+/* JSON's own whitespace (RFC 8259 section 2), not isspace(). */
+static int
+oci_is_space(unsigned char c)
+{
+	return c == ' ' || c == '\t' || c == '\n' || c == '\r';
+}
+
+/* Offset of the first non-whitespace byte in p[0..n), or n. */
+static size_t
+oci_skip_space(const unsigned char *p, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n && oci_is_space(p[i]); i++)
+		;
+	return i;
+}
+
+/* Set an allocated cause and return -EBADMSG (validation failures). */
+static int PRINTFLIKE(2, 3)
+oci_cause(char **cause, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	xvasprintf(cause, fmt, ap);
+	va_end(ap);
+	return -EBADMSG;
+}
+
+/*
+ * Put the reader in its final failed state: keep err and a copy of the
+ * cause so that every later call reports the same first error.
+ */
+static int PRINTFLIKE(4, 5)
+oci_reader_fail(struct oci_reader *r, int err, char **cause,
+    const char *fmt, ...)
+{
+	va_list ap;
+
+	if (fmt != NULL) {
+		va_start(ap, fmt);
+		xvasprintf(cause, fmt, ap);
+		va_end(ap);
+	}
+	r->state = OCI_FAILED;
+	r->err = err;
+	r->cause = xstrdup(*cause);
+	return err;
+}
+
+/* Member key of o; NULL when absent or JSON null (json-c maps both). */
+static struct json_object *
+oci_member(struct json_object *o, const char *key)
+{
+	struct json_object *v = NULL;
+
+	if (!json_object_object_get_ex(o, key, &v))
+		return NULL;
+	return v;
+}
+
+/*
+ * Copy string member key of o into *out; path names it in causes. An absent
+ * optional member gives "". Embedded NULs (\u0000) are refused: a C string
+ * would silently drop what follows, e.g. in metadata used to pick rules.
+ */
+static int
+oci_string(struct json_object *o, const char *key, const char *path,
+    int required, char **out, char **cause)
+{
+	struct json_object *v;
+	const char *s;
+
+	if ((v = oci_member(o, key)) == NULL) {
+		if (required)
+			return oci_cause(cause, "missing \"%s\"", path);
+		*out = xstrdup("");
+		return 0;
+	}
+	if (!json_object_is_type(v, json_type_string))
+		return oci_cause(cause, "\"%s\" is not a string", path);
+	s = json_object_get_string(v);
+	if (strlen(s) != (size_t)json_object_get_string_len(v))
+		return oci_cause(cause, "\"%s\" contains a NUL character", path);
+	*out = xstrdup(s);
+	return 0;
+}
+
+/* Check "fds" and find "seccompFd" in it. */
+static int
+oci_parse_fds(struct json_object *root, struct oci_msg *m, char **cause)
+{
+	static const char name[] = "seccompFd";
+	struct json_object *fds, *e;
+	size_t i, n;
+	int idx = -1;
+
+	if ((fds = oci_member(root, "fds")) == NULL)
+		return oci_cause(cause, "missing \"fds\"");
+	if (!json_object_is_type(fds, json_type_array))
+		return oci_cause(cause, "\"fds\" is not an array");
+	n = json_object_array_length(fds);
+	if (n > OCI_FDS_MAX)
+		return oci_cause(cause, "\"fds\" has %zu entries, more than %d",
+		    n, OCI_FDS_MAX);
+	for (i = 0; i < n; i++) {
+		e = json_object_array_get_idx(fds, i);
+		if (!json_object_is_type(e, json_type_string))
+			return oci_cause(cause, "\"fds[%zu]\" is not a string",
+			    i);
+		if ((size_t)json_object_get_string_len(e) != sizeof(name) - 1 ||
+		    memcmp(json_object_get_string(e), name, sizeof(name) - 1))
+			continue;
+		if (idx != -1)
+			return oci_cause(cause,
+			    "\"seccompFd\" appears twice in \"fds\"");
+		idx = (int)i;
+	}
+	if (idx == -1)
+		return oci_cause(cause, "no \"seccompFd\" in \"fds\"");
+	m->nfds = n;
+	m->seccomp_index = idx;
+	return 0;
+}
+
+/* Check the "state" object (the runtime's state, as from `runc state`). */
+static int
+oci_parse_state(struct json_object *root, struct oci_msg *m, char **cause)
+{
+	struct json_object *st, *pid;
+	int r;
+
+	if ((st = oci_member(root, "state")) == NULL)
+		return oci_cause(cause, "missing \"state\"");
+	if (!json_object_is_type(st, json_type_object))
+		return oci_cause(cause, "\"state\" is not an object");
+	if ((r = oci_string(st, "id", "state.id", 1, &m->id, cause)) != 0 ||
+	    (r = oci_string(st, "status", "state.status", 1, &m->status,
+	    cause)) != 0 ||
+	    (r = oci_string(st, "bundle", "state.bundle", 0, &m->bundle,
+	    cause)) != 0)
+		return r;
+	if ((pid = oci_member(st, "pid")) == NULL)
+		return oci_cause(cause, "missing \"state.pid\"");
+	if (!json_object_is_type(pid, json_type_int))
+		return oci_cause(cause, "\"state.pid\" is not an integer");
+	return 0;
+}
+
+/* Validate a complete JSON value into a new message in *out. */
+static int
+oci_msg_parse(struct json_object *root, struct oci_msg **out, char **cause)
+{
+	struct oci_msg *m;
+	struct json_object *pid;
+	int64_t v;
+	int r;
+
+	*out = NULL;
+	if (!json_object_is_type(root, json_type_object))
+		return oci_cause(cause, "message is a JSON %s, not an object",
+		    json_type_to_name(json_object_get_type(root)));
+	m = xcalloc(1, sizeof(*m));
+	if ((r = oci_string(root, "ociVersion", "ociVersion", 1,
+	    &m->oci_version, cause)) != 0)
+		goto out;
+	if ((r = oci_parse_fds(root, m, cause)) != 0)
+		goto out;
+	/* A uint64 beyond INT64_MAX reads back as INT64_MAX: rejected too. */
+	if ((pid = oci_member(root, "pid")) == NULL) {
+		r = oci_cause(cause, "missing \"pid\"");
+		goto out;
+	}
+	v = json_object_get_int64(pid);
+	if (!json_object_is_type(pid, json_type_int) || v <= 0 ||
+	    v > INT_MAX) {
+		r = oci_cause(cause, "\"pid\" is not a positive integer");
+		goto out;
+	}
+	m->pid = (int)v;
+	if ((r = oci_string(root, "metadata", "metadata", 0, &m->metadata,
+	    cause)) != 0)
+		goto out;
+	if ((r = oci_parse_state(root, m, cause)) != 0)
+		goto out;
+	*out = steal_pointer(&m);
+ out:
+	oci_msg_free(m);
+	return r;
+}
+
+struct oci_reader *
+oci_reader_new(void)
+{
+	struct oci_reader *r;
+
+	r = xcalloc(1, sizeof(*r));
+	if ((r->tok = json_tokener_new()) == NULL)
+		die(1, "json_tokener_new: out of memory");
+	/*
+	 * Trailing bytes are checked here, not by json-c: its strict mode
+	 * only sees the current chunk, so "}" then " x" in the next feed
+	 * would pass, and its error would not name the real problem.
+	 */
+	json_tokener_set_flags(r->tok, JSON_TOKENER_STRICT |
+	    JSON_TOKENER_ALLOW_TRAILING_CHARS | JSON_TOKENER_VALIDATE_UTF8);
+	r->state = OCI_READING;
+	return r;
+}
+
+void
+oci_reader_free(struct oci_reader *r)
+{
+	if (r == NULL)
+		return;
+	if (r->tok != NULL)
+		json_tokener_free(r->tok);
+	free(r->cause);
+	free(r);
+}
+
+int
+oci_reader_feed(struct oci_reader *r, const void *buf, size_t len,
+    struct oci_msg **out, char **cause)
+{
+	const unsigned char *p = buf;
+	const void *nul;
+	struct json_object *root;
+	enum json_tokener_error jerr;
+	size_t base = r->received, end, i;
+	int ret;
+
+	*out = NULL;
+	*cause = NULL;
+	if (r->state == OCI_FAILED) {
+		*cause = xstrdup(r->cause);
+		return r->err;
+	}
+	if (len == 0)
+		return 0;
+	/* Also keeps len within json_tokener_parse_ex()'s int. */
+	if (len > OCI_MSG_MAX - r->received)
+		return oci_reader_fail(r, -EMSGSIZE, cause,
+		    "message larger than %d bytes", OCI_MSG_MAX);
+	r->received += len;
+	/* json-c takes a NUL as the end of input; JSON never has a raw one. */
+	if ((nul = memchr(p, '\0', len)) != NULL)
+		return oci_reader_fail(r, -EBADMSG, cause,
+		    "NUL byte at byte %zu", base + (size_t)((const unsigned char *)nul - p));
+
+	if (r->state == OCI_DONE) {
+		if ((i = oci_skip_space(p, len)) < len)
+			return oci_reader_fail(r, -EBADMSG, cause,
+			    "unexpected data after the message at byte %zu",
+			    base + i);
+		return 0;
+	}
+
+	if (!r->started && oci_skip_space(p, len) < len)
+		r->started = 1;
+	root = json_tokener_parse_ex(r->tok, buf, (int)len);
+	if (root == NULL) {
+		jerr = json_tokener_get_error(r->tok);
+		if (jerr == json_tokener_continue)
+			return 0;
+		return oci_reader_fail(r, -EBADMSG, cause,
+		    "not JSON at byte %zu: %s",
+		    base + json_tokener_get_parse_end(r->tok),
+		    json_tokener_error_desc(jerr));
+	}
+	end = json_tokener_get_parse_end(r->tok);
+	if ((i = end + oci_skip_space(p + end, len - end)) < len) {
+		json_object_put(root);
+		return oci_reader_fail(r, -EBADMSG, cause,
+		    "unexpected data after the message at byte %zu", base + i);
+	}
+	ret = oci_msg_parse(root, out, cause);
+	json_object_put(root);
+	if (ret != 0)
+		return oci_reader_fail(r, ret, cause, NULL);
+	r->state = OCI_DONE;
+	return 1;
+}
+
+int
+oci_reader_eof(struct oci_reader *r, char **cause)
+{
+	*cause = NULL;
+	if (r->state == OCI_FAILED) {
+		*cause = xstrdup(r->cause);
+		return r->err;
+	}
+	if (r->state == OCI_READING && r->started)
+		return oci_reader_fail(r, -EBADMSG, cause,
+		    "truncated message (%zu bytes)", r->received);
+	return 0;
+}
+
+void
+oci_msg_free(struct oci_msg *m)
+{
+	if (m == NULL)
+		return;
+	free(m->oci_version);
+	free(m->metadata);
+	free(m->id);
+	free(m->status);
+	free(m->bundle);
+	free(m);
+}
