@@ -13,9 +13,9 @@ PKG_CONFIG	?= pkg-config
 CFLAGS		?= -O2 -g
 LDFLAGS		?=
 
-PKGS		:= libseccomp inih
+PKGS		:= libseccomp inih json-c libsystemd
 DEPS_CFLAGS	:= $(shell $(PKG_CONFIG) --cflags $(PKGS) 2>/dev/null)
-DEPS_LIBS	:= $(shell $(PKG_CONFIG) --libs $(PKGS) 2>/dev/null || echo -lseccomp -linih)
+DEPS_LIBS	:= $(shell $(PKG_CONFIG) --libs $(PKGS) 2>/dev/null || echo -lseccomp -linih -ljson-c -lsystemd)
 # libev ships no .pc on Debian 12.
 EV_CFLAGS	:= $(shell $(PKG_CONFIG) --cflags libev 2>/dev/null)
 EV_LIBS		:= $(shell $(PKG_CONFIG) --libs libev 2>/dev/null || echo -lev)
@@ -28,7 +28,8 @@ LIBS		:= $(DEPS_LIBS) $(EV_LIBS) -pthread
 
 # Debian packages needed to build, test and read the docs.
 DEB_PACKAGES	:= gcc make pkg-config libseccomp-dev libev-dev libinih-dev \
-		   libcriterion-dev mandoc gcc-multilib python3 git
+		   libcriterion-dev libjson-c-dev libsystemd-dev mandoc gcc-multilib \
+		   python3 git
 
 FILTER_SRCS	:= $(wildcard filters/*.c)
 SUP_SRCS	:= $(filter-out supervisor/main.c,$(wildcard supervisor/*.c))
