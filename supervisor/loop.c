@@ -2,6 +2,7 @@
 /* The libev loop of `unotifyd run`: the listener, signals, the child. */
 #include <errno.h>
 #include <ev.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
@@ -17,6 +18,10 @@
 struct loop {
 	struct ev_loop		*ev;
 	ev_io			 listener_w;
+	ev_async		 hangup_w;	/* from the receiver thread */
+	pthread_t		 receiver;
+	int			 threaded;
+	int			 receiver_done;
 	ev_io			 signal_w;
 	struct notify		*notify;
 	const struct rule_set	*rules;
@@ -57,6 +62,59 @@ loop_listener_cb(struct ev_loop *ev, ev_io *w, int revents)
 		loop_listener_hangup(l);
 	else if (r != -ENOENT && r != -EINTR)
 		log_warn("receiving a notification: %s", strerror(-r));
+}
+
+/*
+ * The receiver thread blocks in RECV itself. SECCOMP_USER_NOTIF_FD_SYNC_
+ * WAKE_UP then wakes it on the notifying task's CPU; through epoll that
+ * hint is lost (the target wakes the epoll waiter with a plain wake-up)
+ * and every call pays an extra epoll_wait. The loop keeps signals and
+ * children; the thread tells it when no task uses the filter any more.
+ */
+static void *
+loop_receiver_main(void *arg)
+{
+	struct loop *l = arg;
+	struct seccomp_notif *req;
+	int r;
+
+	for (;;) {
+		if ((r = notify_recv(l->notify, &req)) == 0)
+			dispatch_notification(l->notify, l->rules, req);
+		else if (r == -EPIPE)
+			break;
+		else if (r != -ENOENT && r != -EINTR) {
+			log_err("receiving a notification: %s", strerror(-r));
+			break;
+		}
+	}
+	ev_async_send(l->ev, &l->hangup_w);
+	return NULL;
+}
+
+static void
+loop_hangup_cb(struct ev_loop *ev, ev_async *w, int revents)
+{
+	struct loop *l = w->data;
+
+	(void)ev;
+	(void)revents;
+	l->receiver_done = 1;
+	loop_listener_hangup(l);
+}
+
+/* Start the receiver thread with every signal blocked; 0 or -errno. */
+static int
+loop_receiver_start(struct loop *l)
+{
+	sigset_t all, old;
+	int r;
+
+	sigfillset(&all);
+	pthread_sigmask(SIG_SETMASK, &all, &old);
+	r = pthread_create(&l->receiver, NULL, loop_receiver_main, l);
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	return -r;
 }
 
 static void
@@ -126,9 +184,17 @@ loop_run(struct notify *n, const struct rule_set *rules, pid_t child,
 	l.notify = n;
 	l.rules = rules;
 	l.child = child;
-	ev_io_init(&l.listener_w, loop_listener_cb, notify_fd(n), EV_READ);
-	l.listener_w.data = &l;
-	ev_io_start(l.ev, &l.listener_w);
+	ev_async_init(&l.hangup_w, loop_hangup_cb);
+	l.hangup_w.data = &l;
+	ev_async_start(l.ev, &l.hangup_w);
+	if (notify_recv_can_block(n) && loop_receiver_start(&l) == 0)
+		l.threaded = 1;
+	else {
+		ev_io_init(&l.listener_w, loop_listener_cb, notify_fd(n),
+		    EV_READ);
+		l.listener_w.data = &l;
+		ev_io_start(l.ev, &l.listener_w);
+	}
 	ev_io_init(&l.signal_w, loop_signal_cb, sigfd, EV_READ);
 	l.signal_w.data = &l;
 	ev_io_start(l.ev, &l.signal_w);
@@ -136,6 +202,10 @@ loop_run(struct notify *n, const struct rule_set *rules, pid_t child,
 	loop_reap(&l);
 	if (!(l.child_done && l.listener_done))
 		ev_run(l.ev, 0);
+	/* The receiver has returned, unless we stop with orphans left: it
+	 * then stays blocked in RECV until the process exits. */
+	if (l.threaded && l.receiver_done)
+		pthread_join(l.receiver, NULL);
 	ev_loop_destroy(l.ev);
 	/* Let redirects still finishing on workers answer and log. */
 	if (worker_drain(1000) > 0)

@@ -106,6 +106,12 @@ notify_fd(const struct notify *n)
 }
 
 int
+notify_recv_can_block(const struct notify *n)
+{
+	return !n->recv_blocks;
+}
+
+int
 notify_sync_wakeup(const struct notify *n)
 {
 	return n->sync_wakeup;
