@@ -15,6 +15,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "client.h"
 #include "copycat.h"
 #include "creds.h"
 #include "filter.h"
@@ -22,6 +23,7 @@
 #include "loop.h"
 #include "notify.h"
 #include "rules.h"
+#include "serve.h"
 #include "spawn.h"
 #include "syscalls.h"
 #include "target.h"
@@ -32,10 +34,14 @@ static const char usage_text[] =
 "usage: unotifyd run [-v] [-r PATH]... [--redirect SRC=DST]... [--] CMD [ARG]...\n"
 "       unotifyd check [-r PATH]... [--redirect SRC=DST]...\n"
 "       unotifyd filter [-r PATH]... [--redirect SRC=DST]...\n"
+"       unotifyd serve [-v] [--socket PATH] [--group NAME] [-r PATH]...\n"
+"       unotifyd exec [-v] [--socket PATH] [--] CMD [ARG]...\n"
 "       copycat [-v] [--] CMD [ARG]...\n"
 "\n"
 "  -r, --rules PATH        INI rules file, or directory of *.ini (repeatable)\n"
 "      --redirect SRC=DST  redirect SRC to DST (SRC ending in / is a prefix)\n"
+"      --socket PATH       daemon socket (default " SERVE_SOCKET ")\n"
+"      --group NAME        group of the daemon's socket (mode 0660)\n"
 "  -v, --verbose           log every decision to stderr\n"
 "  -h, --help              show this help\n"
 "\n"
@@ -188,7 +194,30 @@ main_filter(const struct rule_set *rules)
 	return 0;
 }
 
-enum main_command { MAIN_RUN, MAIN_CHECK, MAIN_FILTER, MAIN_COPYCAT };
+enum main_command {
+	MAIN_RUN, MAIN_CHECK, MAIN_FILTER, MAIN_SERVE, MAIN_EXEC, MAIN_COPYCAT
+};
+
+/* Which options each command takes. */
+#define MAIN_OPT_RULES		0x01
+#define MAIN_OPT_REDIRECT	0x02
+#define MAIN_OPT_SOCKET		0x04
+#define MAIN_OPT_GROUP		0x08
+
+static const struct main_cmd {
+	const char		*name;
+	enum main_command	 cmd;
+	unsigned int		 opts;
+	int			 command;	/* takes CMD [ARG]... */
+} main_cmds[] = {
+	{ "run", MAIN_RUN, MAIN_OPT_RULES | MAIN_OPT_REDIRECT, 1 },
+	{ "check", MAIN_CHECK, MAIN_OPT_RULES | MAIN_OPT_REDIRECT, 0 },
+	{ "filter", MAIN_FILTER, MAIN_OPT_RULES | MAIN_OPT_REDIRECT, 0 },
+	{ "serve", MAIN_SERVE, MAIN_OPT_RULES | MAIN_OPT_SOCKET |
+	    MAIN_OPT_GROUP, 0 },
+	{ "exec", MAIN_EXEC, MAIN_OPT_SOCKET, 1 },
+	{ "copycat", MAIN_COPYCAT, 0, 1 },
+};
 
 int
 main(int argc, char *argv[])
@@ -196,49 +225,66 @@ main(int argc, char *argv[])
 	static const struct option longopts[] = {
 		{ "rules", required_argument, NULL, 'r' },
 		{ "redirect", required_argument, NULL, 'R' },
+		{ "socket", required_argument, NULL, 'S' },
+		{ "group", required_argument, NULL, 'G' },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 }
 	};
+	struct serve_options so = { 0 };
+	const struct main_cmd *mc = NULL;
+	const char **paths = NULL;
+	size_t npaths = 0, i;
 	struct rule_set rules;
 	struct causes causes = { 0 };
-	enum main_command cmd;
-	const char *opts = "+r:vh";
 	int c, verbose = 0, status, fail;
+	unsigned int opt;
 
 	main_std_fds();
 	rules_init(&rules);
-	if (strcmp(basename(argv[0]), "copycat") == 0) {
-		cmd = MAIN_COPYCAT;
-		opts = "+vh";
-	} else {
+	if (strcmp(basename(argv[0]), "copycat") == 0)
+		mc = &main_cmds[nitems(main_cmds) - 1];
+	else {
 		if (argc < 2)
 			usage(EXIT_FAILED, NULL);
-		if (strcmp(argv[1], "run") == 0)
-			cmd = MAIN_RUN;
-		else if (strcmp(argv[1], "check") == 0)
-			cmd = MAIN_CHECK;
-		else if (strcmp(argv[1], "filter") == 0)
-			cmd = MAIN_FILTER;
-		else if (strcmp(argv[1], "-h") == 0 ||
+		if (strcmp(argv[1], "-h") == 0 ||
 		    strcmp(argv[1], "--help") == 0 ||
 		    strcmp(argv[1], "help") == 0)
 			usage(0, NULL);
-		else
+		for (i = 0; i < nitems(main_cmds) - 1; i++)
+			if (strcmp(argv[1], main_cmds[i].name) == 0)
+				mc = &main_cmds[i];
+		if (mc == NULL)
 			usage(EXIT_FAILED, "unknown command '%s'", argv[1]);
 		argv++;
 		argc--;
 	}
-	fail = cmd == MAIN_CHECK ? 1 : EXIT_FAILED;
+	fail = mc->cmd == MAIN_CHECK ? 1 : EXIT_FAILED;
 	/* Rules keep command-line order: first match wins. */
-	while ((c = getopt_long(argc, argv, opts,
-	    cmd == MAIN_COPYCAT ? longopts + 2 : longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "+r:vh", longopts, NULL)) != -1) {
+		opt = c == 'r' ? MAIN_OPT_RULES : c == 'R' ? MAIN_OPT_REDIRECT :
+		    c == 'S' ? MAIN_OPT_SOCKET : c == 'G' ? MAIN_OPT_GROUP : 0;
+		if (opt != 0 && !(mc->opts & opt))
+			usage(fail, "%s does not take -%s", mc->name,
+			    longopts[c == 'r' ? 0 : c == 'R' ? 1 : c == 'S' ?
+			    2 : 3].name);
 		switch (c) {
 		case 'r':
-			rules_load(&rules, optarg, &causes);
+			paths = xreallocarray(paths, npaths + 2,
+			    sizeof(*paths));
+			paths[npaths++] = optarg;
+			paths[npaths] = NULL;
+			if (mc->cmd != MAIN_SERVE)
+				rules_load(&rules, optarg, &causes);
 			break;
 		case 'R':
 			rules_add_redirect(&rules, optarg, "--redirect", &causes);
+			break;
+		case 'S':
+			so.socket = optarg;
+			break;
+		case 'G':
+			so.group = optarg;
 			break;
 		case 'v':
 			verbose = 1;
@@ -251,33 +297,47 @@ main(int argc, char *argv[])
 	}
 	argv += optind;
 	argc -= optind;
-	if ((cmd == MAIN_RUN || cmd == MAIN_COPYCAT) && argc == 0)
+	if (mc->command && argc == 0)
 		usage(fail, "no command given");
-	if ((cmd == MAIN_CHECK || cmd == MAIN_FILTER) && argc != 0)
+	if (!mc->command && argc != 0)
 		usage(fail, "unexpected argument '%s'", argv[0]);
-	if (cmd != MAIN_FILTER)
-		main_copycat(&rules, cmd == MAIN_COPYCAT, &causes);
-	log_init(verbose ? LOG_LEVEL_DEBUG : LOG_LEVEL_WARNING, 0);
+	if (mc->cmd == MAIN_RUN || mc->cmd == MAIN_CHECK ||
+	    mc->cmd == MAIN_COPYCAT)
+		main_copycat(&rules, mc->cmd == MAIN_COPYCAT, &causes);
+	/* The daemon logs its life too; journald keeps the levels. */
+	log_init(verbose ? LOG_LEVEL_DEBUG : mc->cmd == MAIN_SERVE ?
+	    LOG_LEVEL_INFO : LOG_LEVEL_WARNING,
+	    mc->cmd == MAIN_SERVE && getenv("JOURNAL_STREAM") != NULL);
 	if (causes.n != 0) {
 		causes_print(&causes, stderr);
-		if (cmd != MAIN_CHECK)
+		if (mc->cmd != MAIN_CHECK)
 			fprintf(stderr, "unotifyd: invalid rules; the command "
 			    "was not started\n");
 		causes_free(&causes);
 		rules_free(&rules);
+		free(paths);
 		return fail;
 	}
-	switch (cmd) {
+	switch (mc->cmd) {
 	case MAIN_CHECK:
 		status = main_check(&rules);
 		break;
 	case MAIN_FILTER:
 		status = main_filter(&rules);
 		break;
+	case MAIN_SERVE:
+		so.rules = paths;
+		status = serve_run(&so);
+		break;
+	case MAIN_EXEC:
+		status = client_exec(so.socket ? so.socket : SERVE_SOCKET,
+		    argv);
+		break;
 	default:
 		rules_index(&rules);
 		status = main_run(&rules, argv);
 	}
 	rules_free(&rules);
+	free(paths);
 	return status;
 }

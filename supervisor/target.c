@@ -16,6 +16,7 @@ static int	target_assumed;
 static int	target_creds_changed;
 static int	target_umask_changed;
 static int	target_root_changed;
+static int	target_root_always;
 static mode_t	target_spawn_umask;
 
 void
@@ -35,6 +36,12 @@ void
 target_changed_umask(void)
 {
 	__atomic_store_n(&target_umask_changed, 1, __ATOMIC_RELEASE);
+}
+
+void
+target_always_own_root(void)
+{
+	target_root_always = 1;
 }
 
 void
@@ -181,7 +188,8 @@ target_root(struct target *t, int *rootfd)
 	snprintf(file, sizeof(file), "/proc/%d/root", (int)t->tid);
 	if (stat(file, &st) < 0)
 		return errno == ENOENT ? -ESRCH : -errno;
-	if (st.st_dev == our_dev && st.st_ino == our_ino) {
+	if (st.st_dev == our_dev && st.st_ino == our_ino &&
+	    !target_root_always) {
 		t->rootfd = *rootfd = -1;
 		return 0;
 	}

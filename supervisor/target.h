@@ -29,6 +29,12 @@ void	target_assume(mode_t mask);
 void	target_changed_creds(void);
 void	target_changed_umask(void);
 void	target_changed_root(void);
+/*
+ * The daemon runs in its own mount namespace (ProtectSystem=): a target's
+ * root with the same inode is still another view. Always act through
+ * /proc/TID/root then.
+ */
+void	target_always_own_root(void);
 /* 1 if t surely has the supervisor's credentials (nothing to switch). */
 int	target_has_our_creds(const struct target *);
 /* t's umask; 0 or -errno. */

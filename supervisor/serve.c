@@ -1,0 +1,813 @@
+/* SPDX-License-Identifier: MIT */
+/* `unotifyd serve`: one event loop supervising every process that an
+ * `unotifyd exec` client or an OCI runtime (runc, crun) hands it. */
+#include <errno.h>
+#include <ev.h>
+#include <fcntl.h>
+#include <grp.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/signalfd.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <systemd/sd-daemon.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "creds.h"
+#include "dispatch.h"
+#include "fdpass.h"
+#include "log.h"
+#include "oci.h"
+#include "proto.h"
+#include "rules.h"
+#include "serve.h"
+#include "syscalls.h"
+#include "target.h"
+#include "worker.h"
+
+const char *const serve_rules_dirs[] = {
+	"/etc/unotifyd/rules.d",
+	"/run/unotifyd/rules.d",
+	"/usr/lib/unotifyd/rules.d",
+	NULL
+};
+
+/* A client that has not finished its handshake by then is dropped. */
+#define SERVE_HANDSHAKE_SECONDS	10.
+#define SERVE_MAXFDS		4
+
+struct serve;
+
+struct serve_socket {
+	ev_io			 w;
+	struct serve		*s;
+	struct serve_socket	*next;
+};
+
+enum serve_conn_state {
+	SERVE_CONN_NEW,		/* first bytes tell exec from OCI */
+	SERVE_CONN_EXEC_HELLO,
+	SERVE_CONN_EXEC_TARGET,
+	SERVE_CONN_OCI
+};
+
+struct serve_conn {
+	ev_io			 w;
+	ev_timer		 timer;
+	struct serve		*s;
+	int			 fd;
+	struct ucred		 cred;
+	enum serve_conn_state	 state;
+	char			 buf[sizeof(struct proto_target)];
+	size_t			 len;
+	struct oci_reader	*oci;
+	int			 fds[SERVE_MAXFDS];
+	size_t			 nfds;
+	struct serve_conn	*prev, *next;
+};
+
+struct serve_target {
+	ev_io			 w;
+	struct serve		*s;
+	struct notify		*notify;
+	pid_t			 pid;
+	char			*name;
+	char			*metadata;	/* "" for the default rules */
+	struct rule_set		*rules;		/* NULL: the default rules */
+	int			 gone;		/* no task uses the filter */
+	struct serve_target	*prev, *next;
+};
+
+struct serve {
+	struct ev_loop		*ev;
+	const struct serve_options *opts;
+	struct rule_set		*rules;
+	struct serve_socket	*sockets;
+	struct serve_conn	*conns;
+	struct serve_target	*targets;
+	ev_io			 signal_w;
+	ev_timer		 status_timer;
+	ev_timer		 watchdog_timer;
+	unsigned long		 ntargets;
+	unsigned long		 served;	/* targets ever */
+	unsigned long long	 notifications;
+};
+
+/* Load the default rules: -r paths, or the drop-in directories. */
+static int
+serve_load(const struct serve *s, struct rule_set *set, struct causes *c)
+{
+	const char **p;
+	int r = 0;
+
+	rules_init(set);
+	if (s->opts->rules == NULL || s->opts->rules[0] == NULL)
+		r = rules_load_dropins(set, serve_rules_dirs, c);
+	else
+		for (p = s->opts->rules; *p != NULL; p++)
+			if (rules_load(set, *p, c) < 0)
+				r = -1;
+	if (r == 0)
+		rules_index(set);
+	return r;
+}
+
+/*
+ * Rules chosen by a runtime's listenerMetadata: "rules=NAME ..." loads
+ * NAME.ini from the rule directories (earliest wins), in order. Empty
+ * metadata means the default rules (NULL in *out).
+ */
+static int
+serve_load_metadata(const char *metadata, struct rule_set **out,
+    struct causes *c)
+{
+	cleanup_free char *copy = xstrdup(metadata), *file = NULL;
+	const char *const *dir;
+	struct rule_set *set;
+	char *tok, *save = NULL, *name;
+	int r = 0, found;
+
+	*out = NULL;
+	if (strspn(metadata, " \t") == strlen(metadata))
+		return 0;
+	set = xcalloc(1, sizeof(*set));
+	rules_init(set);
+	for (tok = strtok_r(copy, " \t,", &save); tok != NULL;
+	    tok = strtok_r(NULL, " \t,", &save)) {
+		if (strncmp(tok, "rules=", 6) != 0) {
+			causes_add(c, "metadata: unknown item '%s' (expected "
+			    "rules=NAME)", tok);
+			r = -1;
+			continue;
+		}
+		name = tok + 6;
+		if (*name == '\0' || *name == '.' || strchr(name, '/')) {
+			causes_add(c, "metadata: bad rules name '%s'", name);
+			r = -1;
+			continue;
+		}
+		for (found = 0, dir = serve_rules_dirs; *dir && !found; dir++) {
+			free(file);
+			xasprintf(&file, "%s/%s.ini", *dir, name);
+			if (access(file, F_OK) == 0) {
+				found = 1;
+				if (rules_load(set, file, c) < 0)
+					r = -1;
+			}
+		}
+		if (!found) {
+			causes_add(c, "metadata: no rules file %s.ini in the "
+			    "rule directories", name);
+			r = -1;
+		}
+	}
+	if (r < 0) {
+		rules_free(set);
+		free(set);
+		return -1;
+	}
+	rules_index(set);
+	*out = set;
+	return 0;
+}
+
+static void
+serve_status(struct serve *s)
+{
+	sd_notifyf(0, "STATUS=%lu targets (%lu since start), %llu calls "
+	    "answered, %zu rules", s->ntargets, s->served, s->notifications,
+	    s->rules->n);
+}
+
+/*
+ * systemd's fd store keeps every listener across a restart, so a target
+ * blocked in a notified call waits instead of failing with ENOSYS. The name
+ * carries what resuming needs: "target.PID.HEX(name).HEX(metadata)", hex
+ * because FDNAME allows no ':' and no control characters.
+ */
+static char *
+serve_fdname(const struct serve_target *t)
+{
+	const char *parts[2] = { t->name, t->metadata };
+	char *out, *o;
+	size_t i, n = 0;
+
+	for (i = 0; i < 2; i++)
+		n += 2 * strlen(parts[i]);
+	out = o = xmalloc(n + 64);
+	o += sprintf(o, "target.%d", (int)t->pid);
+	for (i = 0; i < 2; i++) {
+		const unsigned char *p = (const unsigned char *)parts[i];
+
+		*o++ = '.';
+		for (; *p != '\0'; p++)
+			o += sprintf(o, "%02x", *p);
+	}
+	*o = '\0';
+	return out;
+}
+
+static char *
+serve_unhex(const char *s, size_t len)
+{
+	char *out = xmalloc(len / 2 + 1);
+	size_t i;
+	unsigned int b;
+
+	for (i = 0; i + 1 < len; i += 2) {
+		if (sscanf(s + i, "%2x", &b) != 1 || b == 0)
+			b = '?';
+		out[i / 2] = (char)b;
+	}
+	out[len / 2] = '\0';
+	return out;
+}
+
+static void
+serve_fdstore(struct serve_target *t, int add)
+{
+	cleanup_free char *name = serve_fdname(t), *msg = NULL;
+	int fd = notify_fd(t->notify);
+
+	/* Names longer than systemd's 255 are not stored: logged below. */
+	if (strlen(name) > 255) {
+		if (add)
+			log_warn("target %s: name too long for the fd store; "
+			    "a restart would fail its calls", t->name);
+		return;
+	}
+	if (add) {
+		xasprintf(&msg, "FDSTORE=1\nFDNAME=%s", name);
+		sd_pid_notify_with_fds(0, 0, msg, &fd, 1);
+	} else {
+		xasprintf(&msg, "FDSTOREREMOVE=1\nFDNAME=%s", name);
+		sd_notify(0, msg);
+	}
+}
+
+static void
+serve_target_free(struct serve_target *t)
+{
+	struct serve *s = t->s;
+
+	ev_io_stop(s->ev, &t->w);
+	if (t->gone)
+		serve_fdstore(t, 0);
+	if (t->prev != NULL)
+		t->prev->next = t->next;
+	else
+		s->targets = t->next;
+	if (t->next != NULL)
+		t->next->prev = t->prev;
+	notify_unref(t->notify);
+	if (t->rules != NULL) {
+		rules_free(t->rules);
+		free(t->rules);
+	}
+	free(t->name);
+	free(t->metadata);
+	free(t);
+	s->ntargets--;
+}
+
+static void
+serve_target_cb(struct ev_loop *ev, ev_io *w, int revents)
+{
+	struct serve_target *t = w->data;
+	struct seccomp_notif *req;
+	int r;
+
+	(void)ev;
+	(void)revents;
+	if ((r = notify_recv(t->notify, &req)) == 0) {
+		t->s->notifications++;
+		dispatch_notification(t->notify, t->rules != NULL ? t->rules :
+		    t->s->rules, req);
+	} else if (r == -EPIPE) {
+		log_info("target %s (pid %d): no process uses its filter any "
+		    "more", t->name, (int)t->pid);
+		t->gone = 1;
+		serve_target_free(t);
+	} else if (r != -ENOENT && r != -EINTR)
+		log_warn("target %s: receiving: %s", t->name, strerror(-r));
+}
+
+/* Take over a listener; returns 0 or -errno (the fd is consumed). */
+static int
+serve_target_add(struct serve *s, int fd, pid_t pid, const char *name,
+    const char *metadata)
+{
+	struct causes c = { 0 };
+	struct rule_set *rules;
+	struct serve_target *t;
+	struct notify *n;
+
+	if (serve_load_metadata(metadata, &rules, &c) < 0) {
+		log_err("target %s (pid %d): rules for metadata '%s':", name,
+		    (int)pid, metadata);
+		for (size_t i = 0; i < c.n; i++)
+			log_err("  %s", c.v[i]);
+		causes_free(&c);
+		close(fd);
+		return -EINVAL;
+	}
+	if ((n = notify_new(fd)) == NULL) {
+		int err = errno;
+
+		log_err("target %s (pid %d): not a seccomp listener: %s", name,
+		    (int)pid, strerror(err));
+		close(fd);
+		if (rules != NULL) {
+			rules_free(rules);
+			free(rules);
+		}
+		return -err;
+	}
+	t = xcalloc(1, sizeof(*t));
+	t->s = s;
+	t->notify = n;
+	t->pid = pid;
+	t->name = xstrdup(name);
+	t->metadata = xstrdup(metadata);
+	t->rules = rules;
+	ev_io_init(&t->w, serve_target_cb, fd, EV_READ);
+	t->w.data = t;
+	ev_io_start(s->ev, &t->w);
+	if ((t->next = s->targets) != NULL)
+		t->next->prev = t;
+	s->targets = t;
+	s->ntargets++;
+	s->served++;
+	log_info("target %s (pid %d): supervising with %s rules", name,
+	    (int)pid, rules != NULL ? metadata : "the default");
+	serve_fdstore(t, 1);
+	serve_status(s);
+	return 0;
+}
+
+/* A listener handed back by systemd's fd store after a restart. */
+static void
+serve_resume(struct serve *s, int fd, const char *fdname)
+{
+	cleanup_free char *name = NULL, *metadata = NULL;
+	const char *p = fdname + 7, *dot1, *dot2;
+	int pid;
+
+	if (sscanf(p, "%d", &pid) != 1 || (dot1 = strchr(p, '.')) == NULL ||
+	    (dot2 = strchr(dot1 + 1, '.')) == NULL) {
+		log_err("fd store: cannot parse '%s'; dropping it", fdname);
+		sd_notifyf(0, "FDSTOREREMOVE=1\nFDNAME=%s", fdname);
+		close(fd);
+		return;
+	}
+	name = serve_unhex(dot1 + 1, dot2 - dot1 - 1);
+	metadata = serve_unhex(dot2 + 1, strlen(dot2 + 1));
+	log_info("fd store: resuming target %s (pid %d)", name, pid);
+	/* Re-adding stores it again under the same name: drop the old. */
+	sd_notifyf(0, "FDSTOREREMOVE=1\nFDNAME=%s", fdname);
+	serve_target_add(s, fd, pid, name, metadata);
+}
+
+static void
+serve_conn_free(struct serve_conn *c)
+{
+	struct serve *s = c->s;
+	size_t i;
+
+	ev_io_stop(s->ev, &c->w);
+	ev_timer_stop(s->ev, &c->timer);
+	if (c->prev != NULL)
+		c->prev->next = c->next;
+	else
+		s->conns = c->next;
+	if (c->next != NULL)
+		c->next->prev = c->prev;
+	for (i = 0; i < c->nfds; i++)
+		close(c->fds[i]);
+	oci_reader_free(c->oci);
+	close(c->fd);
+	free(c);
+}
+
+static void
+serve_conn_fail(struct serve_conn *c, const char *fmt, ...)
+    PRINTFLIKE(2, 3);
+
+static void
+serve_conn_fail(struct serve_conn *c, const char *fmt, ...)
+{
+	char msg[512];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	log_err("client pid %d uid %d: %s; connection dropped",
+	    (int)c->cred.pid, (int)c->cred.uid, msg);
+	serve_conn_free(c);
+}
+
+/* The exec client's steps; 1 when the connection is done with. */
+static int
+serve_conn_exec(struct serve_conn *c)
+{
+	struct proto_hello *hello = (struct proto_hello *)c->buf;
+	struct proto_target *pt = (struct proto_target *)c->buf;
+	struct proto_filter pf = { .version = PROTO_VERSION };
+	struct proto_ack ack = { 0 };
+	int fd, r;
+
+	if (c->state == SERVE_CONN_EXEC_HELLO) {
+		if (c->len < sizeof(*hello))
+			return 0;
+		if (memcmp(hello->magic, PROTO_MAGIC, 8) != 0 ||
+		    hello->version != PROTO_VERSION) {
+			serve_conn_fail(c, "unknown protocol version");
+			return 1;
+		}
+		pf.mask = rules_syscalls(c->s->rules);
+		if (write(c->fd, &pf, sizeof(pf)) != sizeof(pf)) {
+			serve_conn_fail(c, "write: %s", strerror(errno));
+			return 1;
+		}
+		c->len = 0;
+		c->state = SERVE_CONN_EXEC_TARGET;
+		return 0;
+	}
+	if (c->len < sizeof(*pt))
+		return 0;
+	if (c->nfds != 1) {
+		serve_conn_fail(c, "expected one listener fd, got %zu",
+		    c->nfds);
+		return 1;
+	}
+	pt->comm[sizeof(pt->comm) - 1] = '\0';
+	fd = c->fds[0];
+	c->nfds = 0;
+	r = serve_target_add(c->s, fd, pt->pid, pt->comm, "");
+	ack.error = r < 0 ? -r : 0;
+	if (write(c->fd, &ack, sizeof(ack)) != sizeof(ack))
+		log_warn("client pid %d: ack: %s", (int)c->cred.pid,
+		    strerror(errno));
+	serve_conn_free(c);
+	return 1;
+}
+
+/* The OCI runtime's message; 1 when the connection is done with. */
+static int
+serve_conn_oci(struct serve_conn *c, const char *buf, size_t len)
+{
+	cleanup_free char *cause = NULL;
+	struct oci_msg *m = NULL;
+	int fd, r;
+
+	if ((r = oci_reader_feed(c->oci, buf, len, &m, &cause)) == 0)
+		return 0;
+	if (r < 0) {
+		serve_conn_fail(c, "bad OCI state message: %s", cause);
+		return 1;
+	}
+	if ((size_t)m->seccomp_index >= c->nfds) {
+		serve_conn_fail(c, "OCI message names fd %d of %zu received",
+		    m->seccomp_index, c->nfds);
+		oci_msg_free(m);
+		return 1;
+	}
+	fd = c->fds[m->seccomp_index];
+	c->fds[m->seccomp_index] = c->fds[--c->nfds];
+	log_info("runtime pid %d: container %s (%s, bundle %s) pid %d",
+	    (int)c->cred.pid, m->id, m->oci_version, m->bundle, m->pid);
+	serve_target_add(c->s, fd, m->pid, m->id, m->metadata);
+	oci_msg_free(m);
+	/* Runtimes keep the connection open; we are done with it. */
+	serve_conn_free(c);
+	return 1;
+}
+
+static void
+serve_conn_cb(struct ev_loop *ev, ev_io *w, int revents)
+{
+	struct serve_conn *c = w->data;
+	char chunk[4096];
+	size_t n, room, skip;
+	ssize_t r;
+
+	(void)ev;
+	(void)revents;
+	r = fdpass_recv_fds(c->fd, c->fds + c->nfds, SERVE_MAXFDS - c->nfds,
+	    &n, chunk, sizeof(chunk));
+	if (r == -EAGAIN || r == -EINTR)
+		return;
+	if (r < 0) {
+		serve_conn_fail(c, "recv: %s", strerror((int)-r));
+		return;
+	}
+	c->nfds += n;
+	if (r == 0) {
+		cleanup_free char *cause = NULL;
+
+		if (c->state == SERVE_CONN_OCI &&
+		    oci_reader_eof(c->oci, &cause) < 0)
+			serve_conn_fail(c, "%s", cause);
+		else
+			serve_conn_fail(c, "closed before the end of its "
+			    "handshake");
+		return;
+	}
+	if (c->state == SERVE_CONN_NEW) {
+		skip = strspn(chunk, " \t\r\n") < (size_t)r ?
+		    strspn(chunk, " \t\r\n") : (size_t)r;
+		if (skip == (size_t)r)
+			return;
+		if (chunk[skip] == '{') {
+			c->state = SERVE_CONN_OCI;
+			c->oci = oci_reader_new();
+		} else if (chunk[skip] == PROTO_MAGIC[0]) {
+			c->state = SERVE_CONN_EXEC_HELLO;
+		} else {
+			serve_conn_fail(c, "neither an OCI runtime nor "
+			    "unotifyd exec (first byte 0x%02x)",
+			    (unsigned char)chunk[skip]);
+			return;
+		}
+	}
+	if (c->state == SERVE_CONN_OCI) {
+		serve_conn_oci(c, chunk, r);
+		return;
+	}
+	room = sizeof(c->buf) - c->len;
+	if ((size_t)r > room) {
+		serve_conn_fail(c, "unexpected data");
+		return;
+	}
+	memcpy(c->buf + c->len, chunk, r);
+	c->len += r;
+	while (serve_conn_exec(c) == 0 && c->state ==
+	    SERVE_CONN_EXEC_TARGET && c->len >= sizeof(struct proto_target))
+		;
+}
+
+static void
+serve_conn_timeout_cb(struct ev_loop *ev, ev_timer *w, int revents)
+{
+	struct serve_conn *c = w->data;
+
+	(void)ev;
+	(void)revents;
+	serve_conn_fail(c, "no complete handshake within %.0f s",
+	    SERVE_HANDSHAKE_SECONDS);
+}
+
+static void
+serve_accept_cb(struct ev_loop *ev, ev_io *w, int revents)
+{
+	struct serve_socket *sock = w->data;
+	struct serve *s = sock->s;
+	struct serve_conn *c;
+	socklen_t len;
+	int fd;
+
+	(void)ev;
+	(void)revents;
+	fd = accept4(w->fd, NULL, NULL, SOCK_CLOEXEC | SOCK_NONBLOCK);
+	if (fd < 0) {
+		if (errno != EAGAIN && errno != EINTR)
+			log_warn("accept: %s", strerror(errno));
+		return;
+	}
+	c = xcalloc(1, sizeof(*c));
+	c->s = s;
+	c->fd = fd;
+	len = sizeof(c->cred);
+	if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &c->cred, &len) < 0)
+		c->cred.pid = c->cred.uid = c->cred.gid = -1;
+	log_info("connection from pid %d uid %d gid %d", (int)c->cred.pid,
+	    (int)c->cred.uid, (int)c->cred.gid);
+	ev_io_init(&c->w, serve_conn_cb, fd, EV_READ);
+	c->w.data = c;
+	ev_io_start(s->ev, &c->w);
+	ev_timer_init(&c->timer, serve_conn_timeout_cb,
+	    SERVE_HANDSHAKE_SECONDS, 0.);
+	c->timer.data = c;
+	ev_timer_start(s->ev, &c->timer);
+	if ((c->next = s->conns) != NULL)
+		c->next->prev = c;
+	s->conns = c;
+}
+
+/* Re-read every rule set; on any error keep the old ones. */
+static void
+serve_reload(struct serve *s)
+{
+	struct rule_set *set;
+	struct causes c = { 0 };
+	uint32_t before, after;
+	struct timespec ts;
+	size_t i;
+
+	/* Type=notify-reload wants the time the reload started. */
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	sd_notifyf(0, "RELOADING=1\nMONOTONIC_USEC=%llu",
+	    (unsigned long long)ts.tv_sec * 1000000ULL + ts.tv_nsec / 1000);
+	set = xcalloc(1, sizeof(*set));
+	if (serve_load(s, set, &c) < 0) {
+		log_err("reload failed; the previous rules stay in force:");
+		for (i = 0; i < c.n; i++)
+			log_err("%s", c.v[i]);
+		causes_free(&c);
+		rules_free(set);
+		free(set);
+		sd_notify(0, "READY=1");
+		serve_status(s);
+		return;
+	}
+	before = rules_syscalls(s->rules);
+	after = rules_syscalls(set);
+	rules_free(s->rules);
+	free(s->rules);
+	s->rules = set;
+	if ((after & ~before) != 0 && s->ntargets > 0)
+		log_info("the new rules need system calls that running "
+		    "targets' filters do not notify; they apply to new "
+		    "targets only");
+	log_info("reloaded: %zu rules", set->n);
+	sd_notify(0, "READY=1");
+	serve_status(s);
+}
+
+static void
+serve_signal_cb(struct ev_loop *ev, ev_io *w, int revents)
+{
+	struct serve *s = w->data;
+	struct signalfd_siginfo si;
+
+	(void)revents;
+	while (read(w->fd, &si, sizeof(si)) == sizeof(si)) {
+		if (si.ssi_signo == SIGHUP) {
+			serve_reload(s);
+			continue;
+		}
+		log_info("%s: stopping with %lu targets", strsignal(si.ssi_signo),
+		    s->ntargets);
+		sd_notify(0, "STOPPING=1");
+		ev_break(ev, EVBREAK_ALL);
+	}
+}
+
+static void
+serve_status_cb(struct ev_loop *ev, ev_timer *w, int revents)
+{
+	(void)ev;
+	(void)revents;
+	serve_status(w->data);
+}
+
+static void
+serve_watchdog_cb(struct ev_loop *ev, ev_timer *w, int revents)
+{
+	(void)ev;
+	(void)w;
+	(void)revents;
+	sd_notify(0, "WATCHDOG=1");
+}
+
+static void
+serve_socket_add(struct serve *s, int fd)
+{
+	struct serve_socket *sock = xcalloc(1, sizeof(*sock));
+
+	sock->s = s;
+	fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK);
+	ev_io_init(&sock->w, serve_accept_cb, fd, EV_READ);
+	sock->w.data = sock;
+	ev_io_start(s->ev, &sock->w);
+	sock->next = s->sockets;
+	s->sockets = sock;
+}
+
+/* Our own socket at path, mode 0660, in group if given. */
+static int
+serve_socket_create(const char *path, const char *group)
+{
+	struct sockaddr_un sun = { .sun_family = AF_UNIX };
+	cleanup_free char *dir = xstrdup(path);
+	struct group *gr;
+	char *slash;
+	int fd;
+
+	if (strlen(path) >= sizeof(sun.sun_path))
+		die(125, "%s: socket path too long", path);
+	strcpy(sun.sun_path, path);
+	if ((slash = strrchr(dir, '/')) != NULL && slash != dir) {
+		*slash = '\0';
+		if (mkdir(dir, 0755) < 0 && errno != EEXIST)
+			die_errno(125, "%s", dir);
+	}
+	if ((fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0)) < 0)
+		die_errno(125, "socket");
+	/* A stale socket from a previous run; a live one fails bind. */
+	if (connect(fd, (struct sockaddr *)&sun, sizeof(sun)) == 0)
+		die(125, "%s: another daemon is listening", path);
+	unlink(path);
+	if (bind(fd, (struct sockaddr *)&sun, sizeof(sun)) < 0)
+		die_errno(125, "%s", path);
+	if (group != NULL) {
+		if ((gr = getgrnam(group)) == NULL)
+			die(125, "unknown group '%s'", group);
+		if (chown(path, -1, gr->gr_gid) < 0)
+			die_errno(125, "chown %s", path);
+	}
+	if (chmod(path, 0660) < 0 || listen(fd, 128) < 0)
+		die_errno(125, "%s", path);
+	return fd;
+}
+
+int
+serve_run(const struct serve_options *opts)
+{
+	struct serve s;
+	struct causes c = { 0 };
+	sigset_t set;
+	uint64_t usec;
+	char **names = NULL;
+	int i, n, sigfd, ownfd = -1, nsockets = 0;
+
+	memset(&s, 0, sizeof(s));
+	s.opts = opts;
+	s.rules = xcalloc(1, sizeof(*s.rules));
+	if (serve_load(&s, s.rules, &c) < 0) {
+		causes_print(&c, stderr);
+		log_err("invalid rules; not starting");
+		return 125;
+	}
+	if ((s.ev = ev_loop_new(EVFLAG_AUTO | EVFLAG_NOSIGMASK)) == NULL)
+		die(125, "cannot create the event loop");
+	creds_init();
+	target_always_own_root();
+	/* Files created for targets get each target's umask. */
+	umask(0);
+	sigemptyset(&set);
+	sigaddset(&set, SIGTERM);
+	sigaddset(&set, SIGINT);
+	sigaddset(&set, SIGHUP);
+	sigprocmask(SIG_BLOCK, &set, NULL);
+	signal(SIGPIPE, SIG_IGN);
+	if ((sigfd = signalfd(-1, &set, SFD_NONBLOCK | SFD_CLOEXEC)) < 0)
+		die_errno(125, "signalfd");
+	ev_io_init(&s.signal_w, serve_signal_cb, sigfd, EV_READ);
+	s.signal_w.data = &s;
+	ev_io_start(s.ev, &s.signal_w);
+
+	n = sd_listen_fds_with_names(1, &names);
+	for (i = 0; i < n; i++) {
+		if (strncmp(names[i], "target.", 7) == 0)
+			serve_resume(&s, SD_LISTEN_FDS_START + i, names[i]);
+		else if (opts->socket == NULL) {
+			serve_socket_add(&s, SD_LISTEN_FDS_START + i);
+			log_info("listening on systemd's socket '%s'",
+			    names[i]);
+			nsockets++;
+		} else
+			close(SD_LISTEN_FDS_START + i);
+		free(names[i]);
+	}
+	free(names);
+	if (nsockets == 0) {
+		const char *path = opts->socket ? opts->socket : SERVE_SOCKET;
+
+		ownfd = serve_socket_create(path, opts->group);
+		serve_socket_add(&s, ownfd);
+		log_info("listening on %s", path);
+	}
+	if (sd_watchdog_enabled(0, &usec) > 0) {
+		ev_timer_init(&s.watchdog_timer, serve_watchdog_cb, 0.,
+		    usec / 2e6);
+		ev_timer_again(s.ev, &s.watchdog_timer);
+	}
+	ev_timer_init(&s.status_timer, serve_status_cb, 5., 5.);
+	s.status_timer.data = &s;
+	ev_timer_start(s.ev, &s.status_timer);
+	log_info("ready: %zu rules", s.rules->n);
+	sd_notify(0, "READY=1");
+	serve_status(&s);
+
+	ev_run(s.ev, 0);
+
+	while (s.conns != NULL)
+		serve_conn_free(s.conns);
+	/* Closing a listener fails its targets' calls with ENOSYS, unless
+	 * systemd keeps a copy in its fd store for the next start. */
+	while (s.targets != NULL)
+		serve_target_free(s.targets);
+	worker_drain(1000);
+	if (ownfd >= 0 && opts->socket != NULL)
+		unlink(opts->socket);
+	rules_free(s.rules);
+	free(s.rules);
+	ev_loop_destroy(s.ev);
+	return 0;
+}

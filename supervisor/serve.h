@@ -1,0 +1,23 @@
+/* SPDX-License-Identifier: MIT */
+/* `unotifyd serve`: one event loop supervising every process that an
+ * `unotifyd exec` client or an OCI runtime (runc, crun) hands it. */
+#ifndef SERVE_H
+#define SERVE_H
+
+#include <stddef.h>
+
+#define SERVE_SOCKET	"/run/unotifyd/unotifyd.sock"
+
+struct serve_options {
+	const char	 *socket;	/* NULL: systemd's, else SERVE_SOCKET */
+	const char	 *group;	/* socket group, NULL: ours */
+	const char	**rules;	/* -r paths; NULL-terminated, or NULL */
+};
+
+/* Serve until SIGTERM or SIGINT; returns the exit status. */
+int	serve_run(const struct serve_options *);
+
+/* The rule directories when no -r is given, earliest first. */
+extern const char *const serve_rules_dirs[];
+
+#endif
