@@ -101,6 +101,12 @@ check-units: unotifyd
 	systemd-analyze security --offline=yes --threshold=30 \
 	    $$d/unotifyd.service | tail -1
 
+# A minimal Debian booted with systemd-nspawn: socket activation, reload,
+# restart without ENOSYS, security score. Root; not part of check.
+check-systemd: deps
+	$(MAKE) all
+	sh tests/systemd/check-systemd.sh
+
 # Performance: not part of check. Writes BENCHMARKS.md (bench/README).
 bench: deps
 	$(MAKE) all
@@ -258,5 +264,5 @@ format:
 clean:
 	rm -f unotifyd copycat supervisor/*.o filters/*.o tests/run-tests $(TARGETS)
 
-.PHONY: all deps demo check check-units bench install uninstall format clean \
+.PHONY: all deps demo check check-units check-systemd bench install uninstall format clean \
 	check-asan check-valgrind fuzz soak

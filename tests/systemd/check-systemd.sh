@@ -1,0 +1,172 @@
+#!/bin/sh
+# SPDX-License-Identifier: MIT
+# make check-systemd: boot a minimal Debian tree with systemd-nspawn, install
+# unotifyd and its units in it, and check socket activation, reload with good
+# and bad rules, restart while targets keep calling (no ENOSYS), and the
+# unit's security exposure. Needs root, debootstrap and systemd-container.
+set -eu
+
+cd "$(dirname "$0")/../.."
+BASE=${UNOTIFYD_DEB_BASE:-/var/tmp/unotifyd-deb}
+ROOT=$(mktemp -d /var/tmp/unotifyd-nspawn.XXXXXX)
+MACHINE=unotifyd-check-$$
+passed=0
+failed=0
+NSPAWN_PID=
+
+cleanup() {
+	if [ -n "$NSPAWN_PID" ]; then
+		kill -TERM "$NSPAWN_PID" 2>/dev/null || true
+		sleep 1
+		kill -KILL "$NSPAWN_PID" 2>/dev/null || true
+		wait "$NSPAWN_PID" 2>/dev/null || true
+	fi
+	rm -rf "$ROOT" "$ROOT.log"
+}
+trap cleanup EXIT INT TERM
+
+say() { printf '%s\n' "check-systemd: $*"; }
+ok() { passed=$((passed + 1)); say "PASS $*"; }
+bad() { failed=$((failed + 1)); say "FAIL $*"; }
+
+[ "$(id -u)" = 0 ] || { say "needs root"; exit 1; }
+missing=
+for p in debootstrap systemd-container; do
+	dpkg-query -W -f='${Status}\n' $p 2>/dev/null |
+	    grep -q '^install ok installed$' || missing="$missing $p"
+done
+if [ -n "$missing" ]; then
+	say "installing$missing"
+	DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
+	    --no-install-recommends $missing >/dev/null
+fi
+
+# The base tree is cached: debootstrap takes minutes.
+if [ ! -x "$BASE/lib/systemd/systemd" ]; then
+	say "debootstrap into $BASE (once)"
+	rm -rf "$BASE"
+	timeout 1200 debootstrap --variant=minbase \
+	    --include=systemd,systemd-sysv,dbus,libev4,libinih1,libjson-c5,libseccomp2 \
+	    bookworm "$BASE" http://deb.debian.org/debian >/dev/null
+fi
+cp -a "$BASE/." "$ROOT/"
+for lib in libev4 libinih1 libjson-c5; do
+	chroot "$ROOT" dpkg-query -W $lib >/dev/null 2>&1 ||
+	    timeout 600 chroot "$ROOT" sh -c "DEBIAN_FRONTEND=noninteractive \
+	    apt-get install -y -qq $lib" >/dev/null
+done
+
+make -s all
+make -s install DESTDIR="$ROOT" PREFIX=/usr >/dev/null
+mkdir -p "$ROOT/etc/unotifyd/rules.d" "$ROOT/srv/app"
+echo original >"$ROOT/srv/app/app.conf"
+echo first >"$ROOT/srv/app/first.conf"
+echo second >"$ROOT/srv/app/second.conf"
+rules() {
+	printf '[app]\npath = /srv/app/app.conf\naction = redirect\ntarget = %s\n' \
+	    "$1" >"$ROOT/etc/unotifyd/rules.d/app.ini"
+}
+rules /srv/app/first.conf
+ln -sf /usr/lib/systemd/system/unotifyd.socket \
+    "$ROOT/etc/systemd/system/sockets.target.wants/unotifyd.socket" 2>/dev/null ||
+    { mkdir -p "$ROOT/etc/systemd/system/sockets.target.wants" &&
+      ln -sf /usr/lib/systemd/system/unotifyd.socket \
+      "$ROOT/etc/systemd/system/sockets.target.wants/unotifyd.socket"; }
+
+say "booting $ROOT"
+systemd-nspawn -q -D "$ROOT" -M "$MACHINE" --register=no -b \
+    >"$ROOT.log" 2>&1 </dev/null &
+NSPAWN_PID=$!
+
+# The container's init: nspawn's child.
+LEADER=
+for i in $(seq 100); do
+	LEADER=$(pgrep -P "$NSPAWN_PID" | head -1 || true)
+	[ -n "$LEADER" ] && break
+	sleep 0.2
+done
+[ -n "$LEADER" ] || { cat "$ROOT.log"; say "container did not start"; exit 1; }
+ct() { timeout 60 nsenter -t "$LEADER" -a -- "$@"; }
+for i in $(seq 150); do
+	state=$(ct systemctl is-system-running 2>/dev/null || true)
+	case $state in running|degraded) break ;; esac
+	sleep 0.2
+done
+say "container state: $state"
+
+# 1. socket activation: the first exec starts the service.
+if out=$(ct unotifyd exec -- cat /srv/app/app.conf) && [ "$out" = first ]; then
+	ok "socket activation: exec redirected through the activated daemon"
+else
+	bad "socket activation: got '$out'"
+fi
+[ "$(ct systemctl is-active unotifyd.service)" = active ] &&
+    ok "unotifyd.service is active" || bad "unotifyd.service is not active"
+
+# 2. reload with good rules.
+rules /srv/app/second.conf
+ct systemctl reload unotifyd.service
+if out=$(ct unotifyd exec -- cat /srv/app/app.conf) && [ "$out" = second ]; then
+	ok "reload with good rules takes effect"
+else
+	bad "reload with good rules: got '$out'"
+fi
+
+# 3. reload with bad rules: logged as FILE:LINE, old rules stay.
+printf '[broken]\npath = relative\n' >"$ROOT/etc/unotifyd/rules.d/zz-bad.ini"
+ct systemctl reload unotifyd.service || true
+sleep 0.5
+if ct journalctl -u unotifyd -q --no-pager | grep -q 'zz-bad.ini:[0-9]'; then
+	ok "bad rules logged with FILE:LINE"
+else
+	bad "bad rules not logged with FILE:LINE"
+fi
+if out=$(ct unotifyd exec -- cat /srv/app/app.conf) && [ "$out" = second ]; then
+	ok "previous rules stay in force after a bad reload"
+else
+	bad "after a bad reload: got '$out'"
+fi
+rm -f "$ROOT/etc/unotifyd/rules.d/zz-bad.ini"
+ct systemctl reload unotifyd.service
+
+# 4. restart while a target keeps making notified calls: none fails.
+ct sh -c 'unotifyd exec -- sh -c "
+	i=0; fails=0
+	while [ \$i -lt 400 ]; do
+		c=\$(cat /srv/app/app.conf 2>&1) || fails=\$((fails+1))
+		[ \"\$c\" = second ] || fails=\$((fails+1))
+		i=\$((i+1))
+	done
+	echo fails=\$fails" >/tmp/loop.out 2>&1' &
+LOOP=$!
+sleep 0.3
+ct systemctl restart unotifyd.service
+wait $LOOP || true
+out=$(cat "$ROOT/tmp/loop.out")
+case $out in
+fails=0) ok "restart during 400 redirected opens: no failure" ;;
+*) bad "restart during redirected opens: $out" ;;
+esac
+if ct journalctl -u unotifyd -q --no-pager | grep -q 'fd store: resuming'; then
+	ok "restarted daemon resumed listeners from the fd store"
+else
+	bad "no listener resumed from the fd store"
+fi
+
+# 5. the unit as installed: verify and security exposure.
+if ct systemd-analyze verify unotifyd.service unotifyd.socket >/dev/null 2>&1
+then
+	ok "systemd-analyze verify clean"
+else
+	bad "systemd-analyze verify: $(ct systemd-analyze verify unotifyd.service 2>&1 | head -3)"
+fi
+score=$(ct systemd-analyze security unotifyd.service --no-pager 2>/dev/null |
+    sed -n 's/.*exposure level for unotifyd.service: \([0-9.]*\).*/\1/p')
+say "security exposure: $score"
+case $score in
+[0-2].*|3.0) ok "security exposure $score <= 3.0" ;;
+*) bad "security exposure '$score'" ;;
+esac
+
+printf '%s passed, %s failed\n' "$passed" "$failed"
+[ "$failed" = 0 ]
