@@ -30,7 +30,7 @@ LIBS		:= $(DEPS_LIBS) $(EV_LIBS) -pthread
 # Debian packages needed to build, test and read the docs.
 DEB_PACKAGES	:= gcc make pkg-config libseccomp-dev libev-dev libinih-dev \
 		   libcriterion-dev libjson-c-dev libsystemd-dev mandoc gcc-multilib \
-		   python3 git
+		   python3 git systemd
 
 FILTER_SRCS	:= $(wildcard filters/*.c)
 SUP_SRCS	:= $(filter-out supervisor/main.c,$(wildcard supervisor/*.c))

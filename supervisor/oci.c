@@ -18,7 +18,7 @@
 
 enum oci_state {
 	OCI_READING,		/* before and inside the message */
-	OCI_DONE,		/* message returned; only whitespace may follow */
+	OCI_DONE,		/* returned; only whitespace may follow */
 	OCI_FAILED,		/* err and cause are final */
 };
 
@@ -28,7 +28,7 @@ struct oci_reader {
 	size_t			 received;	/* bytes fed, all feeds */
 	int			 started;	/* non-whitespace seen */
 	int			 err;		/* OCI_FAILED: -errno */
-	char			*cause;		/* OCI_FAILED: the first cause */
+	char			*cause;		/* OCI_FAILED: first cause */
 };
 
 /* JSON's own whitespace (RFC 8259 section 2), not isspace(). */
@@ -115,7 +115,8 @@ oci_string(struct json_object *o, const char *key, const char *path,
 		return oci_cause(cause, "\"%s\" is not a string", path);
 	s = json_object_get_string(v);
 	if (strlen(s) != (size_t)json_object_get_string_len(v))
-		return oci_cause(cause, "\"%s\" contains a NUL character", path);
+		return oci_cause(cause, "\"%s\" contains a NUL character",
+		    path);
 	*out = xstrdup(s);
 	return 0;
 }
@@ -174,9 +175,12 @@ oci_parse_state(struct json_object *root, struct oci_msg *m, char **cause)
 	    (r = oci_string(st, "bundle", "state.bundle", 0, &m->bundle,
 	    cause)) != 0)
 		return r;
-	if ((pid = oci_member(st, "pid")) == NULL)
-		return oci_cause(cause, "missing \"state.pid\"");
-	if (!json_object_is_type(pid, json_type_int))
+	/*
+	 * runtime-spec requires state.pid only once "created" or "running",
+	 * and specs-go marks it omitempty; the top-level pid is the one used.
+	 */
+	pid = oci_member(st, "pid");
+	if (pid != NULL && !json_object_is_type(pid, json_type_int))
 		return oci_cause(cause, "\"state.pid\" is not an integer");
 	return 0;
 }
@@ -200,14 +204,13 @@ oci_msg_parse(struct json_object *root, struct oci_msg **out, char **cause)
 		goto out;
 	if ((r = oci_parse_fds(root, m, cause)) != 0)
 		goto out;
-	/* A uint64 beyond INT64_MAX reads back as INT64_MAX: rejected too. */
 	if ((pid = oci_member(root, "pid")) == NULL) {
 		r = oci_cause(cause, "missing \"pid\"");
 		goto out;
 	}
-	v = json_object_get_int64(pid);
-	if (!json_object_is_type(pid, json_type_int) || v <= 0 ||
-	    v > INT_MAX) {
+	/* A uint64 beyond INT64_MAX reads back as INT64_MAX: refused too. */
+	if (!json_object_is_type(pid, json_type_int) ||
+	    (v = json_object_get_int64(pid)) <= 0 || v > INT_MAX) {
 		r = oci_cause(cause, "\"pid\" is not a positive integer");
 		goto out;
 	}
@@ -232,9 +235,9 @@ oci_reader_new(void)
 	if ((r->tok = json_tokener_new()) == NULL)
 		die(1, "json_tokener_new: out of memory");
 	/*
-	 * Trailing bytes are checked here, not by json-c: its strict mode
-	 * only sees the current chunk, so "}" then " x" in the next feed
-	 * would pass, and its error would not name the real problem.
+	 * Bytes after the object are checked here rather than by json-c's
+	 * strict mode, which would only call them "unexpected character",
+	 * and only within the chunk that ended the object.
 	 */
 	json_tokener_set_flags(r->tok, JSON_TOKENER_STRICT |
 	    JSON_TOKENER_ALLOW_TRAILING_CHARS | JSON_TOKENER_VALIDATE_UTF8);
@@ -257,8 +260,7 @@ int
 oci_reader_feed(struct oci_reader *r, const void *buf, size_t len,
     struct oci_msg **out, char **cause)
 {
-	const unsigned char *p = buf;
-	const void *nul;
+	const unsigned char *p = buf, *nul;
 	struct json_object *root;
 	enum json_tokener_error jerr;
 	size_t base = r->received, end, i;
@@ -277,10 +279,13 @@ oci_reader_feed(struct oci_reader *r, const void *buf, size_t len,
 		return oci_reader_fail(r, -EMSGSIZE, cause,
 		    "message larger than %d bytes", OCI_MSG_MAX);
 	r->received += len;
-	/* json-c takes a NUL as the end of input; JSON never has a raw one. */
+	/*
+	 * json-c stops at a NUL byte and reports "unexpected end of data";
+	 * valid JSON never holds a raw one, so name it instead.
+	 */
 	if ((nul = memchr(p, '\0', len)) != NULL)
 		return oci_reader_fail(r, -EBADMSG, cause,
-		    "NUL byte at byte %zu", base + (size_t)((const unsigned char *)nul - p));
+		    "NUL byte at byte %zu", base + (size_t)(nul - p));
 
 	if (r->state == OCI_DONE) {
 		if ((i = oci_skip_space(p, len)) < len)
@@ -293,8 +298,12 @@ oci_reader_feed(struct oci_reader *r, const void *buf, size_t len,
 	if (!r->started && oci_skip_space(p, len) < len)
 		r->started = 1;
 	root = json_tokener_parse_ex(r->tok, buf, (int)len);
+	jerr = json_tokener_get_error(r->tok);
+	/* json-c represents a complete JSON null as NULL. */
+	if (jerr == json_tokener_success && root == NULL)
+		return oci_reader_fail(r, -EBADMSG, cause,
+		    "message is a JSON null, not an object");
 	if (root == NULL) {
-		jerr = json_tokener_get_error(r->tok);
 		if (jerr == json_tokener_continue)
 			return 0;
 		return oci_reader_fail(r, -EBADMSG, cause,
