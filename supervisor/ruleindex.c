@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /* An index over a rule set so that matching costs about the same with one
  * rule or 10,000: exact paths by hash, prefixes by hashing each of the
- * path's directory prefixes, globs by their literal leading directories. */
+ * path's directory prefixes, globs in a trie of their literal beginnings. */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -25,31 +25,130 @@ struct rule_index_table {
 	size_t			 mask;	/* size - 1, a power of two */
 };
 
+/*
+ * Globs hang off a trie of the text before their first special character:
+ * walking a path down it visits exactly the globs whose literal beginning
+ * the path starts with, however many globs share a directory.
+ */
+struct rule_index_node {
+	size_t		*pos;		/* globs whose literal part ends here */
+	size_t		 npos;
+};
+
+struct rule_index_edge {
+	uint64_t	 key;		/* parent << 8 | byte, 0 when free */
+	uint32_t	 child;
+};
+
+struct rule_index_trie {
+	struct rule_index_node	*nodes;		/* [0] is the root */
+	size_t			 nnodes;
+	struct rule_index_edge	*edges;
+	size_t			 mask;		/* size - 1, a power of two */
+	size_t			 nedges;
+};
+
 struct rule_index {
 	const struct rule	*v;
 	struct rule_index_table	 exact;
 	struct rule_index_table	 prefix;	/* key: path without its '/' */
-	struct rule_index_table	 glob;		/* key: literal directories */
+	struct rule_index_trie	 globs;
 };
 
-/*
- * The leading directories of a glob that hold no glob character and no
- * escape: "/opt/8" for "/opt/8/[ab].so", "" for "/[ab]/x". Only paths
- * beneath them, or those directories themselves ("/a/" then "**" matches
- * "/a"), can match, so the glob is filed under them.
- */
+/* Length of a glob's literal beginning: up to its first * ? [ or \\. */
 static size_t
-rule_index_glob_key(const char *pat)
+rule_index_literal(const char *pat)
 {
-	size_t key = 0, i;
+	return strcspn(pat, "*?[\\");
+}
 
-	for (i = 1; pat[i] != '\0'; i++) {
-		if (strchr("*?[\\", pat[i]) != NULL)
-			break;
-		if (pat[i] == '/')
-			key = i;
+static uint32_t *
+rule_index_edge(const struct rule_index_trie *t, uint32_t parent,
+    unsigned char c, int *found)
+{
+	uint64_t key = ((uint64_t)parent << 8 | c) + 1;
+	size_t i = (key * 0x9e3779b97f4a7c15ULL >> 20) & t->mask;
+
+	for (;; i = (i + 1) & t->mask) {
+		if (t->edges[i].key == key) {
+			*found = 1;
+			return &t->edges[i].child;
+		}
+		if (t->edges[i].key == 0) {
+			*found = 0;
+			t->edges[i].key = key;	/* claimed by the caller */
+			return &t->edges[i].child;
+		}
 	}
-	return key;
+}
+
+static void
+rule_index_trie_init(struct rule_index_trie *t, const struct rule *v,
+    size_t n)
+{
+	size_t chars = 0, size = 16, i;
+
+	for (i = 0; i < n; i++)
+		if (v[i].match == RULE_GLOB)
+			chars += rule_index_literal(v[i].path);
+	while (size < 2 * chars)
+		size <<= 1;
+	t->edges = xcalloc(size, sizeof(*t->edges));
+	t->mask = size - 1;
+	t->nodes = xcalloc(1, sizeof(*t->nodes));
+	t->nnodes = 1;
+}
+
+static void
+rule_index_trie_add(struct rule_index_trie *t, const char *pat, size_t pos)
+{
+	size_t len = rule_index_literal(pat), i;
+	struct rule_index_node *node;
+	uint32_t cur = 0, *child;
+	int found;
+
+	for (i = 0; i < len; i++) {
+		child = rule_index_edge(t, cur, pat[i], &found);
+		if (!found) {
+			t->nodes = xreallocarray(t->nodes, t->nnodes + 1,
+			    sizeof(*t->nodes));
+			memset(&t->nodes[t->nnodes], 0, sizeof(*t->nodes));
+			*child = t->nnodes++;
+			t->nedges++;
+		}
+		cur = *child;
+	}
+	node = &t->nodes[cur];
+	node->pos = xreallocarray(node->pos, node->npos + 1,
+	    sizeof(*node->pos));
+	node->pos[node->npos++] = pos;
+}
+
+/* The child of cur by c, or 0 (the root is nobody's child). */
+static uint32_t
+rule_index_trie_next(const struct rule_index_trie *t, uint32_t cur,
+    unsigned char c)
+{
+	uint64_t key = ((uint64_t)cur << 8 | c) + 1;
+	size_t i = (key * 0x9e3779b97f4a7c15ULL >> 20) & t->mask;
+
+	for (;; i = (i + 1) & t->mask) {
+		if (t->edges[i].key == key)
+			return t->edges[i].child;
+		if (t->edges[i].key == 0)
+			return 0;
+	}
+}
+
+static void
+rule_index_trie_free(struct rule_index_trie *t)
+{
+	size_t i;
+
+	for (i = 0; i < t->nnodes; i++)
+		free(t->nodes[i].pos);
+	free(t->nodes);
+	free(t->edges);
 }
 
 static uint64_t
@@ -121,7 +220,7 @@ rule_index_new(const struct rule *v, size_t n)
 	x->v = v;
 	rule_index_table_init(&x->exact, n);
 	rule_index_table_init(&x->prefix, n);
-	rule_index_table_init(&x->glob, n);
+	rule_index_trie_init(&x->globs, v, n);
 	for (i = 0; i < n; i++) {
 		len = strlen(v[i].path);
 		switch (v[i].match) {
@@ -134,8 +233,7 @@ rule_index_new(const struct rule *v, size_t n)
 			    len > 0 ? len - 1 : 0, i);
 			break;
 		case RULE_GLOB:
-			rule_index_table_add(&x->glob, v[i].path,
-			    rule_index_glob_key(v[i].path), i);
+			rule_index_trie_add(&x->globs, v[i].path, i);
 			break;
 		}
 	}
@@ -149,7 +247,7 @@ rule_index_free(struct rule_index *x)
 		return;
 	rule_index_table_free(&x->exact);
 	rule_index_table_free(&x->prefix);
-	rule_index_table_free(&x->glob);
+	rule_index_trie_free(&x->globs);
 	free(x);
 }
 
@@ -162,25 +260,37 @@ rule_index_applies(const struct rule *r, int sysid, int write)
 	    (r->access == RULE_ACCESS_WRITE && !write));
 }
 
-/* Lower *best to the first rule under key that applies (and, for globs,
- * matches path). */
+/* Lower *best to the first rule under key that applies. */
 static void
 rule_index_lookup(const struct rule_index *x, const struct rule_index_table *t,
-    const char *key, size_t len, const char *glob_path, int sysid, int write,
-    size_t *best)
+    const char *key, size_t len, int sysid, int write, size_t *best)
 {
 	const struct rule_index_slot *s = rule_index_slot(t, key, len);
+	size_t i;
+
+	for (i = 0; i < s->npos && s->pos[i] < *best; i++)
+		if (rule_index_applies(&x->v[s->pos[i]], sysid, write)) {
+			*best = s->pos[i];
+			return;
+		}
+}
+
+/* The same for the globs hanging off one trie node. */
+static void
+rule_index_globs_at(const struct rule_index *x, uint32_t node,
+    const char *path, int sysid, int write, size_t *best)
+{
+	const struct rule_index_node *n = &x->globs.nodes[node];
 	const struct rule *r;
 	size_t i;
 
-	for (i = 0; i < s->npos && s->pos[i] < *best; i++) {
-		r = &x->v[s->pos[i]];
-		if (!rule_index_applies(r, sysid, write))
-			continue;
-		if (glob_path != NULL && !pattern_match(r->path, glob_path))
-			continue;
-		*best = s->pos[i];
-		return;
+	for (i = 0; i < n->npos && n->pos[i] < *best; i++) {
+		r = &x->v[n->pos[i]];
+		if (rule_index_applies(r, sysid, write) &&
+		    pattern_match(r->path, path)) {
+			*best = n->pos[i];
+			return;
+		}
 	}
 }
 
@@ -189,23 +299,29 @@ rule_index_match(const struct rule_index *x, const char *path, int sysid,
     int write)
 {
 	size_t best = SIZE_MAX, i, len = strlen(path);
+	uint32_t node = 0, next;
 
 	if (sysid < 0 || sysid >= SYSCALLS_COUNT || path[0] != '/')
 		return NULL;
-	rule_index_lookup(x, &x->exact, path, len, NULL, sysid, write, &best);
+	rule_index_lookup(x, &x->exact, path, len, sysid, write, &best);
 	/* Every directory prefix, and the path itself as a directory. */
 	for (i = 0; i < len; i++)
-		if (path[i] == '/') {
-			rule_index_lookup(x, &x->prefix, path, i, NULL, sysid,
-			    write, &best);
-			rule_index_lookup(x, &x->glob, path, i, path, sysid,
-			    write, &best);
-		}
-	if (path[len - 1] != '/') {
-		rule_index_lookup(x, &x->prefix, path, len, NULL, sysid, write,
+		if (path[i] == '/')
+			rule_index_lookup(x, &x->prefix, path, i, sysid, write,
+			    &best);
+	if (path[len - 1] != '/')
+		rule_index_lookup(x, &x->prefix, path, len, sysid, write,
 		    &best);
-		rule_index_lookup(x, &x->glob, path, len, path, sysid, write,
-		    &best);
+	/* Globs whose literal beginning the path starts with. */
+	rule_index_globs_at(x, 0, path, sysid, write, &best);
+	for (i = 0; i < len; i++) {
+		if ((node = rule_index_trie_next(&x->globs, node, path[i])) == 0)
+			break;
+		rule_index_globs_at(x, node, path, sysid, write, &best);
 	}
+	/* "/a/" then "**" also matches "/a". */
+	if (i == len && path[len - 1] != '/' &&
+	    (next = rule_index_trie_next(&x->globs, node, '/')) != 0)
+		rule_index_globs_at(x, next, path, sysid, write, &best);
 	return best == SIZE_MAX ? NULL : &x->v[best];
 }
