@@ -228,7 +228,15 @@ dispatch_open(struct notify *n, const struct seccomp_notif *req,
 {
 	int fd, newfd;
 
+	static int warned_openat2;
+
 	if ((fd = act_open(t, c, dst)) < 0) {
+		/* Sandboxes that hide openat2 (systemd's RestrictSUIDSGID=)
+		 * leave no safe way into another root: say why, once. */
+		if (fd == -ENOSYS && !__atomic_exchange_n(&warned_openat2, 1,
+		    __ATOMIC_RELAXED))
+			log_warn("openat2(2) fails with ENOSYS here: redirects "
+			    "inside a target's root fail with ENOSYS");
 		dispatch_log(req, c, r, "redirect %s errno %s", dst,
 		    dispatch_errname(-fd));
 		notify_error(n, req->id, -fd);

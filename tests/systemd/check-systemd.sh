@@ -13,6 +13,7 @@ MACHINE=unotifyd-check-$$
 passed=0
 failed=0
 NSPAWN_PID=
+UMOUNT_NSPAWN=
 
 cleanup() {
 	if [ -n "$NSPAWN_PID" ]; then
@@ -22,6 +23,7 @@ cleanup() {
 		wait "$NSPAWN_PID" 2>/dev/null || true
 	fi
 	rm -rf "$ROOT" "$ROOT.log"
+	[ -z "$UMOUNT_NSPAWN" ] || umount /run/systemd/nspawn 2>/dev/null || true
 }
 trap cleanup EXIT INT TERM
 
@@ -73,15 +75,30 @@ ln -sf /usr/lib/systemd/system/unotifyd.socket \
       ln -sf /usr/lib/systemd/system/unotifyd.socket \
       "$ROOT/etc/systemd/system/sockets.target.wants/unotifyd.socket"; }
 
+# Without systemd as the host's init, nspawn cannot register the machine
+# nor use a unit, and refuses to clean its propagation directory unless it
+# is on a temporary file system.
+mkdir -p /run/systemd/nspawn
+if ! mountpoint -q /run/systemd/nspawn; then
+	mount -t tmpfs tmpfs /run/systemd/nspawn
+	UMOUNT_NSPAWN=1
+fi
 say "booting $ROOT"
-systemd-nspawn -q -D "$ROOT" -M "$MACHINE" --register=no -b \
+systemd-nspawn -q -D "$ROOT" -M "$MACHINE" --register=no --keep-unit -b \
     >"$ROOT.log" 2>&1 </dev/null &
 NSPAWN_PID=$!
 
-# The container's init: nspawn's child.
+# The container's init.
 LEADER=
 for i in $(seq 100); do
-	LEADER=$(pgrep -P "$NSPAWN_PID" | head -1 || true)
+	# Its child, or a grandchild when nspawn forks twice.
+	for c in $(pgrep -P "$NSPAWN_PID" || true); do
+		for g in "$c" $(pgrep -P "$c" || true); do
+			[ -z "$LEADER" ] &&
+			    [ "$(cat /proc/$g/comm 2>/dev/null)" = systemd ] &&
+			    LEADER=$g
+		done
+	done
 	[ -n "$LEADER" ] && break
 	sleep 0.2
 done
@@ -98,7 +115,7 @@ say "container state: $state"
 if out=$(ct unotifyd exec -- cat /srv/app/app.conf) && [ "$out" = first ]; then
 	ok "socket activation: exec redirected through the activated daemon"
 else
-	bad "socket activation: got '$out'"
+	bad "socket activation: got '$out'"; ct journalctl -q --no-pager -u unotifyd.service -u unotifyd.socket | tail -20
 fi
 [ "$(ct systemctl is-active unotifyd.service)" = active ] &&
     ok "unotifyd.service is active" || bad "unotifyd.service is not active"
