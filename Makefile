@@ -112,6 +112,11 @@ bench: deps
 	$(MAKE) all
 	sh bench/run.sh
 
+# check-oci: unotifyd serve as the seccomp agent of runc and crun (root;
+# installs them). Not part of check. tests/oci/README.
+check-oci: all
+	UNOTIFYD=$(CURDIR)/unotifyd sh tests/oci/check-oci.sh
+
 # Reliability targets (README: "More checks"): each stops by itself.
 # check-asan check-valgrind fuzz soak: see the section below.
 
@@ -150,29 +155,29 @@ check-asan: deps
 	exit $$st
 
 # check-valgrind: the same tests, with every unotifyd they start run by
-# tests/valgrind-unotifyd.sh under memcheck (errors logged per pid to
+# tests/valgrind/unotifyd.sh under memcheck (errors logged per pid to
 # build-valgrind/logs/, which must stay empty). valgrind 3.19 lacks
-# seccomp(2): tests/valgrind-shim.c makes it natively. VALGRIND_SKIP:
+# seccomp(2): tests/valgrind/shim.c makes it natively. VALGRIND_SKIP:
 # tests that measure time or unotifyd's memory, meaningless under valgrind.
 VALGRIND	?= valgrind
 VALGRIND_DIR	:= build-valgrind
 VALGRIND_LOGS	:= $(CURDIR)/$(VALGRIND_DIR)/logs
 VALGRIND_FLAGS	:= --error-exitcode=99 --leak-check=full \
 		   --errors-for-leak-kinds=definite,indirect --track-fds=no -q \
-		   --suppressions=$(CURDIR)/tests/valgrind.supp \
+		   --suppressions=$(CURDIR)/tests/valgrind/memcheck.supp \
 		   --log-file=$(VALGRIND_LOGS)/vg.%p
 VALGRIND_SKIP	:=
 VALGRIND_FILTER	:= $(if $(strip $(VALGRIND_SKIP)),--filter '!($(subst $(eval) ,|,$(strip $(VALGRIND_SKIP))))')
 
-$(VALGRIND_DIR)/valgrind-shim.so: tests/valgrind-shim.c
+$(VALGRIND_DIR)/valgrind-shim.so: tests/valgrind/shim.c
 	@mkdir -p $(@D)
-	$(CC) -O1 -g -Wall -Wextra -shared -fPIC -o $@ $< -ldl
+	$(CC) -O1 -g -Wall -Wextra -D_GNU_SOURCE -shared -fPIC -o $@ $< -ldl
 
 check-valgrind: deps
 	$(MAKE) all tests/run-tests $(TARGETS) $(VALGRIND_DIR)/valgrind-shim.so
 	rm -rf $(VALGRIND_LOGS) && mkdir -p $(VALGRIND_LOGS) && \
 	    chmod 1777 $(VALGRIND_LOGS)
-	install -m 0755 tests/valgrind-unotifyd.sh $(VALGRIND_DIR)/unotifyd
+	install -m 0755 tests/valgrind/unotifyd.sh $(VALGRIND_DIR)/unotifyd
 	UNOTIFYD=$(CURDIR)/$(VALGRIND_DIR)/unotifyd \
 	    UNOTIFYD_REAL=$(CURDIR)/unotifyd UNOTIFYD_UNDER_VALGRIND=1 \
 	    UNOTIFYD_VG_SHIM=$(CURDIR)/$(VALGRIND_DIR)/valgrind-shim.so \
@@ -202,7 +207,10 @@ $(FUZZ_DIR)/%.o: %.c $(HEADERS)
 	@mkdir -p $(@D)
 	$(FUZZ_CC) $(CFLAGS) $(FUZZ_FLAGS) -fsanitize=fuzzer-no-link -c -o $@ $<
 
-$(FUZZ_DIR)/fuzz_%: tests/fuzz/fuzz_%.c $(FUZZ_OBJS) $(HEADERS)
+# Objects reached only through the fuzz_% pattern are intermediate: keep them.
+.SECONDARY: $(FUZZ_OBJS)
+
+$(FUZZ_DIR)/fuzz_%: tests/fuzz/fuzz_%.c tests/fuzz/fuzz.h $(FUZZ_OBJS) $(HEADERS)
 	$(FUZZ_CC) $(CFLAGS) $(FUZZ_FLAGS) -fsanitize=fuzzer $(LDFLAGS) -o $@ \
 	    $< $(FUZZ_OBJS) $(LIBS)
 
@@ -216,7 +224,7 @@ fuzz:
 		-artifact_prefix=$(FUZZ_DIR)/crash-$$n- \
 		$(FUZZ_DIR)/corpus/$$n tests/fuzz/corpus/$$n \
 		>$(FUZZ_DIR)/$$n.log 2>&1; st=$$?; \
-	    grep -E '^(stat::number_of_executed_runs|Done|==[0-9]+==|SUMMARY)' \
+	    grep -E '^(#[0-9]+[[:space:]]+DONE|stat::number_of_executed_units|==[0-9]+==|SUMMARY)' \
 		$(FUZZ_DIR)/$$n.log; \
 	    if [ $$st -ne 0 ]; then tail -50 $(FUZZ_DIR)/$$n.log; \
 		echo "fuzz: $$n failed (exit $$st), see $(FUZZ_DIR)/$$n.log" >&2; \
@@ -265,4 +273,4 @@ clean:
 	rm -f unotifyd copycat supervisor/*.o filters/*.o tests/run-tests $(TARGETS)
 
 .PHONY: all deps demo check check-units check-systemd bench install uninstall format clean \
-	check-asan check-valgrind fuzz soak
+	check-asan check-valgrind fuzz soak check-oci
