@@ -87,14 +87,21 @@ act_open(struct target *t, const struct call *c, const char *target)
 }
 
 static long
-act_stat(const struct call *c, int dirfd, const char *rel, int atflags,
-    void *out, size_t *outlen)
+act_stat(struct target *t, const struct call *c, int dirfd, const char *rel,
+    int atflags, void *out, size_t *outlen)
 {
 	struct stat st;
+	uint32_t uid, gid;
 	int n;
 
 	if (fstatat(dirfd, rel, &st, atflags) < 0)
 		return -errno;
+	uid = st.st_uid;
+	gid = st.st_gid;
+	if ((n = target_map_ids(t, &uid, &gid)) < 0)
+		return n;
+	st.st_uid = uid;
+	st.st_gid = gid;
 	if ((n = statconv(&st, c->layout, out)) < 0)
 		return n;
 	*outlen = n;
@@ -102,13 +109,17 @@ act_stat(const struct call *c, int dirfd, const char *rel, int atflags,
 }
 
 static long
-act_statx(const struct call *c, int dirfd, const char *rel, int atflags,
-    void *out, size_t *outlen)
+act_statx(struct target *t, const struct call *c, int dirfd, const char *rel,
+    int atflags, void *out, size_t *outlen)
 {
 	struct statx stx;
+	int r;
 
 	if (statx(dirfd, rel, atflags, c->mask, &stx) < 0)
 		return -errno;
+	/* Owners as the target's user namespace shows them. */
+	if ((r = target_map_ids(t, &stx.stx_uid, &stx.stx_gid)) < 0)
+		return r;
 	memcpy(out, &stx, sizeof(stx));
 	*outlen = sizeof(stx);
 	return 0;
@@ -157,11 +168,11 @@ act_emulate(struct target *t, const struct call *c, const char *target,
 		atflags |= AT_EMPTY_PATH;
 	switch (c->kind) {
 	case ACT_STAT:
-		ret = act_stat(c, dirfd, rel, atflags & (AT_SYMLINK_NOFOLLOW |
+		ret = act_stat(t, c, dirfd, rel, atflags & (AT_SYMLINK_NOFOLLOW |
 		    AT_NO_AUTOMOUNT | AT_EMPTY_PATH), out, outlen);
 		break;
 	case ACT_STATX:
-		ret = act_statx(c, dirfd, rel, atflags, out, outlen);
+		ret = act_statx(t, c, dirfd, rel, atflags, out, outlen);
 		break;
 	case ACT_ACCESS:
 		/* Our fsuid is the target's id now; AT_EACCESS makes the

@@ -228,3 +228,55 @@ target_strip_root(struct target *t, char *path)
 		memmove(path, path + len, strlen(path + len) + 1);
 	return 0;
 }
+
+/* Map id through one /proc/TID/[ug]id_map, or to the overflow id. */
+static uint32_t
+target_map_one(pid_t tid, const char *map, const char *overflow,
+    uint32_t id)
+{
+	char file[64], line[128];
+	unsigned long inside, outside, count, over = 65534;
+	uint32_t out;
+	FILE *f;
+
+	snprintf(file, sizeof(file), "/proc/sys/kernel/%s", overflow);
+	if ((f = fopen(file, "re")) != NULL) {
+		if (fscanf(f, "%lu", &over) != 1)
+			over = 65534;
+		fclose(f);
+	}
+	out = over;
+	snprintf(file, sizeof(file), "/proc/%d/%s", (int)tid, map);
+	if ((f = fopen(file, "re")) == NULL)
+		return out;
+	while (fgets(line, sizeof(line), f) != NULL)
+		if (sscanf(line, "%lu %lu %lu", &inside, &outside, &count) == 3 &&
+		    id >= outside && id - outside < count) {
+			out = inside + (id - outside);
+			break;
+		}
+	fclose(f);
+	return out;
+}
+
+int
+target_map_ids(struct target *t, uint32_t *uid, uint32_t *gid)
+{
+	static ino_t our_ns;
+	char file[64];
+	struct stat st;
+
+	if (our_ns == 0) {
+		if (stat("/proc/self/ns/user", &st) < 0)
+			return -errno;
+		our_ns = st.st_ino;
+	}
+	snprintf(file, sizeof(file), "/proc/%d/ns/user", (int)t->tid);
+	if (stat(file, &st) < 0)
+		return errno == ENOENT ? -ESRCH : -errno;
+	if (st.st_ino == our_ns)
+		return 0;
+	*uid = target_map_one(t->tid, "uid_map", "overflowuid", *uid);
+	*gid = target_map_one(t->tid, "gid_map", "overflowgid", *gid);
+	return 0;
+}

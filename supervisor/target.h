@@ -3,6 +3,7 @@
 #ifndef TARGET_H
 #define TARGET_H
 
+#include <stdint.h>
 #include <sys/types.h>
 
 struct target {
@@ -58,5 +59,12 @@ int	target_root(struct target *, int *rootfd);
  * view by removing its root's prefix; -EXDEV if the path lies outside it.
  */
 int	target_strip_root(struct target *, char *path);
+
+/*
+ * Rewrite owner ids as stat(2) shows them in t's user namespace: through
+ * its uid_map and gid_map, unmapped ids becoming the overflow ids. Nothing
+ * changes when t shares our user namespace. Returns 0 or -errno.
+ */
+int	target_map_ids(struct target *, uint32_t *uid, uint32_t *gid);
 
 #endif
