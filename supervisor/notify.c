@@ -51,6 +51,13 @@ notify_new(int fd)
 {
 	struct notify *n;
 
+	/* Whatever a client hands us must be a listener: one answers
+	 * ENOENT for an id it never issued, anything else ENOTTY or EINVAL. */
+	if (ioctl(fd, SECCOMP_IOCTL_NOTIF_ID_VALID, &(__u64){ 0 }) == 0 ||
+	    errno != ENOENT) {
+		errno = ENOTTY;
+		return NULL;
+	}
 	n = xcalloc(1, sizeof(*n));
 	n->refs = 1;
 	n->fd = fd;

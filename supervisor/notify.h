@@ -10,7 +10,8 @@
 struct notify;
 
 /* Take ownership of a listener fd; asks for same-CPU wake-ups when the
- * kernel has them (6.6). Returns NULL with errno set on failure. */
+ * kernel has them (6.6). Returns NULL with errno set on failure (ENOTTY:
+ * not a seccomp listener; the fd is then still the caller's). */
 struct notify	*notify_new(int fd);
 /* Reference counting: a worker thread finishing a blocked open keeps the
  * listener alive after its owner let go. The last unref closes it. */

@@ -272,6 +272,7 @@ serve_target_free(struct serve_target *t)
 	free(t->metadata);
 	free(t);
 	s->ntargets--;
+	serve_status(s);
 }
 
 static void
@@ -292,8 +293,13 @@ serve_target_cb(struct ev_loop *ev, ev_io *w, int revents)
 		    "more", t->name, (int)t->pid);
 		t->gone = 1;
 		serve_target_free(t);
-	} else if (r != -ENOENT && r != -EINTR)
-		log_warn("target %s: receiving: %s", t->name, strerror(-r));
+	} else if (r != -ENOENT && r != -EINTR) {
+		/* Only a broken listener fails otherwise: do not spin on it. */
+		log_err("target %s (pid %d): receiving: %s; dropping it",
+		    t->name, (int)t->pid, strerror(-r));
+		t->gone = 1;
+		serve_target_free(t);
+	}
 }
 
 /* Take over a listener; returns 0 or -errno (the fd is consumed). */
@@ -513,14 +519,21 @@ serve_conn_cb(struct ev_loop *ev, ev_io *w, int revents)
 		if (c->state == SERVE_CONN_OCI &&
 		    oci_reader_eof(c->oci, &cause) < 0)
 			serve_conn_fail(c, "%s", cause);
-		else
+		else if (c->state == SERVE_CONN_EXEC_TARGET) {
+			/* Its command could not start: it said why. */
+			log_info("client pid %d: no command to supervise",
+			    (int)c->cred.pid);
+			serve_conn_free(c);
+		} else
 			serve_conn_fail(c, "closed before the end of its "
 			    "handshake");
 		return;
 	}
 	if (c->state == SERVE_CONN_NEW) {
-		skip = strspn(chunk, " \t\r\n") < (size_t)r ?
-		    strspn(chunk, " \t\r\n") : (size_t)r;
+		/* chunk holds r bytes and no NUL terminator. */
+		for (skip = 0; skip < (size_t)r && strchr(" \t\r\n",
+		    chunk[skip]) != NULL && chunk[skip] != '\0'; skip++)
+			;
 		if (skip == (size_t)r)
 			return;
 		if (chunk[skip] == '{') {
@@ -797,6 +810,13 @@ serve_run(const struct serve_options *opts)
 
 	ev_run(s.ev, 0);
 
+	while (s.sockets != NULL) {
+		struct serve_socket *next = s.sockets->next;
+
+		ev_io_stop(s.ev, &s.sockets->w);
+		free(s.sockets);
+		s.sockets = next;
+	}
 	while (s.conns != NULL)
 		serve_conn_free(s.conns);
 	/* Closing a listener fails its targets' calls with ENOSYS, unless

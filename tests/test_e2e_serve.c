@@ -1,0 +1,1166 @@
+/* SPDX-License-Identifier: MIT */
+/* End-to-end: `unotifyd serve` with `unotifyd exec` clients, socket
+ * activation, sd_notify to a fake NOTIFY_SOCKET, reload on SIGHUP, and OCI
+ * runtimes (runc, crun) handing over a real seccomp listener. */
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <sys/wait.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <criterion/criterion.h>
+#include <criterion/new/assert.h>
+
+#include "e2e.h"
+#include "fdpass.h"
+#include "filter.h"
+#include "proto.h"
+#include "syscalls.h"
+
+#define SOCKET_ACTIVATE	"/usr/bin/systemd-socket-activate"
+/* Limit for the daemon's reactions (a log line, a datagram). */
+#define SERVE_WAIT_MS	5000
+/* Log bytes shown from each end in assertion messages, and kept at most. */
+#define SERVE_TAIL	1500
+#define SERVE_LOG_MAX	(1 << 20)
+
+/* Forked OCI "containers" still running, killed by serve_teardown. */
+static pid_t	serve_children[4];
+
+static void serve_teardown(void);
+
+TestSuite(e2e_serve, .init = e2e_setup, .fini = serve_teardown,
+    .timeout = 30);
+
+/* A running `unotifyd serve` and what it logged so far. */
+struct serve_daemon {
+	struct e2e_proc	 p;
+	char		*log;		/* stderr read so far, NUL-terminated */
+	size_t		 len;
+	const char	*sock;
+};
+
+/* Kill the forked containers, then the e2e fixture's own cleanup. */
+static void
+serve_teardown(void)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(serve_children) / sizeof(serve_children[0]);
+	    i++) {
+		if (serve_children[i] <= 0)
+			continue;
+		kill(serve_children[i], SIGKILL);
+		waitpid(serve_children[i], NULL, 0);
+		serve_children[i] = 0;
+	}
+	e2e_teardown();
+}
+
+/* Milliseconds on the monotonic clock. */
+static long
+serve_now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1000L + ts.tv_nsec / 1000000L;
+}
+
+/* Microseconds on the monotonic clock, as in MONOTONIC_USEC. */
+static unsigned long long
+serve_now_us(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (unsigned long long)ts.tv_sec * 1000000ULL + ts.tv_nsec / 1000;
+}
+
+static void
+serve_sleep_ms(long ms)
+{
+	struct timespec ts = { ms / 1000, (ms % 1000) * 1000000L };
+
+	while (nanosleep(&ts, &ts) == -1 && errno == EINTR)
+		;
+}
+
+/* Read what the daemon wrote to stderr within timeout_ms; 0 at EOF. */
+static int
+serve_read_log(struct serve_daemon *d, int timeout_ms)
+{
+	struct pollfd pfd = { .fd = d->p.errfd, .events = POLLIN };
+	char chunk[4096], *nb;
+	ssize_t n;
+
+	if (d->p.errfd == -1)
+		return 0;
+	if (poll(&pfd, 1, timeout_ms) <= 0)
+		return 1;
+	if ((n = read(d->p.errfd, chunk, sizeof(chunk))) == -1)
+		return errno == EINTR || errno == EAGAIN;
+	if (n == 0)
+		return 0;
+	if ((nb = realloc(d->log, d->len + n + 1)) == NULL)
+		cr_fatal("out of memory");
+	memcpy(nb + d->len, chunk, n);
+	d->len += n;
+	nb[d->len] = '\0';
+	d->log = nb;
+	return 1;
+}
+
+/* A log short enough for an assertion message: its start (how the
+ * daemon came to it) and its end. */
+static const char *
+serve_tail(const char *log)
+{
+	size_t len;
+
+	if (log == NULL)
+		return "";
+	len = strlen(log);
+	if (len <= 2 * SERVE_TAIL)
+		return log;
+	return e2e_fmt("%.*s[... %zu bytes ...]%s", SERVE_TAIL, log,
+	    len - 2 * SERVE_TAIL, log + len - SERVE_TAIL);
+}
+
+/* 1 once the daemon's log holds needle, 0 after timeout_ms or at EOF. */
+static int
+serve_wait_log(struct serve_daemon *d, const char *needle, int timeout_ms)
+{
+	long deadline = serve_now_ms() + timeout_ms, left;
+	size_t from = 0, nlen = strlen(needle);
+
+	for (;;) {
+		if (d->log != NULL && strstr(d->log + from, needle) != NULL)
+			return 1;
+		/* Search only what is new, plus a needle's overlap. */
+		from = d->len > nlen ? d->len - nlen : 0;
+		cr_assert(d->len < SERVE_LOG_MAX, "the daemon floods its log "
+		    "(%zu bytes so far):\n%s", d->len, serve_tail(d->log));
+		if ((left = deadline - serve_now_ms()) <= 0 ||
+		    serve_read_log(d, left < 50 ? (int)left : 50) == 0)
+			return d->log != NULL &&
+			    strstr(d->log + from, needle) != NULL;
+	}
+}
+
+/* Assert that the log gets needle soon. */
+static void
+serve_expect_log(struct serve_daemon *d, const char *needle)
+{
+	cr_assert(serve_wait_log(d, needle, SERVE_WAIT_MS),
+	    "the daemon did not log '%s'; its log:\n%s", needle,
+	    serve_tail(d->log));
+}
+
+/* Collect the log for ms milliseconds (what the daemon does meanwhile). */
+static void
+serve_settle(struct serve_daemon *d, long ms)
+{
+	long deadline = serve_now_ms() + ms, left;
+
+	while ((left = deadline - serve_now_ms()) > 0 &&
+	    d->len < SERVE_LOG_MAX && serve_read_log(d, (int)left))
+		;
+}
+
+/*
+ * Start argv (a daemon, maybe behind a wrapper) with a clean sd-daemon
+ * environment plus extra ("NAME=VALUE" entries, or NULL).
+ */
+static void
+serve_spawn(struct serve_daemon *d, const char *const argv[],
+    const char *const extra[])
+{
+	const char *env[16] = { "NOTIFY_SOCKET", "JOURNAL_STREAM",
+	    "LISTEN_FDS", "LISTEN_PID", "LISTEN_FDNAMES", "WATCHDOG_USEC",
+	    "WATCHDOG_PID" };
+	size_t n = 7, i;
+
+	for (i = 0; extra != NULL && extra[i] != NULL && n < 15; i++)
+		env[n++] = extra[i];
+	env[n] = NULL;
+	memset(d, 0, sizeof(*d));
+	e2e_spawn(&d->p, argv, env, e2e_dir());
+}
+
+/* `unotifyd serve --socket <tmp>/sock -r rules`, ready to serve. */
+static void
+serve_start(struct serve_daemon *d, const char *rules,
+    const char *const extra[])
+{
+	const char *sock = e2e_path("sock");
+
+	serve_spawn(d, E2E_ARGV(e2e_unotifyd(), "serve", "--socket", sock,
+	    "-r", rules), extra);
+	d->sock = sock;
+	serve_expect_log(d, "unotifyd: ready: ");
+	cr_assert(e2e_has(d->log, e2e_fmt("unotifyd: listening on %s\n",
+	    sock)), "log:\n%s", serve_tail(d->log));
+	cr_assert(eq(int, e2e_mode(sock), 0660), "socket mode %o",
+	    e2e_mode(sock));
+}
+
+/*
+ * SIGTERM the daemon and wait for it; fails unless it stops cleanly.
+ * Returns its whole stderr (kept until teardown).
+ */
+static const char *
+serve_stop_log(struct serve_daemon *d, const char *stopping)
+{
+	struct e2e_result r;
+	const char *log;
+
+	cr_assert(eq(int, kill(d->p.pid, SIGTERM), 0));
+	e2e_wait(&d->p, &r, SERVE_WAIT_MS);
+	log = e2e_fmt("%s%s", d->log != NULL ? d->log : "", r.err);
+	free(d->log);
+	d->log = NULL;
+	cr_assert(not(r.timed_out), "the daemon ignored SIGTERM; log:\n%s",
+	    serve_tail(log));
+	cr_assert(eq(int, r.code, 0), "the daemon exited %d; log:\n%s",
+	    r.code, serve_tail(log));
+	cr_assert(eq(str, r.out, ""), "stdout: %s", r.out);
+	cr_assert(e2e_has(log, stopping), "log:\n%s", serve_tail(log));
+	e2e_result_free(&r);
+	return log;
+}
+
+static const char *
+serve_stop(struct serve_daemon *d)
+{
+	return serve_stop_log(d, "unotifyd: Terminated: stopping with ");
+}
+
+/* The same for a daemon logging with journal priority prefixes. */
+static const char *
+serve_stop_journal(struct serve_daemon *d)
+{
+	return serve_stop_log(d, "<6>Terminated: stopping with ");
+}
+
+/* `unotifyd exec --socket sock -- cmd...` to completion. */
+static void
+serve_exec(struct e2e_result *r, const char *sock, const char *const cmd[])
+{
+	const char *argv[16] = { e2e_unotifyd(), "exec", "--socket", sock,
+	    "--" };
+	size_t i;
+
+	for (i = 0; cmd[i] != NULL && i + 6 < 16; i++)
+		argv[i + 5] = cmd[i];
+	argv[i + 5] = NULL;
+	e2e_run(r, argv, NULL, e2e_dir());
+}
+
+/* Assert that `exec -- cat src` prints want. */
+static void
+serve_expect_cat(struct serve_daemon *d, const char *src, const char *want)
+{
+	struct e2e_result r;
+
+	serve_exec(&r, d->sock, E2E_ARGV("cat", src));
+	cr_assert(eq(int, r.code, 0), "exec cat %s: exit %d, stderr: %s\n"
+	    "daemon log:\n%s", src, r.code, r.err, serve_tail(d->log));
+	cr_assert(eq(str, r.out, (char *)want), "exec cat %s", src);
+	e2e_result_free(&r);
+}
+
+/* A rules file <tmp>/rules.ini redirecting src to dst. */
+static const char *
+serve_rules(const char *src, const char *dst)
+{
+	return e2e_rules("rules.ini", e2e_fmt("[redirect]\npath = %s\n"
+	    "action = redirect\ntarget = %s\n", src, dst));
+}
+
+/* Connect to the daemon's socket. */
+static int
+serve_connect(const char *path)
+{
+	struct sockaddr_un sun = { .sun_family = AF_UNIX };
+	int fd;
+
+	snprintf(sun.sun_path, sizeof(sun.sun_path), "%s", path);
+	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	cr_assert(fd >= 0, "socket: %s", strerror(errno));
+	cr_assert(eq(int, connect(fd, (struct sockaddr *)&sun, sizeof(sun)),
+	    0), "connect %s: %s", path, strerror(errno));
+	return fd;
+}
+
+/* One sendmsg of len bytes, with fd (SCM_RIGHTS) if fd >= 0; 0 or -errno. */
+static int
+serve_send(int sock, const char *data, size_t len, int fd)
+{
+	union {
+		struct cmsghdr	hdr;
+		char		buf[CMSG_SPACE(sizeof(int))];
+	} ctl;
+	struct iovec iov = { (void *)data, len };
+	struct msghdr msg = { .msg_iov = &iov, .msg_iovlen = 1 };
+	struct cmsghdr *c;
+	size_t done = 0;
+	ssize_t n;
+
+	if (fd >= 0) {
+		memset(&ctl, 0, sizeof(ctl));
+		msg.msg_control = ctl.buf;
+		msg.msg_controllen = sizeof(ctl.buf);
+		c = CMSG_FIRSTHDR(&msg);
+		c->cmsg_level = SOL_SOCKET;
+		c->cmsg_type = SCM_RIGHTS;
+		c->cmsg_len = CMSG_LEN(sizeof(int));
+		memcpy(CMSG_DATA(c), &fd, sizeof(int));
+	}
+	while (done < len) {
+		iov.iov_base = (char *)data + done;
+		iov.iov_len = len - done;
+		if ((n = sendmsg(sock, &msg, MSG_NOSIGNAL)) < 0) {
+			if (errno == EINTR)
+				continue;
+			return -errno;
+		}
+		done += n;
+		msg.msg_control = NULL;
+		msg.msg_controllen = 0;
+	}
+	return 0;
+}
+
+/* Read exactly len bytes within SERVE_WAIT_MS; 0 or -errno (-EPIPE at
+ * EOF, -ETIMEDOUT). */
+static int
+serve_read_all(int sock, void *buf, size_t len)
+{
+	long deadline = serve_now_ms() + SERVE_WAIT_MS, left;
+	struct pollfd pfd = { .fd = sock, .events = POLLIN };
+	size_t done = 0;
+	ssize_t n;
+
+	while (done < len) {
+		if ((left = deadline - serve_now_ms()) <= 0)
+			return -ETIMEDOUT;
+		if (poll(&pfd, 1, (int)left) <= 0)
+			continue;
+		n = read(sock, (char *)buf + done, len - done);
+		if (n == 0)
+			return -EPIPE;
+		if (n < 0 && errno != EINTR)
+			return -errno;
+		if (n > 0)
+			done += n;
+	}
+	return 0;
+}
+
+/* 1 once the daemon closed our connection (EOF) within timeout_ms. */
+static int
+serve_closed(int sock, int timeout_ms)
+{
+	long deadline = serve_now_ms() + timeout_ms, left;
+	struct pollfd pfd = { .fd = sock, .events = POLLIN };
+	char b[64];
+	ssize_t n;
+
+	while ((left = deadline - serve_now_ms()) > 0) {
+		if (poll(&pfd, 1, (int)left) <= 0)
+			continue;
+		n = read(sock, b, sizeof(b));
+		if (n == 0 || (n < 0 && errno == ECONNRESET))
+			return 1;
+		if (n < 0 && errno != EINTR)
+			return 0;
+	}
+	return 0;
+}
+
+Test(e2e_serve, exec_end_to_end, .timeout = 30)
+{
+	const char *src = e2e_path("src"), *dst = e2e_path("dst");
+	struct serve_daemon d;
+	struct e2e_result r;
+	struct e2e_proc p;
+	const char *log, *stale = e2e_path("stale"), *at;
+	struct sockaddr_un sun = { .sun_family = AF_UNIX };
+	pid_t client;
+	int fd, target = 0;
+
+	e2e_write(dst, "from dst\n", 0644);
+	serve_start(&d, serve_rules(src, dst), NULL);
+
+	/* The client's own pid is the connection's SO_PEERCRED pid. */
+	e2e_spawn(&p, E2E_ARGV(e2e_unotifyd(), "exec", "--socket", d.sock,
+	    "--", "cat", src), NULL, e2e_dir());
+	client = p.pid;
+	e2e_wait(&p, &r, E2E_TIMEOUT_MS);
+	cr_assert(not(r.timed_out));
+	cr_assert(eq(int, r.code, 0), "stderr: %s", r.err);
+	cr_assert(eq(str, r.out, "from dst\n"));
+	cr_assert(eq(str, r.err, ""));
+	cr_assert(not(e2e_exists(src)));
+	e2e_result_free(&r);
+	serve_expect_log(&d, e2e_fmt("unotifyd: connection from pid %d uid "
+	    "%d gid %d\n", (int)client, (int)getuid(), (int)getgid()));
+	serve_expect_log(&d, "): supervising with the default rules\n");
+	at = strstr(d.log, "unotifyd: target cat (pid ");
+	cr_assert(at != NULL && sscanf(at, "unotifyd: target cat (pid %d): "
+	    "supervising with the default rules\n", &target) == 1,
+	    "log:\n%s", serve_tail(d.log));
+	cr_assert(ne(int, target, (int)client));
+	serve_expect_log(&d, e2e_fmt("unotifyd: target cat (pid %d): no "
+	    "process uses its filter any more\n", target));
+
+	serve_exec(&r, d.sock, E2E_ARGV("sh", "-c", "exit 3"));
+	cr_assert(eq(int, r.code, 3), "stderr: %s", r.err);
+	e2e_result_free(&r);
+
+	serve_exec(&r, d.sock, E2E_ARGV("sh", "-c", "kill -TERM $$"));
+	cr_assert(eq(int, r.code, 143), "stderr: %s", r.err);
+	e2e_result_free(&r);
+
+	serve_exec(&r, d.sock, E2E_ARGV(e2e_path("no-such-command")));
+	cr_assert(eq(int, r.code, 127), "stderr: %s", r.err);
+	cr_assert(e2e_has(r.err, "no-such-command"), "stderr: %s", r.err);
+	e2e_result_free(&r);
+
+	/* Still serving after a client that gave up mid-handshake. */
+	serve_expect_cat(&d, src, "from dst\n");
+
+	/* No socket at all, and a socket nobody listens on. */
+	serve_exec(&r, e2e_path("nosock"), E2E_ARGV("true"));
+	cr_assert(eq(int, r.code, 125), "stderr: %s", r.err);
+	cr_assert(e2e_has(r.err, e2e_fmt("cannot reach the daemon at %s: "
+	    "No such file or directory", e2e_path("nosock"))),
+	    "stderr: %s", r.err);
+	e2e_result_free(&r);
+	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	cr_assert(fd >= 0);
+	snprintf(sun.sun_path, sizeof(sun.sun_path), "%s", stale);
+	cr_assert(eq(int, bind(fd, (struct sockaddr *)&sun, sizeof(sun)), 0));
+	close(fd);
+	serve_exec(&r, stale, E2E_ARGV("true"));
+	cr_assert(eq(int, r.code, 125), "stderr: %s", r.err);
+	cr_assert(e2e_has(r.err, e2e_fmt("cannot reach the daemon at %s: "
+	    "Connection refused", stale)), "stderr: %s", r.err);
+	e2e_result_free(&r);
+
+	log = serve_stop(&d);
+	cr_assert(not(e2e_has(log, "unotifyd: Terminated: stopping with 1")),
+	    "log:\n%s", serve_tail(log));
+	cr_assert(not(e2e_exists(d.sock)), "socket left behind");
+}
+
+Test(e2e_serve, socket_activation, .timeout = 30)
+{
+	const char *src = e2e_path("src"), *dst = e2e_path("dst");
+	const char *sock = e2e_path("activated"), *asan, *log;
+	struct serve_daemon d;
+	long deadline;
+
+	if (access(SOCKET_ACTIVATE, X_OK) == -1)
+		cr_skip_test(SOCKET_ACTIVATE " not installed");
+	e2e_write(dst, "activated dst\n", 0644);
+	/* It passes no environment but LISTEN_*: keep a sanitizer's. */
+	asan = getenv("ASAN_OPTIONS");
+	serve_spawn(&d, E2E_ARGV(SOCKET_ACTIVATE, "-l", sock,
+	    "--fdname=unotifyd", "-E", e2e_fmt("ASAN_OPTIONS=%s",
+	    asan != NULL ? asan : ""), e2e_unotifyd(), "serve", "-r",
+	    serve_rules(src, dst)), NULL);
+	d.sock = sock;
+	/* The daemon itself starts on the first connection. */
+	deadline = serve_now_ms() + SERVE_WAIT_MS;
+	while (!e2e_exists(sock) && serve_now_ms() < deadline)
+		serve_sleep_ms(10);
+	cr_assert(e2e_exists(sock), "systemd-socket-activate made no socket");
+	serve_expect_cat(&d, src, "activated dst\n");
+	serve_expect_log(&d, "unotifyd: listening on systemd's socket "
+	    "'unotifyd'\n");
+	serve_expect_cat(&d, src, "activated dst\n");
+	log = serve_stop(&d);
+	cr_assert(not(e2e_has(log, "unotifyd: listening on /")), "log:\n%s",
+	    serve_tail(log));
+	cr_assert(e2e_has(log, "unotifyd: ready: 1 rules\n"), "log:\n%s",
+	    serve_tail(log));
+}
+
+Test(e2e_serve, journal_prefixes_and_verbose, .timeout = 30)
+{
+	const char *src = e2e_path("src"), *dst = e2e_path("dst");
+	const char *sock = e2e_path("sock"), *log;
+	struct serve_daemon d;
+	int fd;
+
+	e2e_write(dst, "dst\n", 0644);
+	serve_spawn(&d, E2E_ARGV(e2e_unotifyd(), "serve", "-v", "--socket",
+	    sock, "-r", serve_rules(src, dst)),
+	    E2E_ARGV("JOURNAL_STREAM=8:12345"));
+	d.sock = sock;
+	serve_expect_log(&d, "<6>ready: 1 rules\n");
+	serve_expect_cat(&d, src, "dst\n");
+	/* -v: every decision, at debug level. */
+	serve_expect_log(&d, e2e_fmt(" \"%s\" rule=redirect: ", src));
+	cr_assert(e2e_has(d.log, "\n<7>tid="), "log:\n%s", serve_tail(d.log));
+	fd = serve_connect(sock);
+	cr_assert(eq(int, serve_send(fd, "garbage", 7, -1), 0));
+	serve_expect_log(&d, e2e_fmt("\n<3>client pid %d uid %d: neither an "
+	    "OCI runtime nor unotifyd exec", (int)getpid(), (int)getuid()));
+	close(fd);
+	log = serve_stop_journal(&d);
+	cr_assert(e2e_has(log, "\n<6>Terminated: stopping with 0 targets\n"),
+	    "log:\n%s", serve_tail(log));
+	cr_assert(not(e2e_has(log, "unotifyd: ")), "log:\n%s",
+	    serve_tail(log));
+}
+
+/* The fake NOTIFY_SOCKET: a datagram socket and what it received. */
+struct serve_notify {
+	int	 fd;
+	char	*seen;		/* every message, for failure messages */
+};
+
+static void
+serve_notify_open(struct serve_notify *n, const char *path)
+{
+	struct sockaddr_un sun = { .sun_family = AF_UNIX };
+
+	n->seen = NULL;
+	snprintf(sun.sun_path, sizeof(sun.sun_path), "%s", path);
+	n->fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	cr_assert(n->fd >= 0, "socket: %s", strerror(errno));
+	cr_assert(eq(int, bind(n->fd, (struct sockaddr *)&sun, sizeof(sun)),
+	    0), "bind %s: %s", path, strerror(errno));
+}
+
+/*
+ * The next datagram holding needle within timeout_ms (earlier ones are
+ * skipped, their fds closed), kept until teardown; NULL on timeout. *fdp
+ * gets the first fd it carried (or -1) if fdp is not NULL, else the fds
+ * are closed.
+ */
+static const char *
+serve_notify_expect(struct serve_notify *n, const char *needle,
+    int timeout_ms, int *fdp)
+{
+	long deadline = serve_now_ms() + timeout_ms, left;
+	union {
+		struct cmsghdr	hdr;
+		char		buf[CMSG_SPACE(sizeof(int) * 8)];
+	} ctl;
+	char buf[4096];
+	struct iovec iov = { buf, sizeof(buf) - 1 };
+	struct msghdr msg = { .msg_iov = &iov, .msg_iovlen = 1 };
+	struct pollfd pfd = { .fd = n->fd, .events = POLLIN };
+	struct cmsghdr *c;
+	int fds[8], nfds, i, match;
+	ssize_t len;
+
+	if (fdp != NULL)
+		*fdp = -1;
+	while ((left = deadline - serve_now_ms()) > 0) {
+		if (poll(&pfd, 1, (int)left) <= 0)
+			continue;
+		msg.msg_control = ctl.buf;
+		msg.msg_controllen = sizeof(ctl.buf);
+		if ((len = recvmsg(n->fd, &msg, MSG_CMSG_CLOEXEC)) < 0)
+			continue;
+		buf[len] = '\0';
+		nfds = 0;
+		for (c = CMSG_FIRSTHDR(&msg); c != NULL;
+		    c = CMSG_NXTHDR(&msg, c)) {
+			if (c->cmsg_level != SOL_SOCKET ||
+			    c->cmsg_type != SCM_RIGHTS)
+				continue;
+			for (i = 0; (size_t)i < (c->cmsg_len - CMSG_LEN(0)) /
+			    sizeof(int) && nfds < 8; i++)
+				memcpy(&fds[nfds++], CMSG_DATA(c) +
+				    i * sizeof(int), sizeof(int));
+		}
+		n->seen = (char *)e2e_fmt("%s[%s]%s\n", n->seen ? n->seen : "",
+		    buf, nfds > 0 ? " +fd" : "");
+		match = strstr(buf, needle) != NULL;
+		for (i = 0; i < nfds; i++) {
+			if (match && i == 0 && fdp != NULL)
+				*fdp = fds[i];
+			else
+				close(fds[i]);
+		}
+		if (match)
+			return e2e_fmt("%s", buf);
+	}
+	return NULL;
+}
+
+/* Assert that a datagram holding needle arrives; returns it. */
+static const char *
+serve_notify_need(struct serve_notify *n, const char *needle, int *fdp)
+{
+	const char *m = serve_notify_expect(n, needle, SERVE_WAIT_MS, fdp);
+
+	cr_assert(m != NULL, "no '%s' on NOTIFY_SOCKET; received:\n%s",
+	    needle, n->seen != NULL ? n->seen : "(nothing)");
+	return m;
+}
+
+Test(e2e_serve, sd_notify, .timeout = 30)
+{
+	const char *src = e2e_path("src"), *dst = e2e_path("dst");
+	const char *path = e2e_path("notify"), *m, *name;
+	struct serve_notify n;
+	struct serve_daemon d;
+	struct e2e_result r;
+	unsigned long long before, after, usec;
+	char link[PATH_MAX];
+	ssize_t len;
+	int fd, pid, end;
+
+	e2e_write(dst, "dst\n", 0644);
+	serve_notify_open(&n, path);
+	serve_start(&d, serve_rules(src, dst), E2E_ARGV(
+	    e2e_fmt("NOTIFY_SOCKET=%s", path), "WATCHDOG_USEC=400000"));
+
+	m = serve_notify_need(&n, "READY=1", NULL);
+	cr_assert(eq(str, (char *)m, "READY=1"));
+	m = serve_notify_need(&n, "STATUS=", NULL);
+	cr_assert(e2e_has(m, "STATUS=0 targets (0 since start)") &&
+	    e2e_has(m, "1 rules"), "status: %s", m);
+	serve_notify_need(&n, "WATCHDOG=1", NULL);
+
+	/* The target prints its pid: FDNAME is target.PID.HEX(sh).HEX(). */
+	serve_exec(&r, d.sock, E2E_ARGV("sh", "-c", e2e_fmt("echo $$; cat %s",
+	    src)));
+	cr_assert(eq(int, r.code, 0), "stderr: %s", r.err);
+	end = -1;
+	cr_assert(eq(int, sscanf(r.out, "%d\n%n", &pid, &end), 1));
+	cr_assert(end > 0, "out: %s", r.out);
+	cr_assert(eq(str, r.out + end, "dst\n"), "out: %s", r.out);
+	e2e_result_free(&r);
+	name = e2e_fmt("FDNAME=target.%d.7368.", pid);
+	m = serve_notify_need(&n, "FDSTORE=1", &fd);
+	cr_assert(eq(str, (char *)m, (char *)e2e_fmt("FDSTORE=1\n%s", name)));
+	cr_assert(fd >= 0, "FDSTORE=1 without a file descriptor");
+	len = readlink(e2e_fmt("/proc/self/fd/%d", fd), link, sizeof(link) - 1);
+	cr_assert(len > 0, "readlink fd %d: %s", fd, strerror(errno));
+	link[len] = '\0';
+	cr_assert(eq(str, link, "anon_inode:seccomp notify"));
+	close(fd);
+	m = serve_notify_need(&n, "STATUS=", NULL);
+	cr_assert(e2e_has(m, "STATUS=1 targets (1 since start)"), "status: %s",
+	    m);
+	m = serve_notify_need(&n, "FDSTOREREMOVE=1", NULL);
+	cr_assert(eq(str, (char *)m, (char *)e2e_fmt("FDSTOREREMOVE=1\n%s",
+	    name)));
+
+	before = serve_now_us();
+	cr_assert(eq(int, kill(d.p.pid, SIGHUP), 0));
+	m = serve_notify_need(&n, "RELOADING=1", NULL);
+	after = serve_now_us();
+	cr_assert(eq(int, sscanf(m, "RELOADING=1\nMONOTONIC_USEC=%llu%n",
+	    &usec, &end), 1), "message: %s", m);
+	cr_assert(eq(int, m[end], '\0'), "message: %s", m);
+	cr_assert(before <= usec && usec <= after, "MONOTONIC_USEC=%llu not "
+	    "within [%llu, %llu]", usec, before, after);
+	m = serve_notify_need(&n, "READY=1", NULL);
+	cr_assert(eq(str, (char *)m, "READY=1"));
+	serve_expect_log(&d, "unotifyd: reloaded: 1 rules\n");
+
+	serve_stop(&d);
+	m = serve_notify_need(&n, "STOPPING=1", NULL);
+	cr_assert(eq(str, (char *)m, "STOPPING=1"));
+	close(n.fd);
+}
+
+Test(e2e_serve, reload_good_rules, .timeout = 30)
+{
+	const char *src = e2e_path("src"), *one = e2e_path("one");
+	const char *two = e2e_path("two"), *log;
+	struct serve_daemon d;
+
+	e2e_write(one, "one\n", 0644);
+	e2e_write(two, "two\n", 0644);
+	serve_start(&d, serve_rules(src, one), NULL);
+	serve_expect_cat(&d, src, "one\n");
+	serve_rules(src, two);
+	cr_assert(eq(int, kill(d.p.pid, SIGHUP), 0));
+	serve_expect_log(&d, "unotifyd: reloaded: 1 rules\n");
+	serve_expect_cat(&d, src, "two\n");
+	log = serve_stop(&d);
+	cr_assert(not(e2e_has(log, "reload failed")), "log:\n%s",
+	    serve_tail(log));
+}
+
+Test(e2e_serve, reload_bad_rules_keeps_old, .timeout = 30)
+{
+	const char *src = e2e_path("src"), *one = e2e_path("one");
+	const char *two = e2e_path("two"), *rules, *log;
+	struct serve_daemon d;
+
+	e2e_write(one, "one\n", 0644);
+	e2e_write(two, "two\n", 0644);
+	rules = serve_rules(src, one);
+	serve_start(&d, rules, NULL);
+	serve_expect_cat(&d, src, "one\n");
+
+	/* A syntax error on line 5 of an otherwise good file. */
+	e2e_write(rules, e2e_fmt("[redirect]\npath = %s\naction = redirect\n"
+	    "target = %s\nthis is not ini\n", src, two), 0644);
+	cr_assert(eq(int, kill(d.p.pid, SIGHUP), 0));
+	serve_expect_log(&d, "unotifyd: reload failed; the previous rules "
+	    "stay in force:\n");
+	serve_expect_log(&d, e2e_fmt("%s:5: ", rules));
+	serve_expect_cat(&d, src, "one\n");
+
+	/* A missing file is an error too. */
+	cr_assert(eq(int, unlink(rules), 0));
+	cr_assert(eq(int, kill(d.p.pid, SIGHUP), 0));
+	serve_expect_log(&d, e2e_fmt("unotifyd: %s: No such file or "
+	    "directory\n", rules));
+	serve_expect_cat(&d, src, "one\n");
+
+	/* Fixed: the next reload takes it. */
+	serve_rules(src, two);
+	cr_assert(eq(int, kill(d.p.pid, SIGHUP), 0));
+	serve_expect_log(&d, "unotifyd: reloaded: 1 rules\n");
+	serve_expect_cat(&d, src, "two\n");
+	log = serve_stop(&d);
+	cr_assert(not(e2e_has(log, "not starting")), "log:\n%s",
+	    serve_tail(log));
+}
+
+/* ---- OCI runtimes ---- */
+
+/* A forked "container" under a real filter, waiting to open a path. */
+struct serve_ctr {
+	pid_t	 pid;
+	int	 listener;	/* our copy, until handed to the daemon */
+	int	 go;		/* write a byte: the child opens its path */
+	int	 result;	/* what it read, or "errno N" */
+};
+
+/* Child side: never returns. */
+static void
+serve_ctr_child(const struct filter *f, const char *path, int sock, int go,
+    int result)
+{
+	char buf[256];
+	ssize_t n;
+	int listener, fd, len;
+
+	if ((listener = filter_apply(f)) < 0) {
+		len = snprintf(buf, sizeof(buf), "filter_apply: %d", listener);
+		(void)!write(result, buf, len);
+		_exit(1);
+	}
+	if (fdpass_send(sock, listener, "L", 1) < 0)
+		_exit(1);
+	close(listener);
+	close(sock);
+	if (read(go, buf, 1) != 1)
+		_exit(1);
+	/* Notified: blocks until the daemon serves the listener. */
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0) {
+		len = snprintf(buf, sizeof(buf), "errno %d", errno);
+		(void)!write(result, buf, len);
+		_exit(2);
+	}
+	while ((n = read(fd, buf, sizeof(buf))) > 0)
+		(void)!write(result, buf, n);
+	_exit(0);
+}
+
+static void
+serve_ctr_start(struct serve_ctr *c, const char *path)
+{
+	struct filter *f;
+	const char *why = NULL;
+	int sp[2], go[2], res[2], r;
+	size_t i;
+	char b;
+
+	r = filter_build(SYSCALLS_ALL, &f, &why);
+	cr_assert(eq(int, r, 0), "filter_build: %s", why);
+	cr_assert(eq(int, socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0,
+	    sp), 0));
+	cr_assert(eq(int, pipe2(go, O_CLOEXEC), 0));
+	cr_assert(eq(int, pipe2(res, O_CLOEXEC), 0));
+	fflush(NULL);
+	c->pid = fork();
+	cr_assert(c->pid >= 0, "fork: %s", strerror(errno));
+	if (c->pid == 0) {
+		close(sp[0]);
+		close(go[1]);
+		close(res[0]);
+		serve_ctr_child(f, path, sp[1], go[0], res[1]);
+	}
+	for (i = 0; i < sizeof(serve_children) / sizeof(serve_children[0]);
+	    i++)
+		if (serve_children[i] == 0) {
+			serve_children[i] = c->pid;
+			break;
+		}
+	filter_free(f);
+	close(sp[1]);
+	close(go[0]);
+	close(res[1]);
+	c->go = go[1];
+	c->result = res[0];
+	r = (int)fdpass_recv(sp[0], &c->listener, &b, 1);
+	close(sp[0]);
+	cr_assert(eq(int, r, 1), "no listener from the child");
+	cr_assert(c->listener >= 0, "no listener from the child");
+}
+
+/* Release the child; what it read (kept until teardown). */
+static const char *
+serve_ctr_finish(struct serve_ctr *c)
+{
+	long deadline = serve_now_ms() + SERVE_WAIT_MS;
+	struct pollfd pfd = { .fd = c->result, .events = POLLIN };
+	char buf[512];
+	size_t len = 0;
+	ssize_t n;
+	int status, ok;
+	size_t i;
+
+	cr_assert(eq(int, write(c->go, "x", 1), 1));
+	close(c->go);
+	while (len < sizeof(buf) - 1 && serve_now_ms() < deadline) {
+		if (poll(&pfd, 1, 50) <= 0)
+			continue;
+		n = read(c->result, buf + len, sizeof(buf) - 1 - len);
+		if (n <= 0)
+			break;
+		len += n;
+	}
+	buf[len] = '\0';
+	close(c->result);
+	cr_assert(serve_now_ms() < deadline, "the container hangs in open "
+	    "(read so far: '%s')", buf);
+	cr_assert(eq(int, waitpid(c->pid, &status, 0), c->pid));
+	for (i = 0; i < sizeof(serve_children) / sizeof(serve_children[0]);
+	    i++)
+		if (serve_children[i] == c->pid)
+			serve_children[i] = 0;
+	ok = WIFEXITED(status) && WEXITSTATUS(status) == 0;
+	cr_assert(ok, "container: status 0x%x, said '%s'", status, buf);
+	return e2e_fmt("%s", buf);
+}
+
+/* runc's compact handshake for a container whose process is pid. */
+static const char *
+serve_runc_msg(pid_t pid, const char *id)
+{
+	return e2e_fmt("{\"ociVersion\":\"1.0.2-dev\",\"fds\":[\"seccompFd\"],"
+	    "\"pid\":%d,\"metadata\":\"\",\"state\":{\"ociVersion\":"
+	    "\"1.0.2-dev\",\"id\":\"%s\",\"status\":\"creating\",\"pid\":%d,"
+	    "\"bundle\":\"/b\"}}", (int)pid, id, (int)pid);
+}
+
+Test(e2e_serve, oci_runc, .timeout = 30)
+{
+	const char *src = e2e_path("src"), *dst = e2e_path("dst"), *got;
+	struct serve_daemon d;
+	struct serve_ctr c;
+	const char *msg;
+	int sock;
+
+	e2e_write(dst, "container dst\n", 0644);
+	serve_start(&d, serve_rules(src, dst), NULL);
+	serve_ctr_start(&c, src);
+	msg = serve_runc_msg(c.pid, "ctr");
+	sock = serve_connect(d.sock);
+	cr_assert(eq(int, serve_send(sock, msg, strlen(msg), c.listener), 0));
+	close(c.listener);
+	serve_expect_log(&d, e2e_fmt("unotifyd: runtime pid %d: container ctr "
+	    "(1.0.2-dev, bundle /b) pid %d\n", (int)getpid(), (int)c.pid));
+	serve_expect_log(&d, e2e_fmt("unotifyd: target ctr (pid %d): "
+	    "supervising with the default rules\n", (int)c.pid));
+	/* runc keeps the connection open: the daemon must not wait for EOF. */
+	got = serve_ctr_finish(&c);
+	cr_assert(eq(str, (char *)got, "container dst\n"), "daemon log:\n%s",
+	    serve_tail(d.log));
+	cr_assert(serve_closed(sock, SERVE_WAIT_MS),
+	    "the daemon kept the runtime's connection open");
+	close(sock);
+	serve_expect_log(&d, e2e_fmt("unotifyd: target ctr (pid %d): no "
+	    "process uses its filter any more\n", (int)c.pid));
+	cr_assert(not(e2e_exists(src)));
+	serve_stop(&d);
+}
+
+Test(e2e_serve, oci_crun_split, .timeout = 30)
+{
+	const char *src = e2e_path("src"), *dst = e2e_path("dst"), *got;
+	struct serve_daemon d;
+	struct serve_ctr c;
+	const char *msg;
+	size_t len, a, b;
+	int sock;
+
+	e2e_write(dst, "crun dst\n", 0644);
+	serve_start(&d, serve_rules(src, dst), NULL);
+	serve_ctr_start(&c, src);
+	msg = e2e_fmt("{\n"
+	    "  \"ociVersion\": \"0.2.0\",\n"
+	    "  \"fds\": [\n"
+	    "    \"seccompFd\"\n"
+	    "  ],\n"
+	    "  \"pid\": %d,\n"
+	    "  \"metadata\": \"\",\n"
+	    "  \"state\": {\n"
+	    "    \"ociVersion\": \"1.0.0\",\n"
+	    "    \"id\": \"crun-ctr\",\n"
+	    "    \"status\": \"creating\",\n"
+	    "    \"pid\": %d,\n"
+	    "    \"bundle\": \"/run/crun/bundle\",\n"
+	    "    \"annotations\": {\n"
+	    "      \"run.oci.seccomp.receiver\": \"%s\"\n"
+	    "    }\n"
+	    "  }\n"
+	    "}\n", (int)c.pid, (int)c.pid, d.sock);
+	len = strlen(msg);
+	a = len / 3;
+	b = 2 * len / 3;
+	sock = serve_connect(d.sock);
+	/* Three sendmsg, the fd with the first; pauses keep them apart. */
+	cr_assert(eq(int, serve_send(sock, msg, a, c.listener), 0));
+	close(c.listener);
+	serve_settle(&d, 50);
+	cr_assert(eq(int, serve_send(sock, msg + a, b - a, -1), 0));
+	serve_settle(&d, 50);
+	cr_assert(not(e2e_has(d.log, "runtime pid")), "log:\n%s",
+	    serve_tail(d.log));
+	cr_assert(not(e2e_has(d.log, "dropped")), "log:\n%s",
+	    serve_tail(d.log));
+	cr_assert(eq(int, serve_send(sock, msg + b, len - b, -1), 0));
+	serve_expect_log(&d, e2e_fmt("unotifyd: runtime pid %d: container "
+	    "crun-ctr (0.2.0, bundle /run/crun/bundle) pid %d\n",
+	    (int)getpid(), (int)c.pid));
+	got = serve_ctr_finish(&c);
+	cr_assert(eq(str, (char *)got, "crun dst\n"), "daemon log:\n%s",
+	    serve_tail(d.log));
+	cr_assert(serve_closed(sock, SERVE_WAIT_MS),
+	    "the daemon kept the runtime's connection open");
+	close(sock);
+	serve_stop(&d);
+}
+
+/* JSON allows whitespace before the object, a whole read's worth too. */
+Test(e2e_serve, oci_leading_whitespace, .timeout = 30)
+{
+	const char *src = e2e_path("src"), *dst = e2e_path("dst"), *got;
+	struct serve_daemon d;
+	struct serve_ctr c;
+	char spaces[4096];
+	const char *msg;
+	int sock;
+
+	e2e_write(dst, "after spaces\n", 0644);
+	serve_start(&d, serve_rules(src, dst), NULL);
+	serve_ctr_start(&c, src);
+	msg = serve_runc_msg(c.pid, "spaced");
+	memset(spaces, ' ', sizeof(spaces));
+	sock = serve_connect(d.sock);
+	cr_assert(eq(int, serve_send(sock, spaces, sizeof(spaces),
+	    c.listener), 0));
+	close(c.listener);
+	serve_settle(&d, 50);
+	cr_assert(eq(int, serve_send(sock, msg, strlen(msg), -1), 0));
+	serve_expect_log(&d, e2e_fmt("unotifyd: runtime pid %d: container "
+	    "spaced (1.0.2-dev, bundle /b) pid %d\n", (int)getpid(),
+	    (int)c.pid));
+	got = serve_ctr_finish(&c);
+	cr_assert(eq(str, (char *)got, "after spaces\n"), "daemon log:\n%s",
+	    serve_tail(d.log));
+	close(sock);
+	serve_stop(&d);
+}
+
+/* A bad handshake and the cause the daemon must log for it. */
+struct serve_bad {
+	const char	*what;
+	const char	*data;
+	size_t		 len;		/* 0: strlen(data) */
+	int		 fd;		/* 1: /dev/null's fd goes with it (each
+					   message fails before its use) */
+	int		 close;		/* 1: we close first (EOF) */
+	int		 dropped;	/* 1: logged as "connection dropped" */
+	const char	*cause;
+};
+
+Test(e2e_serve, oci_bad_messages, .timeout = 30)
+{
+	const char *src = e2e_path("src"), *dst = e2e_path("dst");
+	const char *truncated = "{\"ociVersion\":\"1.0.2-dev\",\"fds\":"
+	    "[\"seccompFd\"],\"pid\":";
+	const char *good = serve_runc_msg(4242, "bad");
+	char *big;
+	struct serve_daemon d;
+	struct serve_bad bad[] = {
+		{ "truncated", truncated, 0, 1, 1, 1, e2e_fmt("truncated "
+		    "message (%zu bytes); connection dropped\n",
+		    strlen(truncated)) },
+		{ "malformed", "{\"ociVersion\":\"1.0.2-dev\",,}", 0, 1, 0, 1,
+		    "bad OCI state message: not JSON at byte 26: " },
+		{ "garbage", "garbage\n", 0, 0, 0, 1, "neither an OCI runtime "
+		    "nor unotifyd exec (first byte 0x67); connection "
+		    "dropped\n" },
+		{ "NUL byte", "{\"a\":\0}", 7, 1, 0, 1,
+		    "bad OCI state message: NUL byte at byte 5; connection "
+		    "dropped\n" },
+		{ "pid string", "{\"ociVersion\":\"1.0.2-dev\",\"fds\":"
+		    "[\"seccompFd\"],\"pid\":\"42\",\"state\":{\"id\":\"c\","
+		    "\"status\":\"creating\"}}", 0, 1, 0, 1,
+		    "bad OCI state message: \"pid\" is not a positive integer; "
+		    "connection dropped\n" },
+		{ "id number", "{\"ociVersion\":\"1.0.2-dev\",\"fds\":"
+		    "[\"seccompFd\"],\"pid\":42,\"state\":{\"id\":7,"
+		    "\"status\":\"creating\"}}", 0, 1, 0, 1,
+		    "bad OCI state message: \"state.id\" is not a string; "
+		    "connection dropped\n" },
+		{ "no seccompFd", "{\"ociVersion\":\"1.0.2-dev\",\"fds\":"
+		    "[\"other\"],\"pid\":42,\"state\":{\"id\":\"c\","
+		    "\"status\":\"creating\"}}", 0, 1, 0, 1,
+		    "bad OCI state message: no \"seccompFd\" in \"fds\"; "
+		    "connection dropped\n" },
+		{ "trailing data", e2e_fmt("%s x", good), 0, 1, 0, 1,
+		    e2e_fmt("bad OCI state message: unexpected data after the "
+		    "message at byte %zu; connection dropped\n",
+		    strlen(good) + 1) },
+		{ "no fds sent", good, 0, 0, 0, 1, "OCI message names fd 0 of "
+		    "0 received; connection dropped\n" },
+		{ "oversized", NULL, 70000, 1, 0, 1, "bad OCI state message: "
+		    "message larger than 65536 bytes; connection dropped\n" },
+		{ "unknown rules", "{\"ociVersion\":\"1.0.2-dev\",\"fds\":"
+		    "[\"seccompFd\"],\"pid\":42,\"metadata\":"
+		    "\"rules=unotifyd-e2e-no-such-rules\",\"state\":{\"id\":"
+		    "\"c\",\"status\":\"creating\"}}", 0, 1, 0, 0,
+		    "unotifyd:   metadata: no rules file "
+		    "unotifyd-e2e-no-such-rules.ini in the rule "
+		    "directories\n" },
+	};
+	size_t i, len;
+	int sock, null, r;
+
+	e2e_write(dst, "still serving\n", 0644);
+	serve_start(&d, serve_rules(src, dst), NULL);
+	null = open("/dev/null", O_RDONLY | O_CLOEXEC);
+	cr_assert(null >= 0);
+	big = malloc(70000);
+	cr_assert(big != NULL);
+	memset(big, 'x', 70000);
+	memcpy(big, "{\"metadata\":\"", 13);
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+		if (bad[i].data == NULL)
+			bad[i].data = big;	/* oversized */
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		len = bad[i].len != 0 ? bad[i].len : strlen(bad[i].data);
+		sock = serve_connect(d.sock);
+		r = serve_send(sock, bad[i].data, len, bad[i].fd ? null : -1);
+		/* The daemon may drop an oversized message before its end. */
+		cr_assert(r == 0 || (bad[i].len != 0 && (r == -EPIPE ||
+		    r == -ECONNRESET)), "%s: send: %s", bad[i].what,
+		    strerror(-r));
+		if (!bad[i].close)
+			cr_assert(serve_closed(sock, SERVE_WAIT_MS),
+			    "%s: connection not dropped", bad[i].what);
+		close(sock);
+		/* Failed handshakes name the connection's peer. */
+		if (bad[i].dropped)
+			serve_expect_log(&d, e2e_fmt("unotifyd: client pid %d "
+			    "uid %d: %s", (int)getpid(), (int)getuid(),
+			    bad[i].cause));
+		else
+			serve_expect_log(&d, bad[i].cause);
+		serve_expect_cat(&d, src, "still serving\n");
+		/* Start the next case on a fresh log. */
+		free(d.log);
+		d.log = NULL;
+		d.len = 0;
+	}
+	free(big);
+	close(null);
+	serve_stop(&d);
+}
+
+Test(e2e_serve, oci_fd_not_a_listener, .timeout = 30)
+{
+	const char *src = e2e_path("src"), *dst = e2e_path("dst");
+	const char *msg = serve_runc_msg(4242, "bogus");
+	struct serve_daemon d;
+	int sock, null;
+
+	e2e_write(dst, "still serving\n", 0644);
+	serve_start(&d, serve_rules(src, dst), NULL);
+	null = open("/dev/null", O_RDONLY | O_CLOEXEC);
+	cr_assert(null >= 0);
+	sock = serve_connect(d.sock);
+	cr_assert(eq(int, serve_send(sock, msg, strlen(msg), null), 0));
+	close(null);
+	serve_expect_log(&d, "unotifyd: target bogus (pid 4242): not a "
+	    "seccomp listener");
+	cr_assert(serve_closed(sock, SERVE_WAIT_MS), "connection not dropped");
+	close(sock);
+	/* Give a wrongly accepted fd time to show in the log. */
+	serve_settle(&d, 100);
+	cr_assert(not(e2e_has(d.log, "supervising")), "log:\n%s",
+	    serve_tail(d.log));
+	serve_expect_cat(&d, src, "still serving\n");
+	serve_stop(&d);
+}
+
+Test(e2e_serve, exec_fd_not_a_listener, .timeout = 30)
+{
+	const char *src = e2e_path("src"), *dst = e2e_path("dst");
+	struct proto_hello hello = { .version = PROTO_VERSION };
+	struct proto_target target = { .pid = 4343, .comm = "bogus" };
+	struct proto_filter pf;
+	struct proto_ack ack;
+	struct serve_daemon d;
+	int sock, p[2];
+
+	e2e_write(dst, "still serving\n", 0644);
+	serve_start(&d, serve_rules(src, dst), NULL);
+	/* A pipe: epoll takes it, but it is no seccomp listener. */
+	cr_assert(eq(int, pipe2(p, O_CLOEXEC), 0));
+	memcpy(hello.magic, PROTO_MAGIC, sizeof(hello.magic));
+	sock = serve_connect(d.sock);
+	cr_assert(eq(int, serve_send(sock, (char *)&hello, sizeof(hello), -1),
+	    0));
+	cr_assert(eq(int, serve_read_all(sock, &pf, sizeof(pf)), 0));
+	cr_assert(eq(int, pf.error, 0));
+	cr_assert(eq(int, serve_send(sock, (char *)&target, sizeof(target),
+	    p[0]), 0));
+	close(p[0]);
+	cr_assert(eq(int, serve_read_all(sock, &ack, sizeof(ack)), 0),
+	    "no answer; log:\n%s", serve_tail(d.log));
+	cr_assert(ne(int, ack.error, 0), "the daemon took a pipe for a "
+	    "seccomp listener");
+	serve_expect_log(&d, "unotifyd: target bogus (pid 4343): not a "
+	    "seccomp listener");
+	close(sock);
+	/* Readable now: a supervised pipe would be read as notifications.
+	 * The daemon closed the only read end it had: EPIPE, not SIGPIPE. */
+	signal(SIGPIPE, SIG_IGN);
+	(void)!write(p[1], "x", 1);
+	serve_settle(&d, 100);
+	cr_assert(not(e2e_has(d.log, "supervising")), "log:\n%s",
+	    serve_tail(d.log));
+	close(p[1]);
+	serve_expect_cat(&d, src, "still serving\n");
+	serve_stop(&d);
+}
