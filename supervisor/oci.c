@@ -23,8 +23,10 @@ enum oci_state {
 };
 
 struct oci_reader {
-	struct json_tokener	*tok;
+	struct json_tokener	*tok;		/* OCI_READING */
 	enum oci_state		 state;
+	char			*buf;		/* OCI_READING: bytes so far */
+	size_t			 size;		/* allocated for buf */
 	size_t			 received;	/* bytes fed, all feeds */
 	int			 started;	/* non-whitespace seen */
 	int			 err;		/* OCI_FAILED: -errno */
@@ -59,27 +61,6 @@ oci_cause(char **cause, const char *fmt, ...)
 	xvasprintf(cause, fmt, ap);
 	va_end(ap);
 	return -EBADMSG;
-}
-
-/*
- * Put the reader in its final failed state: keep err and a copy of the
- * cause so that every later call reports the same first error.
- */
-static int PRINTFLIKE(4, 5)
-oci_reader_fail(struct oci_reader *r, int err, char **cause,
-    const char *fmt, ...)
-{
-	va_list ap;
-
-	if (fmt != NULL) {
-		va_start(ap, fmt);
-		xvasprintf(cause, fmt, ap);
-		va_end(ap);
-	}
-	r->state = OCI_FAILED;
-	r->err = err;
-	r->cause = xstrdup(*cause);
-	return err;
 }
 
 /* Member key of o; NULL when absent or JSON null (json-c maps both). */
@@ -226,21 +207,124 @@ oci_msg_parse(struct json_object *root, struct oci_msg **out, char **cause)
 	return r;
 }
 
+/*
+ * A tokener for the handshake; json-c returns NULL only without memory.
+ * Bytes after the object are checked here rather than by json-c's strict
+ * mode, which would only call them "unexpected character", and only within
+ * the chunk that ended the object. UTF-8 is validated only when whole:
+ * json-c 0.16 refuses a valid sequence split between two chunks.
+ */
+static struct json_tokener *
+oci_tokener_new(int whole)
+{
+	struct json_tokener *tok;
+
+	if ((tok = json_tokener_new()) == NULL)
+		die(1, "json_tokener_new: out of memory");
+	json_tokener_set_flags(tok, JSON_TOKENER_STRICT |
+	    JSON_TOKENER_ALLOW_TRAILING_CHARS |
+	    (whole ? JSON_TOKENER_VALIDATE_UTF8 : 0));
+	return tok;
+}
+
+/* Drop what only reading needs, once the outcome is known. */
+static void
+oci_reader_release(struct oci_reader *r)
+{
+	if (r->tok != NULL)
+		json_tokener_free(r->tok);
+	r->tok = NULL;
+	free(r->buf);
+	r->buf = NULL;
+	r->size = 0;
+}
+
+/*
+ * Put the reader in its final failed state: keep err and a copy of the
+ * cause so that every later call reports the same first error.
+ */
+static int PRINTFLIKE(4, 5)
+oci_reader_fail(struct oci_reader *r, int err, char **cause,
+    const char *fmt, ...)
+{
+	va_list ap;
+
+	if (fmt != NULL) {
+		va_start(ap, fmt);
+		xvasprintf(cause, fmt, ap);
+		va_end(ap);
+	}
+	oci_reader_release(r);
+	r->state = OCI_FAILED;
+	r->err = err;
+	r->cause = xstrdup(*cause);
+	return err;
+}
+
+/* Parse buf[0..n) in one piece; the value (or NULL), error and end. */
+static struct json_object *
+oci_reader_reparse(struct oci_reader *r, size_t n,
+    enum json_tokener_error *jerr, size_t *end)
+{
+	struct json_tokener *tok;
+	struct json_object *root;
+
+	tok = oci_tokener_new(1);
+	root = json_tokener_parse_ex(tok, r->buf, (int)n);
+	*jerr = json_tokener_get_error(tok);
+	*end = json_tokener_get_parse_end(tok);
+	json_tokener_free(tok);
+	return root;
+}
+
+/*
+ * The incremental tokener found the end of the value in buf[0..n), or an
+ * error in it: parse those bytes again in one piece and judge that. json-c
+ * 0.16 loses number state between chunks, so "4" then "-42}" passes as 4
+ * while "4-42}" is refused, and error offsets move; re-parsing makes every
+ * split of the input give what one feed gives (save where a NUL byte is
+ * named), at the cost of one more parse of at most OCI_MSG_MAX bytes.
+ */
+static int
+oci_reader_finish(struct oci_reader *r, size_t n, struct oci_msg **out,
+    char **cause)
+{
+	struct json_object *root;
+	enum json_tokener_error jerr;
+	size_t end, i;
+	int ret;
+
+	root = oci_reader_reparse(r, n, &jerr, &end);
+	if (root == NULL)
+		return oci_reader_fail(r, -EBADMSG, cause,
+		    "not JSON at byte %zu: %s", end,
+		    jerr == json_tokener_continue ? "incomplete value" :
+		    json_tokener_error_desc(jerr));
+	/* Validate first: a later feed could not report it otherwise. */
+	ret = oci_msg_parse(root, out, cause);
+	json_object_put(root);
+	if (ret != 0)
+		return oci_reader_fail(r, ret, cause, NULL);
+	/* Bytes after n were never parsed (nor checked as UTF-8). */
+	if ((i = end + oci_skip_space((unsigned char *)r->buf + end,
+	    r->received - end)) < r->received) {
+		oci_msg_free(*out);
+		*out = NULL;
+		return oci_reader_fail(r, -EBADMSG, cause,
+		    "unexpected data after the message at byte %zu", i);
+	}
+	oci_reader_release(r);
+	r->state = OCI_DONE;
+	return 1;
+}
+
 struct oci_reader *
 oci_reader_new(void)
 {
 	struct oci_reader *r;
 
 	r = xcalloc(1, sizeof(*r));
-	if ((r->tok = json_tokener_new()) == NULL)
-		die(1, "json_tokener_new: out of memory");
-	/*
-	 * Bytes after the object are checked here rather than by json-c's
-	 * strict mode, which would only call them "unexpected character",
-	 * and only within the chunk that ended the object.
-	 */
-	json_tokener_set_flags(r->tok, JSON_TOKENER_STRICT |
-	    JSON_TOKENER_ALLOW_TRAILING_CHARS | JSON_TOKENER_VALIDATE_UTF8);
+	r->tok = oci_tokener_new(0);
 	r->state = OCI_READING;
 	return r;
 }
@@ -250,8 +334,7 @@ oci_reader_free(struct oci_reader *r)
 {
 	if (r == NULL)
 		return;
-	if (r->tok != NULL)
-		json_tokener_free(r->tok);
+	oci_reader_release(r);
 	free(r->cause);
 	free(r);
 }
@@ -263,8 +346,7 @@ oci_reader_feed(struct oci_reader *r, const void *buf, size_t len,
 	const unsigned char *p = buf, *nul;
 	struct json_object *root;
 	enum json_tokener_error jerr;
-	size_t base = r->received, end, i;
-	int ret;
+	size_t base = r->received, i;
 
 	*out = NULL;
 	*cause = NULL;
@@ -295,48 +377,68 @@ oci_reader_feed(struct oci_reader *r, const void *buf, size_t len,
 		return 0;
 	}
 
-	if (!r->started && oci_skip_space(p, len) < len)
+	/*
+	 * Only an object is a message, and only an object ends without
+	 * looking ahead: a number would end with the byte after it, which
+	 * makes re-parsing exactly up to the end of the value (see
+	 * oci_reader_finish()) come short. So refuse anything else at once.
+	 */
+	if (!r->started && (i = oci_skip_space(p, len)) < len) {
 		r->started = 1;
+		if (p[i] != '{')
+			return oci_reader_fail(r, -EBADMSG, cause,
+			    "message is not a JSON object (byte %zu is 0x%02x)",
+			    base + i, p[i]);
+	}
+	if (r->received > r->size) {
+		r->size = r->received < OCI_MSG_MAX / 2 ?
+		    r->received * 2 : OCI_MSG_MAX;
+		r->buf = xreallocarray(r->buf, r->size, 1);
+	}
+	memcpy(r->buf + base, p, len);
+
+	/* Incrementally only to learn when the value ends or breaks. */
 	root = json_tokener_parse_ex(r->tok, buf, (int)len);
 	jerr = json_tokener_get_error(r->tok);
-	/* json-c represents a complete JSON null as NULL. */
-	if (jerr == json_tokener_success && root == NULL)
-		return oci_reader_fail(r, -EBADMSG, cause,
-		    "message is a JSON null, not an object");
-	if (root == NULL) {
-		if (jerr == json_tokener_continue)
-			return 0;
-		return oci_reader_fail(r, -EBADMSG, cause,
-		    "not JSON at byte %zu: %s",
-		    base + json_tokener_get_parse_end(r->tok),
-		    json_tokener_error_desc(jerr));
-	}
-	end = json_tokener_get_parse_end(r->tok);
-	if ((i = end + oci_skip_space(p + end, len - end)) < len) {
-		json_object_put(root);
-		return oci_reader_fail(r, -EBADMSG, cause,
-		    "unexpected data after the message at byte %zu", base + i);
-	}
-	ret = oci_msg_parse(root, out, cause);
 	json_object_put(root);
-	if (ret != 0)
-		return oci_reader_fail(r, ret, cause, NULL);
-	r->state = OCI_DONE;
-	return 1;
+	if (jerr == json_tokener_continue)
+		return 0;
+	/*
+	 * Re-parse up to the end of the value only: json-c validating UTF-8
+	 * would also judge the bytes after it in the same chunk, which would
+	 * make a message and garbage fail differently when fed apart.
+	 */
+	return oci_reader_finish(r, jerr == json_tokener_success ?
+	    base + json_tokener_get_parse_end(r->tok) : r->received, out,
+	    cause);
 }
 
 int
 oci_reader_eof(struct oci_reader *r, char **cause)
 {
+	struct json_object *root;
+	enum json_tokener_error jerr;
+	size_t end;
+
 	*cause = NULL;
 	if (r->state == OCI_FAILED) {
 		*cause = xstrdup(r->cause);
 		return r->err;
 	}
-	if (r->state == OCI_READING && r->started)
+	if (r->state != OCI_READING || !r->started)
+		return 0;
+	/*
+	 * Split, json-c may pass over an error (see oci_reader_finish());
+	 * name it as one feed would have, rather than the truncation.
+	 */
+	root = oci_reader_reparse(r, r->received, &jerr, &end);
+	json_object_put(root);
+	if (jerr != json_tokener_continue && jerr != json_tokener_success)
 		return oci_reader_fail(r, -EBADMSG, cause,
-		    "truncated message (%zu bytes)", r->received);
-	return 0;
+		    "not JSON at byte %zu: %s", end,
+		    json_tokener_error_desc(jerr));
+	return oci_reader_fail(r, -EBADMSG, cause,
+	    "truncated message (%zu bytes)", r->received);
 }
 
 void

@@ -39,7 +39,11 @@ void	oci_reader_free(struct oci_reader *);
  * bytes in total): *cause is an allocated string the caller must free(),
  * e.g. "not JSON at byte 17: unexpected character" (0-based stream offset).
  * Once failed, the reader returns the same error and cause (a fresh copy)
- * for every later feed or eof.
+ * for every later feed or eof. However the bytes are split, the outcome
+ * and cause are those of one feed (a NUL byte may be named before a JSON
+ * error that precedes it); a message followed by garbage in a later feed
+ * is returned, then the garbage fails. Up to OCI_MSG_MAX bytes are kept
+ * until the message ends.
  */
 int	oci_reader_feed(struct oci_reader *, const void *buf, size_t len,
 	    struct oci_msg **out, char **cause);
@@ -47,7 +51,8 @@ int	oci_reader_feed(struct oci_reader *, const void *buf, size_t len,
 /*
  * The peer closed. Returns 0 if no message was started or the message was
  * already complete; -EBADMSG with "truncated message (N bytes)" in *cause
- * (allocated, caller frees) if a message was started but not finished.
+ * (allocated, caller frees) if a message was started but not finished, or
+ * the JSON error that one feed would have named, or the earlier failure.
  */
 int	oci_reader_eof(struct oci_reader *, char **cause);
 
