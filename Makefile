@@ -122,7 +122,7 @@ check-oci: all
 
 # check-asan: unit and e2e tests, and the unotifyd they run, built with
 # ASan+UBSan into build-asan/ (targets stay plain). Any report fails: the
-# sanitizers halt, and their logs (build-asan/logs/) must stay empty.
+# sanitizers halt, and their logs (build-asan/logs/) must hold no report.
 ASAN_CC		?= $(CC)
 ASAN_DIR	:= build-asan
 ASAN_FLAGS	:= -O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer \
@@ -130,7 +130,7 @@ ASAN_FLAGS	:= -O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer \
 ASAN_LOGS	:= $(CURDIR)/$(ASAN_DIR)/logs
 ASAN_ENV	:= ASAN_OPTIONS=halt_on_error=1:abort_on_error=1:detect_leaks=1:log_path=$(ASAN_LOGS)/asan \
 		   UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1:log_path=$(ASAN_LOGS)/ubsan \
-		   LSAN_OPTIONS=suppressions=$(CURDIR)/tests/lsan.supp
+		   LSAN_OPTIONS=suppressions=$(CURDIR)/tests/lsan.supp:print_suppressions=0
 ASAN_OBJS	:= $(addprefix $(ASAN_DIR)/,$(LIB_OBJS))
 
 $(ASAN_DIR)/%.o: %.c $(HEADERS)
@@ -150,40 +150,58 @@ check-asan: deps
 	$(ASAN_ENV) UNOTIFYD=$(CURDIR)/$(ASAN_DIR)/unotifyd \
 	    TARGETS=$(CURDIR)/tests/targets \
 	    $(ASAN_DIR)/run-tests --jobs 2; st=$$?; \
-	if [ -n "$$(ls -A $(ASAN_LOGS))" ]; then cat $(ASAN_LOGS)/*; \
+	reports=$$(grep -l -E 'ERROR: |runtime error' $(ASAN_LOGS)/* \
+	    2>/dev/null); \
+	if [ -n "$$reports" ]; then cat $$reports; \
 	    echo "check-asan: sanitizer reports above" >&2; exit 1; fi; \
 	exit $$st
 
 # check-valgrind: the same tests, with every unotifyd they start run by
-# tests/valgrind/unotifyd.sh under memcheck (errors logged per pid to
-# build-valgrind/logs/, which must stay empty). valgrind 3.19 lacks
-# seccomp(2): tests/valgrind/shim.c makes it natively. VALGRIND_SKIP:
-# tests that measure time or unotifyd's memory, meaningless under valgrind.
+# tests/valgrind/unotifyd.sh under memcheck (errors logged per unotifyd run
+# to build-valgrind/logs/, which must stay empty). valgrind 3.19 lacks
+# seccomp(2): tests/valgrind/shim.c makes it natively. The test runner and
+# unotifyd are copied to build-valgrind/bin/ first, so a concurrent build
+# cannot swap them mid-run. VALGRIND_SKIP: tests that are too slow under
+# valgrind (they time out; see README "More checks").
 VALGRIND	?= valgrind
 VALGRIND_DIR	:= build-valgrind
 VALGRIND_LOGS	:= $(CURDIR)/$(VALGRIND_DIR)/logs
+VALGRIND_BIN	:= $(CURDIR)/$(VALGRIND_DIR)/bin
 VALGRIND_FLAGS	:= --error-exitcode=99 --leak-check=full \
-		   --errors-for-leak-kinds=definite,indirect --track-fds=no -q \
+		   --errors-for-leak-kinds=definite,indirect \
+		   --show-leak-kinds=definite,indirect --track-fds=no -q \
 		   --suppressions=$(CURDIR)/tests/valgrind/memcheck.supp \
-		   --log-file=$(VALGRIND_LOGS)/vg.%p
-VALGRIND_SKIP	:=
+		   --log-file=$(VALGRIND_LOGS)/vg.%q{UNOTIFYD_VG_TAG}
+VALGRIND_SKIP	:= e2e_paths/errno_every_call_and_form_i386 \
+		   e2e_paths/errno_every_call_and_form_x86_64 \
+		   e2e_paths/redirect_every_call_and_form_i386 \
+		   e2e_paths/redirect_every_call_and_form_x86_64 \
+		   e2e_open/verbose_logs_decisions_made_off_loop
 VALGRIND_FILTER	:= $(if $(strip $(VALGRIND_SKIP)),--filter '!($(subst $(eval) ,|,$(strip $(VALGRIND_SKIP))))')
 
 $(VALGRIND_DIR)/valgrind-shim.so: tests/valgrind/shim.c
 	@mkdir -p $(@D)
 	$(CC) -O1 -g -Wall -Wextra -D_GNU_SOURCE -shared -fPIC -o $@ $< -ldl
 
-check-valgrind: deps
+check-valgrind:
+	$(MAKE) deps DEB_PACKAGES="$(DEB_PACKAGES) valgrind"
 	$(MAKE) all tests/run-tests $(TARGETS) $(VALGRIND_DIR)/valgrind-shim.so
-	rm -rf $(VALGRIND_LOGS) && mkdir -p $(VALGRIND_LOGS) && \
+	rm -rf $(VALGRIND_LOGS) $(VALGRIND_BIN) && \
+	    mkdir -p $(VALGRIND_LOGS) $(VALGRIND_BIN) && \
 	    chmod 1777 $(VALGRIND_LOGS)
-	install -m 0755 tests/valgrind/unotifyd.sh $(VALGRIND_DIR)/unotifyd
-	UNOTIFYD=$(CURDIR)/$(VALGRIND_DIR)/unotifyd \
-	    UNOTIFYD_REAL=$(CURDIR)/unotifyd UNOTIFYD_UNDER_VALGRIND=1 \
-	    UNOTIFYD_VG_SHIM=$(CURDIR)/$(VALGRIND_DIR)/valgrind-shim.so \
-	    VALGRIND="$(VALGRIND)" VALGRIND_FLAGS="$(VALGRIND_FLAGS)" \
+	cp unotifyd $(VALGRIND_BIN)/unotifyd.real
+	ln -s unotifyd.real $(VALGRIND_BIN)/copycat
+	cp tests/run-tests $(VALGRIND_BIN)/run-tests
+	sed -e 's|@UNOTIFYD_REAL@|$(VALGRIND_BIN)/unotifyd.real|' \
+	    -e 's|@UNOTIFYD_VG_SHIM@|$(CURDIR)/$(VALGRIND_DIR)/valgrind-shim.so|' \
+	    -e 's|@UNOTIFYD_VG_LOGS@|$(VALGRIND_LOGS)/|' \
+	    -e 's|@VALGRIND@|$(VALGRIND)|' \
+	    -e 's|@VALGRIND_FLAGS@|$(VALGRIND_FLAGS)|' \
+	    tests/valgrind/unotifyd.sh >$(VALGRIND_BIN)/unotifyd
+	chmod 0755 $(VALGRIND_BIN)/unotifyd
+	UNOTIFYD=$(VALGRIND_BIN)/unotifyd UNOTIFYD_UNDER_VALGRIND=1 \
 	    TARGETS=$(CURDIR)/tests/targets \
-	    tests/run-tests --jobs 2 $(VALGRIND_FILTER); st=$$?; \
+	    $(VALGRIND_BIN)/run-tests --jobs 2 $(VALGRIND_FILTER); st=$$?; \
 	if [ -n "$$(find $(VALGRIND_LOGS) -type f -size +0)" ]; then \
 	    find $(VALGRIND_LOGS) -type f -size +0 -exec cat {} +; \
 	    echo "check-valgrind: valgrind errors above" >&2; exit 1; fi; \
@@ -196,7 +214,7 @@ check-valgrind: deps
 FUZZ_CC		?= clang
 FUZZ_SECONDS	?= 60
 FUZZ_DIR	:= build-fuzz
-FUZZ_NAMES	:= rules path copycat expand
+FUZZ_NAMES	:= rules path copycat expand oci
 FUZZ_FLAGS	:= -O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer \
 		   -fno-sanitize-recover=all
 FUZZ_OBJS	:= $(addprefix $(FUZZ_DIR)/,$(LIB_OBJS))
@@ -215,6 +233,7 @@ $(FUZZ_DIR)/fuzz_%: tests/fuzz/fuzz_%.c tests/fuzz/fuzz.h $(FUZZ_OBJS) $(HEADERS
 	    $< $(FUZZ_OBJS) $(LIBS)
 
 fuzz:
+	$(MAKE) deps DEB_PACKAGES="$(DEB_PACKAGES) clang libclang-rt-14-dev"
 	$(MAKE) $(FUZZ_NAMES:%=$(FUZZ_DIR)/fuzz_%)
 	@for n in $(FUZZ_NAMES); do \
 	    mkdir -p $(FUZZ_DIR)/corpus/$$n || exit 1; \
@@ -271,6 +290,7 @@ format:
 
 clean:
 	rm -f unotifyd copycat supervisor/*.o filters/*.o tests/run-tests $(TARGETS)
+	rm -rf build-asan build-fuzz build-valgrind bench/build
 
 .PHONY: all deps demo check check-units check-systemd bench install uninstall format clean \
 	check-asan check-valgrind fuzz soak check-oci

@@ -582,6 +582,47 @@ echo "openat only and answers from a blocking loop with SYNC_WAKE_UP set."
 echo
 echo "Raw samples: bench/build/results.tsv (config, syscall, variant, pin, rep,"
 echo "ns/op); workload stderr: bench/build/stderr.log."
+cat <<'NOTES'
+
+## Design notes
+
+- **Receiving.** In `run`, a receiver thread blocks in
+  `SECCOMP_IOCTL_NOTIF_RECV` itself; the libev loop keeps signals and child
+  exits. With `SECCOMP_USER_NOTIF_FD_SYNC_WAKE_UP` the kernel wakes the
+  receiver on the notifying task's CPU, but only a task sleeping in RECV:
+  through epoll the target wakes the epoll waiter with a plain wake-up, the
+  hint is lost and every call pays an extra `epoll_wait` (measured here at
+  ~17 us a call against ~9.6 us, KERNEL-NOTES.md). The daemon (`serve`),
+  which has many listeners, waits in epoll.
+- **Pass-through.** Per call: RECV, one `process_vm_readv` of the path, a
+  lexical normalisation, ID_VALID, an index lookup and CONTINUE: the
+  floor's work plus the lookup. Relative paths add a readlink of
+  `/proc/TID/cwd`.
+- **Redirect and the two wake-ups.** `ADDFD|SEND` wakes the target to
+  install the fd (a plain wake-up: the kernel has no same-CPU variant for
+  ADDFD), and the target's completion wakes the supervisor again. Unpinned
+  on a VM whose idle vCPUs halt (this one: haltpoll with
+  `guest_halt_poll_ns=0`), each of those wake-ups can hit a halted vCPU,
+  which is where the unpinned ADDFD figures (floor and unotifyd alike) and
+  their spread come from; pinned, both tasks share a CPU and the cost
+  collapses. What unotifyd does about it: the receiver is woken on the
+  target's CPU (above), so the ADDFD and the open run where the target just
+  ran; regular files and directories are opened inline, never handed to a
+  thread (a thread hand-off would add a third wake-up); and `run` reads
+  nothing from `/proc` on a redirect while the target keeps the
+  credentials, umask and root it started with (changes to them are
+  notified). Keeping the other vCPU from halting (a SCHED_IDLE spinner)
+  halved the unpinned redirect cost in a trial but burns a CPU, so it is not
+  done. Where the unpinned aim is missed the table above says so.
+- **Rules.** Exact paths and prefixes are found by hashing the path and
+  each of its directory prefixes; globs hang off a trie of their literal
+  beginnings, so a path meets only the globs that could match it; the
+  first rule in order still wins. Loading 10,000 rules is a single pass with
+  a hash of names.
+- **Head-of-line.** A redirect whose destination is a FIFO or a device is
+  opened on a worker thread and answered by notification id; the other
+  targets keep being served by the receiver.
+NOTES
 } >"$OUT"
 
 log "wrote $OUT in $(($(date +%s) - START)) s"

@@ -55,6 +55,16 @@ struct rule_index {
 	struct rule_index_trie	 globs;
 };
 
+/* Room for one more position in a list of n, doubling at powers of two:
+ * one realloc per element is quadratic where realloc cannot remap. */
+static size_t *
+rule_index_grow(size_t *v, size_t n)
+{
+	if (n == 0 || (n & (n - 1)) == 0)
+		v = xreallocarray(v, n == 0 ? 1 : 2 * n, sizeof(*v));
+	return v;
+}
+
 /* Length of a glob's literal beginning: up to its first * ? [ or \\. */
 static size_t
 rule_index_literal(const char *pat)
@@ -95,7 +105,7 @@ rule_index_trie_init(struct rule_index_trie *t, const struct rule *v,
 		size <<= 1;
 	t->edges = xcalloc(size, sizeof(*t->edges));
 	t->mask = size - 1;
-	t->nodes = xcalloc(1, sizeof(*t->nodes));
+	t->nodes = xcalloc(chars + 1, sizeof(*t->nodes));
 	t->nnodes = 1;
 }
 
@@ -110,8 +120,7 @@ rule_index_trie_add(struct rule_index_trie *t, const char *pat, size_t pos)
 	for (i = 0; i < len; i++) {
 		child = rule_index_edge(t, cur, pat[i], &found);
 		if (!found) {
-			t->nodes = xreallocarray(t->nodes, t->nnodes + 1,
-			    sizeof(*t->nodes));
+			/* Nodes never outnumber the literal characters. */
 			memset(&t->nodes[t->nnodes], 0, sizeof(*t->nodes));
 			*child = t->nnodes++;
 			t->nedges++;
@@ -119,8 +128,7 @@ rule_index_trie_add(struct rule_index_trie *t, const char *pat, size_t pos)
 		cur = *child;
 	}
 	node = &t->nodes[cur];
-	node->pos = xreallocarray(node->pos, node->npos + 1,
-	    sizeof(*node->pos));
+	node->pos = rule_index_grow(node->pos, node->npos);
 	node->pos[node->npos++] = pos;
 }
 
@@ -194,7 +202,7 @@ rule_index_table_add(struct rule_index_table *t, const char *key, size_t len,
 
 	s->key = key;
 	s->len = len;
-	s->pos = xreallocarray(s->pos, s->npos + 1, sizeof(*s->pos));
+	s->pos = rule_index_grow(s->pos, s->npos);
 	s->pos[s->npos++] = pos;
 }
 

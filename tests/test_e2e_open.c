@@ -721,7 +721,10 @@ long_path(size_t len, const char *name)
 		strcat(s, "/");
 	strcat(s, name);
 	cr_assert(eq(sz, strlen(s), len));
-	return e2e_fmt("%s", s);
+	/* e2e_fmt's copy lives until teardown. */
+	name = e2e_fmt("%s", s);
+	free(s);
+	return name;
 }
 
 Test(e2e_open, path_max_boundary, .timeout = 30)
