@@ -72,60 +72,67 @@ rule_index_literal(const char *pat)
 	return strcspn(pat, "*?[\\");
 }
 
-static uint32_t *
-rule_index_edge(const struct rule_index_trie *t, uint32_t parent,
-    unsigned char c, int *found)
+static size_t
+rule_index_edge_slot(const struct rule_index_trie *t, uint64_t key)
 {
-	uint64_t key = ((uint64_t)parent << 8 | c) + 1;
 	size_t i = (key * 0x9e3779b97f4a7c15ULL >> 20) & t->mask;
 
-	for (;; i = (i + 1) & t->mask) {
-		if (t->edges[i].key == key) {
-			*found = 1;
-			return &t->edges[i].child;
-		}
-		if (t->edges[i].key == 0) {
-			*found = 0;
-			t->edges[i].key = key;	/* claimed by the caller */
-			return &t->edges[i].child;
-		}
-	}
+	while (t->edges[i].key != 0 && t->edges[i].key != key)
+		i = (i + 1) & t->mask;
+	return i;
+}
+
+/* Double the edge table: sized by what is stored, not by an upper bound,
+ * so shared prefixes cost no memory. */
+static void
+rule_index_edges_grow(struct rule_index_trie *t)
+{
+	struct rule_index_edge *old = t->edges;
+	size_t n = t->mask + 1, i;
+
+	t->edges = xcalloc(2 * n, sizeof(*t->edges));
+	t->mask = 2 * n - 1;
+	for (i = 0; i < n; i++)
+		if (old[i].key != 0)
+			t->edges[rule_index_edge_slot(t, old[i].key)] = old[i];
+	free(old);
 }
 
 static void
-rule_index_trie_init(struct rule_index_trie *t, const struct rule *v,
-    size_t n)
+rule_index_trie_init(struct rule_index_trie *t)
 {
-	size_t chars = 0, size = 16, i;
-
-	for (i = 0; i < n; i++)
-		if (v[i].match == RULE_GLOB)
-			chars += rule_index_literal(v[i].path);
-	while (size < 2 * chars)
-		size <<= 1;
-	t->edges = xcalloc(size, sizeof(*t->edges));
-	t->mask = size - 1;
-	t->nodes = xcalloc(chars + 1, sizeof(*t->nodes));
+	t->edges = xcalloc(64, sizeof(*t->edges));
+	t->mask = 63;
+	t->nodes = xcalloc(1, sizeof(*t->nodes));
 	t->nnodes = 1;
 }
 
 static void
 rule_index_trie_add(struct rule_index_trie *t, const char *pat, size_t pos)
 {
-	size_t len = rule_index_literal(pat), i;
+	size_t len = rule_index_literal(pat), i, slot;
 	struct rule_index_node *node;
-	uint32_t cur = 0, *child;
-	int found;
+	uint32_t cur = 0;
+	uint64_t key;
 
 	for (i = 0; i < len; i++) {
-		child = rule_index_edge(t, cur, pat[i], &found);
-		if (!found) {
-			/* Nodes never outnumber the literal characters. */
+		key = ((uint64_t)cur << 8 | (unsigned char)pat[i]) + 1;
+		slot = rule_index_edge_slot(t, key);
+		if (t->edges[slot].key == 0) {
+			if (2 * (t->nedges + 1) > t->mask + 1) {
+				rule_index_edges_grow(t);
+				slot = rule_index_edge_slot(t, key);
+			}
+			/* Nodes double at powers of two, as lists do. */
+			if ((t->nnodes & (t->nnodes - 1)) == 0)
+				t->nodes = xreallocarray(t->nodes,
+				    2 * t->nnodes, sizeof(*t->nodes));
 			memset(&t->nodes[t->nnodes], 0, sizeof(*t->nodes));
-			*child = t->nnodes++;
+			t->edges[slot].key = key;
+			t->edges[slot].child = t->nnodes++;
 			t->nedges++;
 		}
-		cur = *child;
+		cur = t->edges[slot].child;
 	}
 	node = &t->nodes[cur];
 	node->pos = rule_index_grow(node->pos, node->npos);
@@ -228,7 +235,7 @@ rule_index_new(const struct rule *v, size_t n)
 	x->v = v;
 	rule_index_table_init(&x->exact, n);
 	rule_index_table_init(&x->prefix, n);
-	rule_index_trie_init(&x->globs, v, n);
+	rule_index_trie_init(&x->globs);
 	for (i = 0; i < n; i++) {
 		len = strlen(v[i].path);
 		switch (v[i].match) {
