@@ -614,6 +614,13 @@ cat <<'NOTES'
   notified). Keeping the other vCPU from halting (a SCHED_IDLE spinner)
   halved the unpinned redirect cost in a trial but burns a CPU, so it is not
   done. Where the unpinned aim is missed the table above says so.
+- **What the redirect pays beyond the floor.** Before opening, unotifyd
+  stats the destination to decide whether the open may block (a FIFO or a
+  device goes to a worker thread): one more path walk, about 1.5 us here,
+  which is most of the pinned gap to the floor's ADDFD figure. The
+  unpinned redirect figures spread over more than 10x between runs of the
+  same configuration (see the min-max columns), so their ratios, 10,000
+  rules against 1 included, move with the wake-ups, not with the rules.
 - **Rules.** Exact paths and prefixes are found by hashing the path and
   each of its directory prefixes; globs hang off a trie of their literal
   beginnings, so a path meets only the globs that could match it; the
