@@ -619,6 +619,7 @@ serve_reload(struct serve *s)
 	struct rule_set *set;
 	struct causes c = { 0 };
 	uint32_t before, after;
+	struct serve_target *t;
 	struct timespec ts;
 	size_t i;
 
@@ -647,6 +648,26 @@ serve_reload(struct serve *s)
 		log_info("the new rules need system calls that running "
 		    "targets' filters do not notify; they apply to new "
 		    "targets only");
+	/* Targets with their own rules (listenerMetadata) reload them too;
+	 * one that fails keeps its previous set. */
+	for (t = s->targets; t != NULL; t = t->next) {
+		struct rule_set *own;
+
+		if (t->rules == NULL)
+			continue;
+		if (serve_load_metadata(t->metadata, &own, &c) < 0) {
+			log_err("target %s: reloading rules '%s' failed; its "
+			    "previous rules stay in force:", t->name,
+			    t->metadata);
+			for (i = 0; i < c.n; i++)
+				log_err("%s", c.v[i]);
+			causes_free(&c);
+			continue;
+		}
+		rules_free(t->rules);
+		free(t->rules);
+		t->rules = own;
+	}
 	log_info("reloaded: %zu rules", set->n);
 	sd_notify(0, "READY=1");
 	serve_status(s);
