@@ -62,7 +62,8 @@ struct serve_conn {
 	int			 fd;
 	struct ucred		 cred;
 	enum serve_conn_state	 state;
-	char			 buf[sizeof(struct proto_target)];
+	char			 buf[sizeof(struct proto_hello) +
+				     sizeof(struct proto_target)];
 	size_t			 len;
 	struct oci_reader	*oci;
 	int			 fds[SERVE_MAXFDS];
@@ -440,7 +441,9 @@ serve_conn_exec(struct serve_conn *c)
 			serve_conn_fail(c, "write: %s", strerror(errno));
 			return 1;
 		}
-		c->len = 0;
+		/* A client may send its target right behind the hello. */
+		c->len -= sizeof(*hello);
+		memmove(c->buf, c->buf + sizeof(*hello), c->len);
 		c->state = SERVE_CONN_EXEC_TARGET;
 		return 0;
 	}
@@ -559,9 +562,10 @@ serve_conn_cb(struct ev_loop *ev, ev_io *w, int revents)
 	}
 	memcpy(c->buf + c->len, chunk, r);
 	c->len += r;
-	while (serve_conn_exec(c) == 0 && c->state ==
-	    SERVE_CONN_EXEC_TARGET && c->len >= sizeof(struct proto_target))
-		;
+	/* The hello step may leave a whole target message behind it. */
+	if (serve_conn_exec(c) == 0 && c->state == SERVE_CONN_EXEC_TARGET &&
+	    c->len >= sizeof(struct proto_target))
+		serve_conn_exec(c);
 }
 
 static void
