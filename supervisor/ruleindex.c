@@ -266,15 +266,6 @@ rule_index_free(struct rule_index *x)
 	free(x);
 }
 
-static int
-rule_index_applies(const struct rule *r, int sysid, int write)
-{
-	if ((r->syscalls & SYSCALLS_MASK(sysid)) == 0)
-		return 0;
-	return !((r->access == RULE_ACCESS_READ && write) ||
-	    (r->access == RULE_ACCESS_WRITE && !write));
-}
-
 /* Lower *best to the first rule under key that applies. */
 static void
 rule_index_lookup(const struct rule_index *x, const struct rule_index_table *t,
@@ -284,7 +275,7 @@ rule_index_lookup(const struct rule_index *x, const struct rule_index_table *t,
 	size_t i;
 
 	for (i = 0; i < s->npos && s->pos[i] < *best; i++)
-		if (rule_index_applies(&x->v[s->pos[i]], sysid, write)) {
+		if (rules_applies(&x->v[s->pos[i]], sysid, write)) {
 			*best = s->pos[i];
 			return;
 		}
@@ -301,7 +292,7 @@ rule_index_globs_at(const struct rule_index *x, uint32_t node,
 
 	for (i = 0; i < n->npos && n->pos[i] < *best; i++) {
 		r = &x->v[n->pos[i]];
-		if (rule_index_applies(r, sysid, write) &&
+		if (rules_applies(r, sysid, write) &&
 		    pattern_match(r->path, path)) {
 			*best = n->pos[i];
 			return;

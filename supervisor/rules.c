@@ -1023,15 +1023,20 @@ rules_match(const struct rule_set *set, const char *path, int sysid,
 		return rule_index_match(set->index, path, sysid, write);
 	for (i = 0; i < set->n; i++) {
 		r = &set->v[i];
-		if ((r->syscalls & SYSCALLS_MASK(sysid)) == 0)
-			continue;
-		if ((r->access == RULE_ACCESS_READ && write) ||
-		    (r->access == RULE_ACCESS_WRITE && !write))
-			continue;
-		if (rules_rule_matches(r, path))
+		if (rules_applies(r, sysid, write) && rules_rule_matches(r, path))
 			return r;
 	}
 	return NULL;
+}
+
+/* Whether r covers the syscall and the way it uses the path. */
+int
+rules_applies(const struct rule *r, int sysid, int write)
+{
+	if ((r->syscalls & SYSCALLS_MASK(sysid)) == 0)
+		return 0;
+	return !((r->access == RULE_ACCESS_READ && write) ||
+	    (r->access == RULE_ACCESS_WRITE && !write));
 }
 
 /* Redirect destination of path under r. */

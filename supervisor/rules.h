@@ -102,6 +102,10 @@ uint32_t	 rules_syscalls(const struct rule_set *);
 const struct rule *rules_match(const struct rule_set *, const char *path,
 	    int sysid, int write);
 
+/* 1 if rule r covers syscall sysid used for writing (write) or reading,
+ * whatever the path: the test both rules_match and the index apply. */
+int	rules_applies(const struct rule *r, int sysid, int write);
+
 /*
  * Write the redirect destination of path under rule r to out. Returns 0,
  * -ENAMETOOLONG if it does not fit in len bytes, or -EINVAL if r has no
