@@ -20,6 +20,7 @@ fdpass_send(int sock, int fd, const void *buf, size_t len)
 	struct iovec iov = { (void *)buf, len };
 	struct msghdr msg = { .msg_iov = &iov, .msg_iovlen = 1 };
 	struct cmsghdr *cmsg;
+	size_t done = 0;
 	ssize_t n;
 
 	if (fd >= 0) {
@@ -32,12 +33,21 @@ fdpass_send(int sock, int fd, const void *buf, size_t len)
 		cmsg->cmsg_len = CMSG_LEN(sizeof(int));
 		memcpy(CMSG_DATA(cmsg), &fd, sizeof(int));
 	}
-	do
-		n = sendmsg(sock, &msg, MSG_NOSIGNAL);
-	while (n < 0 && errno == EINTR);
-	if (n < 0)
-		return -errno;
-	return (size_t)n == len ? 0 : -EMSGSIZE;
+	/* A stream socket may take part of it: the rest follows, the fd
+	 * travels with the first part only. */
+	while (done < len) {
+		iov.iov_base = (char *)buf + done;
+		iov.iov_len = len - done;
+		if ((n = sendmsg(sock, &msg, MSG_NOSIGNAL)) < 0) {
+			if (errno == EINTR)
+				continue;
+			return -errno;
+		}
+		done += n;
+		msg.msg_control = NULL;
+		msg.msg_controllen = 0;
+	}
+	return 0;
 }
 
 ssize_t

@@ -6,8 +6,8 @@
 #include <stddef.h>
 #include <sys/types.h>
 
-/* Send len bytes (at least 1) and, if fd >= 0, fd with SCM_RIGHTS.
- * Async-signal-safe. Returns 0 or -errno. */
+/* Send all len bytes (at least 1) and, if fd >= 0, fd with SCM_RIGHTS in
+ * the first sendmsg. Async-signal-safe. Returns 0 or -errno. */
 int	fdpass_send(int sock, int fd, const void *buf, size_t len);
 
 /*

@@ -303,43 +303,11 @@ serve_connect(const char *path)
 	return fd;
 }
 
-/* One sendmsg of len bytes, with fd (SCM_RIGHTS) if fd >= 0; 0 or -errno. */
+/* len bytes, with fd (SCM_RIGHTS) in the first sendmsg if fd >= 0. */
 static int
 serve_send(int sock, const char *data, size_t len, int fd)
 {
-	union {
-		struct cmsghdr	hdr;
-		char		buf[CMSG_SPACE(sizeof(int))];
-	} ctl;
-	struct iovec iov = { (void *)data, len };
-	struct msghdr msg = { .msg_iov = &iov, .msg_iovlen = 1 };
-	struct cmsghdr *c;
-	size_t done = 0;
-	ssize_t n;
-
-	if (fd >= 0) {
-		memset(&ctl, 0, sizeof(ctl));
-		msg.msg_control = ctl.buf;
-		msg.msg_controllen = sizeof(ctl.buf);
-		c = CMSG_FIRSTHDR(&msg);
-		c->cmsg_level = SOL_SOCKET;
-		c->cmsg_type = SCM_RIGHTS;
-		c->cmsg_len = CMSG_LEN(sizeof(int));
-		memcpy(CMSG_DATA(c), &fd, sizeof(int));
-	}
-	while (done < len) {
-		iov.iov_base = (char *)data + done;
-		iov.iov_len = len - done;
-		if ((n = sendmsg(sock, &msg, MSG_NOSIGNAL)) < 0) {
-			if (errno == EINTR)
-				continue;
-			return -errno;
-		}
-		done += n;
-		msg.msg_control = NULL;
-		msg.msg_controllen = 0;
-	}
-	return 0;
+	return fdpass_send(sock, fd, data, len);
 }
 
 /* Read exactly len bytes within SERVE_WAIT_MS; 0 or -errno (-EPIPE at
