@@ -98,6 +98,27 @@ struct serve {
 	unsigned long long	 notifications;
 };
 
+/* Release a rule set allocated here; accepts NULL. */
+static void
+serve_rules_drop(struct rule_set *set)
+{
+	if (set == NULL)
+		return;
+	rules_free(set);
+	free(set);
+}
+
+/* Log each cause after the line that introduced them, and forget them. */
+static void
+serve_log_causes(struct causes *c, const char *indent)
+{
+	size_t i;
+
+	for (i = 0; i < c->n; i++)
+		log_err("%s%s", indent, c->v[i]);
+	causes_free(c);
+}
+
 /* Load the default rules: -r paths, or the drop-in directories. */
 static int
 serve_load(const struct serve *s, struct rule_set *set, struct causes *c)
@@ -167,8 +188,7 @@ serve_load_metadata(const char *metadata, struct rule_set **out,
 		}
 	}
 	if (r < 0) {
-		rules_free(set);
-		free(set);
+		serve_rules_drop(set);
 		return -1;
 	}
 	rules_index(set);
@@ -265,10 +285,7 @@ serve_target_free(struct serve_target *t)
 	if (t->next != NULL)
 		t->next->prev = t->prev;
 	notify_unref(t->notify);
-	if (t->rules != NULL) {
-		rules_free(t->rules);
-		free(t->rules);
-	}
+	serve_rules_drop(t->rules);
 	free(t->name);
 	free(t->metadata);
 	free(t);
@@ -316,9 +333,7 @@ serve_target_add(struct serve *s, int fd, pid_t pid, const char *name,
 	if (serve_load_metadata(metadata, &rules, &c) < 0) {
 		log_err("target %s (pid %d): rules for metadata '%s':", name,
 		    (int)pid, metadata);
-		for (size_t i = 0; i < c.n; i++)
-			log_err("  %s", c.v[i]);
-		causes_free(&c);
+		serve_log_causes(&c, "  ");
 		close(fd);
 		return -EINVAL;
 	}
@@ -328,10 +343,7 @@ serve_target_add(struct serve *s, int fd, pid_t pid, const char *name,
 		log_err("target %s (pid %d): not a seccomp listener: %s", name,
 		    (int)pid, strerror(err));
 		close(fd);
-		if (rules != NULL) {
-			rules_free(rules);
-			free(rules);
-		}
+		serve_rules_drop(rules);
 		return -err;
 	}
 	t = xcalloc(1, sizeof(*t));
@@ -625,7 +637,6 @@ serve_reload(struct serve *s)
 	uint32_t before, after;
 	struct serve_target *t;
 	struct timespec ts;
-	size_t i;
 
 	/* Type=notify-reload wants the time the reload started. */
 	clock_gettime(CLOCK_MONOTONIC, &ts);
@@ -634,19 +645,15 @@ serve_reload(struct serve *s)
 	set = xcalloc(1, sizeof(*set));
 	if (serve_load(s, set, &c) < 0) {
 		log_err("reload failed; the previous rules stay in force:");
-		for (i = 0; i < c.n; i++)
-			log_err("%s", c.v[i]);
-		causes_free(&c);
-		rules_free(set);
-		free(set);
+		serve_log_causes(&c, "");
+		serve_rules_drop(set);
 		sd_notify(0, "READY=1");
 		serve_status(s);
 		return;
 	}
 	before = rules_syscalls(s->rules);
 	after = rules_syscalls(set);
-	rules_free(s->rules);
-	free(s->rules);
+	serve_rules_drop(s->rules);
 	s->rules = set;
 	if ((after & ~before) != 0 && s->ntargets > 0)
 		log_info("the new rules need system calls that running "
@@ -663,13 +670,10 @@ serve_reload(struct serve *s)
 			log_err("target %s: reloading rules '%s' failed; its "
 			    "previous rules stay in force:", t->name,
 			    t->metadata);
-			for (i = 0; i < c.n; i++)
-				log_err("%s", c.v[i]);
-			causes_free(&c);
+			serve_log_causes(&c, "");
 			continue;
 		}
-		rules_free(t->rules);
-		free(t->rules);
+		serve_rules_drop(t->rules);
 		t->rules = own;
 	}
 	log_info("reloaded: %zu rules", set->n);
@@ -851,8 +855,7 @@ serve_run(const struct serve_options *opts)
 	worker_drain(1000);
 	if (ownfd >= 0 && opts->socket != NULL)
 		unlink(opts->socket);
-	rules_free(s.rules);
-	free(s.rules);
+	serve_rules_drop(s.rules);
 	ev_loop_destroy(s.ev);
 	return 0;
 }
