@@ -31,6 +31,17 @@ struct notify {
 
 #define NOTIFY_RESP_MAX	256
 
+/* 1 if no task uses the filter any more (POLLHUP), else 0. */
+static int
+notify_hangup(const struct notify *n)
+{
+	struct pollfd p = { .fd = n->fd, .events = POLLIN };
+
+	if (poll(&p, 1, 0) < 0)
+		return 0;
+	return (p.revents & POLLHUP) && !(p.revents & POLLIN);
+}
+
 /*
  * Before 6.11 RECV on a listener nobody uses blocks forever instead of
  * failing with ENOENT, so such kernels check for POLLHUP before each RECV.
@@ -139,16 +150,6 @@ notify_recv(struct notify *n, struct seccomp_notif **req)
 	if (notify_hangup(n))
 		return -EPIPE;
 	return -errno;
-}
-
-int
-notify_hangup(const struct notify *n)
-{
-	struct pollfd p = { .fd = n->fd, .events = POLLIN };
-
-	if (poll(&p, 1, 0) < 0)
-		return 0;
-	return (p.revents & POLLHUP) && !(p.revents & POLLIN);
 }
 
 int
