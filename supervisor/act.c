@@ -86,6 +86,29 @@ act_open(struct target *t, const struct call *c, const char *target)
 	return fd < 0 ? -err : (int)fd;
 }
 
+int
+act_open_may_block(struct target *t, const struct call *c, const char *target)
+{
+	struct stat st;
+	const char *rel;
+	int rootfd, dirfd, fd, nofollow = (c->flags & O_NOFOLLOW) != 0, r;
+
+	if (c->flags & (O_NONBLOCK | O_PATH))
+		return 0;
+	/* Without the target's root, let a worker find out. */
+	if (target_root(t, &rootfd) < 0)
+		return 1;
+	if (act_at(t, target, nofollow, &dirfd, &rel, &fd) < 0)
+		return 0;
+	r = fstatat(dirfd, rel, &st, (fd >= 0 ? AT_EMPTY_PATH : 0) |
+	    (nofollow ? AT_SYMLINK_NOFOLLOW : 0));
+	if (fd >= 0)
+		close(fd);
+	if (r < 0)
+		return 0;
+	return !S_ISREG(st.st_mode) && !S_ISDIR(st.st_mode);
+}
+
 static long
 act_stat(struct target *t, const struct call *c, int dirfd, const char *rel,
     int atflags, void *out, size_t *outlen)

@@ -44,6 +44,14 @@ struct call {
 int	act_open(struct target *, const struct call *, const char *target);
 
 /*
+ * Could opening target for an ACT_OPEN call block (a FIFO without a peer,
+ * a tty, a device)? Regular files and directories are opened inline: a
+ * thread hand-off would cost a wake-up each. Looked up in t's root.
+ */
+int	act_open_may_block(struct target *, const struct call *,
+	    const char *target);
+
+/*
  * Perform a stat, statx, access or readlink call on target. Returns the
  * syscall's result (>= 0) or -errno; *outlen bytes of out (ACT_OUT_MAX) are
  * to be copied to the call's buffer in the target.

@@ -1,15 +1,13 @@
 /* SPDX-License-Identifier: MIT */
 /* Decide and answer one notification: continue, an errno, or a redirect. */
 #include <errno.h>
-#include <stddef.h>
 #include <fcntl.h>
 #include <linux/openat2.h>
 #include <stdarg.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <sys/syscall.h>
 #include <unistd.h>
 
 #include "act.h"
@@ -283,40 +281,6 @@ dispatch_job_cb(void *arg)
 	free(job);
 }
 
-/*
- * Could opening dst block (a FIFO without a peer, a tty, a device)? Regular
- * files and directories are opened inline: handing them to a thread would
- * cost a wake-up each. In another root, dst is looked up beneath it.
- */
-static int
-dispatch_may_block(struct target *t, const struct call *c, const char *dst)
-{
-	struct open_how how = { 0 };
-	struct stat st;
-	int rootfd, r;
-	long fd;
-
-	if (c->flags & (O_NONBLOCK | O_PATH))
-		return 0;
-	if (target_root(t, &rootfd) < 0)
-		return 1;
-	if (rootfd < 0)
-		r = fstatat(AT_FDCWD, dst, &st, (c->flags & O_NOFOLLOW) ?
-		    AT_SYMLINK_NOFOLLOW : 0);
-	else {
-		how.flags = O_PATH | O_CLOEXEC | (c->flags & O_NOFOLLOW);
-		how.resolve = RESOLVE_IN_ROOT;
-		if ((fd = syscall(SYS_openat2, rootfd, dst, &how,
-		    sizeof(how))) < 0)
-			return 0;
-		r = fstat((int)fd, &st);
-		close((int)fd);
-	}
-	if (r < 0)
-		return 0;
-	return !S_ISREG(st.st_mode) && !S_ISDIR(st.st_mode);
-}
-
 static void
 dispatch_open_maybe_async(struct notify *n, const struct seccomp_notif *req,
     struct target *t, const struct call *c, const struct rule *r,
@@ -324,7 +288,7 @@ dispatch_open_maybe_async(struct notify *n, const struct seccomp_notif *req,
 {
 	struct dispatch_job *job;
 
-	if (!dispatch_may_block(t, c, dst)) {
+	if (!act_open_may_block(t, c, dst)) {
 		dispatch_open(n, req, t, c, r, dst);
 		return;
 	}
