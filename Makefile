@@ -60,10 +60,10 @@ tests/run-tests: $(TEST_SRCS) $(LIB_OBJS) $(HEADERS)
 
 # Test targets: tiny programs that make syscalls and print what they got.
 # raw-static is built without libc; NAME-m32 is NAME.c for i386.
-tests/targets/%: tests/targets/%.c
+tests/targets/%: tests/targets/%.c $(wildcard tests/targets/*.h)
 	$(CC) -O1 -g -Wall -Wextra -D_GNU_SOURCE $(TARGET_CFLAGS_$*) -o $@ $< -lpthread
 
-tests/targets/%-m32: tests/targets/%.c
+tests/targets/%-m32: tests/targets/%.c $(wildcard tests/targets/*.h)
 	$(CC) -m32 -O1 -g -Wall -Wextra -D_GNU_SOURCE -o $@ $< -lpthread
 
 TARGET_CFLAGS_raw-static := -static -nostdlib -fno-stack-protector -fno-builtin

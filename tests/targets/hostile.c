@@ -43,6 +43,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "procstat.h"
+
 #define X32_SYSCALL_BIT	0x40000000L
 #define I386_NR_open	5
 #define I386_NR_getpid	20
@@ -74,43 +76,6 @@ open_check(const char *what)
 	if (what != NULL)
 		printf("%s OK\n", what);
 	return 1;
-}
-
-/* Number of open fds of pid, or -1. */
-static int
-count_fds(pid_t pid)
-{
-	char dir[64];
-	struct dirent *de;
-	int n = 0;
-	DIR *d;
-
-	snprintf(dir, sizeof(dir), "/proc/%d/fd", (int)pid);
-	if ((d = opendir(dir)) == NULL)
-		return -1;
-	while ((de = readdir(d)) != NULL)
-		if (de->d_name[0] != '.')
-			n++;
-	closedir(d);
-	return n;
-}
-
-/* VmRSS of pid in KiB, or -1. */
-static long
-rss_kb(pid_t pid)
-{
-	char file[64], line[256];
-	long kb = -1;
-	FILE *f;
-
-	snprintf(file, sizeof(file), "/proc/%d/status", (int)pid);
-	if ((f = fopen(file, "re")) == NULL)
-		return -1;
-	while (fgets(line, sizeof(line), f) != NULL)
-		if (sscanf(line, "VmRSS: %ld kB", &kb) == 1)
-			break;
-	fclose(f);
-	return kb;
 }
 
 /* Children of ppid in state Z (not yet reaped by it). */

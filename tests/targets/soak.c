@@ -11,7 +11,6 @@
  * and unotifyd's fds and RSS stayed flat. */
 #include <sys/wait.h>
 
-#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
@@ -20,6 +19,8 @@
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
+
+#include "procstat.h"
 
 static const char *paths[2], *datas[2];
 static long per_thread;
@@ -103,41 +104,6 @@ round_run(int procs, int threads, long n)
 		if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
 			bad++;
 	return bad == 0 ? 0 : -1;
-}
-
-static int
-count_fds(pid_t pid)
-{
-	char dir[64];
-	struct dirent *de;
-	int n = 0;
-	DIR *d;
-
-	snprintf(dir, sizeof(dir), "/proc/%d/fd", (int)pid);
-	if ((d = opendir(dir)) == NULL)
-		return -1;
-	while ((de = readdir(d)) != NULL)
-		if (de->d_name[0] != '.')
-			n++;
-	closedir(d);
-	return n;
-}
-
-static long
-rss_kb(pid_t pid)
-{
-	char file[64], line[256];
-	long kb = -1;
-	FILE *f;
-
-	snprintf(file, sizeof(file), "/proc/%d/status", (int)pid);
-	if ((f = fopen(file, "re")) == NULL)
-		return -1;
-	while (fgets(line, sizeof(line), f) != NULL)
-		if (sscanf(line, "VmRSS: %ld kB", &kb) == 1)
-			break;
-	fclose(f);
-	return kb;
 }
 
 static double
