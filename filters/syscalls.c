@@ -148,3 +148,14 @@ syscalls_arch_name(uint32_t audit, int nr)
 		return NULL;
 	return a->name[nr];
 }
+
+uint32_t
+syscalls_run_mask(uint32_t rules, int privileged)
+{
+	if (rules == 0)
+		return 0;
+	rules |= SYSCALLS_MASK(SYSCALLS_UMASK) | SYSCALLS_MASK(SYSCALLS_ROOT);
+	if (privileged)
+		rules |= SYSCALLS_MASK(SYSCALLS_CREDS);
+	return rules;
+}

@@ -57,6 +57,14 @@ const char	*syscalls_arch_name(uint32_t arch, int nr);
 /* Every syscall name of id, on any supported arch, for the filter:
  * NULL-terminated. */
 const char *const *syscalls_names(int);
+/*
+ * What `unotifyd run` notifies for rules needing the path syscalls in
+ * rules: those, plus, when there are any, the calls that change what run
+ * assumes of its targets (umask, root, and when privileged, credentials):
+ * targets start with the supervisor's, and being told when they change
+ * spares reading /proc on every redirect.
+ */
+uint32_t	 syscalls_run_mask(uint32_t rules, int privileged);
 /* 1 if the arch is 32-bit (pointers and longs are 4 bytes). */
 int		 syscalls_arch_is_32bit(uint32_t);
 

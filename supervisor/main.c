@@ -116,15 +116,7 @@ main_run(struct rule_set *rules, char *argv[])
 	int r, listener, sigfd, status;
 	pid_t child;
 
-	/* Targets start with our credentials, umask and root; being told
-	 * when they change spares reading /proc on every redirect. */
-	mask = rules_syscalls(rules);
-	if (mask != 0) {
-		mask |= SYSCALLS_MASK(SYSCALLS_UMASK) |
-		    SYSCALLS_MASK(SYSCALLS_ROOT);
-		if (geteuid() == 0)
-			mask |= SYSCALLS_MASK(SYSCALLS_CREDS);
-	}
+	mask = syscalls_run_mask(rules_syscalls(rules), geteuid() == 0);
 	if ((r = filter_build(mask, &filter, &why)) < 0)
 		die(EXIT_FAILED, "%s: %s", why, strerror(-r));
 	/* Orphaned grandchildren are reparented to us and reaped. */
@@ -187,7 +179,9 @@ main_filter(const struct rule_set *rules)
 	const char *why;
 	int r;
 
-	if ((r = filter_build(rules_syscalls(rules), &filter, &why)) < 0)
+	/* What `run` would install, tracking calls included. */
+	if ((r = filter_build(syscalls_run_mask(rules_syscalls(rules),
+	    geteuid() == 0), &filter, &why)) < 0)
 		die(EXIT_FAILED, "%s: %s", why, strerror(-r));
 	filter_print(filter, stdout);
 	filter_free(filter);

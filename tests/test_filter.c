@@ -220,3 +220,15 @@ Test(syscalls, i386_stat_layouts)
 	    SYSCALLS_STAT));
 	cr_assert(eq(int, l, SYSCALLS_LAYOUT_NATIVE));
 }
+
+Test(syscalls, run_mask_adds_the_tracking_calls)
+{
+	uint32_t creat = SYSCALLS_MASK(SYSCALLS_CREAT);
+	uint32_t track = SYSCALLS_MASK(SYSCALLS_UMASK) |
+	    SYSCALLS_MASK(SYSCALLS_ROOT);
+
+	cr_assert(eq(u32, syscalls_run_mask(0, 1), 0));
+	cr_assert(eq(u32, syscalls_run_mask(creat, 0), creat | track));
+	cr_assert(eq(u32, syscalls_run_mask(creat, 1), creat | track |
+	    SYSCALLS_MASK(SYSCALLS_CREDS)));
+}
