@@ -111,12 +111,12 @@ static int
 dispatch_decode(const struct seccomp_notif *req, struct call *c)
 {
 	uint64_t a[6];
-	int i;
+	int i, is32;
 
 	/* i386 arguments are 32-bit registers. */
+	is32 = syscalls_arch_is_32bit(req->data.arch);
 	for (i = 0; i < 6; i++)
-		a[i] = syscalls_arch_is_32bit(req->data.arch) ?
-		    (uint32_t)req->data.args[i] : req->data.args[i];
+		a[i] = is32 ? (uint32_t)req->data.args[i] : req->data.args[i];
 	c->dirfd = AT_FDCWD;
 	c->kind = ACT_OPEN;
 	switch (c->sysid) {
