@@ -288,6 +288,13 @@ dispatch_open_maybe_async(struct notify *n, const struct seccomp_notif *req,
 {
 	struct dispatch_job *job;
 
+	/* With other threads receiving, even an open that blocks (a FIFO, a
+	 * hung NFS server) delays only this target: skip the check. */
+	if (notify_block_begin(n) == 0) {
+		dispatch_open(n, req, t, c, r, dst);
+		notify_block_end(n);
+		return;
+	}
 	if (!act_open_may_block(t, c, dst)) {
 		dispatch_open(n, req, t, c, r, dst);
 		return;
@@ -412,11 +419,11 @@ dispatch_notification(struct notify *n, const struct rule_set *rules,
 	err = dispatch_path(req, &t, &c);
 	if (err == -ESRCH)
 		goto out;
-	if (err == -EPERM && warned != req->pid) {
-		warned = req->pid;
+	if (err == -EPERM &&
+	    __atomic_exchange_n(&warned, req->pid, __ATOMIC_RELAXED) !=
+	    req->pid)
 		log_warn("tid=%u: cannot read its memory (not dumpable, or "
 		    "another user's): answering EPERM", req->pid);
-	}
 	/* What we read belongs to this very call, not to a recycled tid. */
 	if (notify_id_valid(n, req->id) < 0)
 		goto out;

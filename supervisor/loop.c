@@ -3,25 +3,34 @@
 #include <errno.h>
 #include <ev.h>
 #include <pthread.h>
+#include <sched.h>
 #include <signal.h>
+#include <stdlib.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/signalfd.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "dispatch.h"
 #include "log.h"
 #include "loop.h"
+#include "spawn.h"
 #include "worker.h"
+
+/* Two receivers let one wait in RECV while the other blocks in an ADDFD
+ * (notify.c); a third only adds wake-ups. */
+#define LOOP_RECEIVERS_MAX	2
 
 struct loop {
 	struct ev_loop		*ev;
 	ev_io			 listener_w;
-	ev_async		 hangup_w;	/* from the receiver thread */
-	pthread_t		 receiver;
-	int			 threaded;
-	int			 receiver_done;
+	struct seccomp_notif	*req;		/* without receiver threads */
+	ev_async		 hangup_w;	/* from a receiver */
+	pthread_t		 receivers[LOOP_RECEIVERS_MAX];
+	int			 nreceivers;
+	int			 receivers_done;
 	ev_io			 signal_w;
 	struct notify		*notify;
 	const struct rule_set	*rules;
@@ -51,13 +60,12 @@ static void
 loop_listener_cb(struct ev_loop *ev, ev_io *w, int revents)
 {
 	struct loop *l = w->data;
-	struct seccomp_notif *req;
 	int r;
 
 	(void)ev;
 	(void)revents;
-	if ((r = notify_recv(l->notify, &req)) == 0)
-		dispatch_notification(l->notify, l->rules, req);
+	if ((r = notify_recv(l->notify, l->req)) == 0)
+		dispatch_notification(l->notify, l->rules, l->req);
 	else if (r == -EPIPE)
 		loop_listener_hangup(l);
 	else if (r != -ENOENT && r != -EINTR)
@@ -65,11 +73,11 @@ loop_listener_cb(struct ev_loop *ev, ev_io *w, int revents)
 }
 
 /*
- * The receiver thread blocks in RECV itself. SECCOMP_USER_NOTIF_FD_SYNC_
- * WAKE_UP then wakes it on the notifying task's CPU; through epoll that
+ * Receiver threads block in RECV themselves. SECCOMP_USER_NOTIF_FD_SYNC_
+ * WAKE_UP then wakes one on the notifying task's CPU; through epoll that
  * hint is lost (the target wakes the epoll waiter with a plain wake-up)
  * and every call pays an extra epoll_wait. The loop keeps signals and
- * children; the thread tells it when no task uses the filter any more.
+ * children; the last thread out tells it no task uses the filter any more.
  */
 static void *
 loop_receiver_main(void *arg)
@@ -78,8 +86,10 @@ loop_receiver_main(void *arg)
 	struct seccomp_notif *req;
 	int r;
 
+	req = notify_req_new(l->notify);
+	notify_join(l->notify, 1);
 	for (;;) {
-		if ((r = notify_recv(l->notify, &req)) == 0)
+		if ((r = notify_recv(l->notify, req)) == 0)
 			dispatch_notification(l->notify, l->rules, req);
 		else if (r == -EPIPE)
 			break;
@@ -88,8 +98,32 @@ loop_receiver_main(void *arg)
 			break;
 		}
 	}
+	notify_join(l->notify, -1);
+	free(req);
+	/* The first one out tells the loop: another may still be stuck in
+	 * an open of a FIFO that nobody will ever write. */
 	ev_async_send(l->ev, &l->hangup_w);
 	return NULL;
+}
+
+/* Join the receivers within ms; the number still running after that. */
+static int
+loop_receivers_join(struct loop *l, int ms)
+{
+	struct timespec until;
+	int i, left = 0;
+
+	clock_gettime(CLOCK_REALTIME, &until);
+	until.tv_sec += ms / 1000;
+	until.tv_nsec += (long)(ms % 1000) * 1000000;
+	if (until.tv_nsec >= 1000000000) {
+		until.tv_sec++;
+		until.tv_nsec -= 1000000000;
+	}
+	for (i = 0; i < l->nreceivers; i++)
+		if (pthread_timedjoin_np(l->receivers[i], NULL, &until) != 0)
+			left++;
+	return left;
 }
 
 static void
@@ -99,22 +133,39 @@ loop_hangup_cb(struct ev_loop *ev, ev_async *w, int revents)
 
 	(void)ev;
 	(void)revents;
-	l->receiver_done = 1;
+	l->receivers_done = 1;
 	loop_listener_hangup(l);
 }
 
-/* Start the receiver thread with every signal blocked; 0 or -errno. */
+/* As many receivers as CPUs we may run on, up to the maximum. */
 static int
-loop_receiver_start(struct loop *l)
+loop_receivers_wanted(void)
+{
+	cpu_set_t cpus;
+	int n;
+
+	if (sched_getaffinity(0, sizeof(cpus), &cpus) < 0)
+		return 1;
+	n = CPU_COUNT(&cpus);
+	return n < LOOP_RECEIVERS_MAX ? (n > 0 ? n : 1) : LOOP_RECEIVERS_MAX;
+}
+
+/* Start the receiver threads with every signal blocked; the number
+ * started (0 if none could be). */
+static int
+loop_receivers_start(struct loop *l)
 {
 	sigset_t all, old;
-	int r;
+	int i, want = loop_receivers_wanted();
 
 	sigfillset(&all);
 	pthread_sigmask(SIG_SETMASK, &all, &old);
-	r = pthread_create(&l->receiver, NULL, loop_receiver_main, l);
+	for (i = 0; i < want; i++)
+		if (pthread_create(&l->receivers[i], NULL, loop_receiver_main,
+		    l) != 0)
+			break;
 	pthread_sigmask(SIG_SETMASK, &old, NULL);
-	return -r;
+	return l->nreceivers = i;
 }
 
 static void
@@ -176,6 +227,7 @@ loop_run(struct notify *n, const struct rule_set *rules, pid_t child,
     int sigfd)
 {
 	struct loop l;
+	int stuck;
 
 	memset(&l, 0, sizeof(l));
 	/* Not the default loop: it would install its own SIGCHLD handler. */
@@ -187,9 +239,8 @@ loop_run(struct notify *n, const struct rule_set *rules, pid_t child,
 	ev_async_init(&l.hangup_w, loop_hangup_cb);
 	l.hangup_w.data = &l;
 	ev_async_start(l.ev, &l.hangup_w);
-	if (notify_recv_can_block(n) && loop_receiver_start(&l) == 0)
-		l.threaded = 1;
-	else {
+	if (!notify_recv_can_block(n) || loop_receivers_start(&l) == 0) {
+		l.req = notify_req_new(n);
 		ev_io_init(&l.listener_w, loop_listener_cb, notify_fd(n),
 		    EV_READ);
 		l.listener_w.data = &l;
@@ -202,13 +253,20 @@ loop_run(struct notify *n, const struct rule_set *rules, pid_t child,
 	loop_reap(&l);
 	if (!(l.child_done && l.listener_done))
 		ev_run(l.ev, 0);
-	/* The receiver has returned, unless we stop with orphans left: it
-	 * then stays blocked in RECV until the process exits. */
-	if (l.threaded && l.receiver_done)
-		pthread_join(l.receiver, NULL);
-	ev_loop_destroy(l.ev);
+	/* Receivers return once no task uses the filter, but one may be in an
+	 * open of a FIFO that nobody will ever write; when we stop with
+	 * orphans left, they stay in RECV. */
+	stuck = loop_receivers_join(&l, l.receivers_done ? 1000 : 0);
 	/* Let redirects still finishing on workers answer and log. */
-	if (worker_drain(1000) > 0)
+	if (worker_drain(1000) > 0 || (stuck > 0 && l.receivers_done))
 		log_warn("leaving while a redirected open still blocks");
+	if (stuck > 0) {
+		/* They use the rules, the listener and this loop: leave now
+		 * rather than free those under their feet. */
+		fflush(NULL);
+		_exit(spawn_exit_status(l.child_status));
+	}
+	free(l.req);
+	ev_loop_destroy(l.ev);
 	return l.child_status;
 }

@@ -2,6 +2,7 @@
 /* The seccomp listener: receive notifications and answer them. */
 #include <errno.h>
 #include <poll.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <stdio.h>
 #include <string.h>
@@ -26,8 +27,19 @@ struct notify {
 	int				 recv_blocks;
 	int				 sync_wakeup;
 	struct seccomp_notif_sizes	 sizes;
-	struct seccomp_notif		*req;
+	/* Threads sharing this listener (see notify_recv). */
+	pthread_mutex_t			 lock;
+	pthread_cond_t			 spare;
+	int				 threads;	/* receiving threads */
+	int				 blocked;	/* of them, in an open */
+	int				 receiving;	/* in RECV now */
+	int				 parked;	/* waiting on spare */
+	int				 calls;		/* parked, to wake */
+	int				 hungup;
 };
+
+/* Set by notify_block_begin: this thread blocked since its last RECV. */
+static __thread int notify_waited;
 
 #define NOTIFY_RESP_MAX	256
 
@@ -89,7 +101,8 @@ notify_new(int fd)
 		errno = EOVERFLOW;
 		return NULL;
 	}
-	n->req = xcalloc(1, n->sizes.seccomp_notif);
+	pthread_mutex_init(&n->lock, NULL);
+	pthread_cond_init(&n->spare, NULL);
 	/* Wake the target on our CPU: cross-CPU wake-ups of idle virtual CPUs
 	 * dominate the cost otherwise (6.6+; EINVAL or ENOTTY before). */
 	if (ioctl(fd, SECCOMP_IOCTL_NOTIF_SET_FLAGS,
@@ -113,7 +126,8 @@ notify_unref(struct notify *n)
 		return;
 	if (n->fd >= 0)
 		close(n->fd);
-	free(n->req);
+	pthread_cond_destroy(&n->spare);
+	pthread_mutex_destroy(&n->lock);
 	free(n);
 }
 
@@ -135,21 +149,104 @@ notify_sync_wakeup(const struct notify *n)
 	return n->sync_wakeup;
 }
 
+struct seccomp_notif *
+notify_req_new(const struct notify *n)
+{
+	return xcalloc(1, n->sizes.seccomp_notif);
+}
+
+/*
+ * Several threads may receive from one listener. Every thread waiting in
+ * RECV is woken by every notification (the kernel's wait is not
+ * exclusive), so while answers are quick only one waits there and the
+ * others park. A thread about to open a file and install it with ADDFD
+ * (which waits for the target to take it) calls a spare first
+ * (notify_block_begin), and goes straight back to RECV afterwards: the
+ * next notification then finds a thread waiting, which SYNC_WAKE_UP brings
+ * to the notifying task's CPU, instead of waiting for this one's wake-up on
+ * another CPU.
+ */
+static void
+notify_take_turn(struct notify *n)
+{
+	pthread_mutex_lock(&n->lock);
+	if (!notify_waited && n->receiving > 0 && !n->hungup) {
+		n->parked++;
+		while (n->calls == 0 && n->receiving > 0 && !n->hungup)
+			pthread_cond_wait(&n->spare, &n->lock);
+		if (n->calls > 0)
+			n->calls--;
+		n->parked--;
+	}
+	notify_waited = 0;
+	n->receiving++;
+	pthread_mutex_unlock(&n->lock);
+}
+
+static int
+notify_end_turn(struct notify *n, int r)
+{
+	pthread_mutex_lock(&n->lock);
+	n->receiving--;
+	if (r == -EPIPE) {
+		n->hungup = 1;
+		pthread_cond_broadcast(&n->spare);
+	}
+	pthread_mutex_unlock(&n->lock);
+	return r;
+}
+
+void
+notify_join(struct notify *n, int delta)
+{
+	pthread_mutex_lock(&n->lock);
+	n->threads += delta;
+	pthread_mutex_unlock(&n->lock);
+}
+
 int
-notify_recv(struct notify *n, struct seccomp_notif **req)
+notify_block_begin(struct notify *n)
+{
+	int r = -1;
+
+	pthread_mutex_lock(&n->lock);
+	/* The others receive, park, or will be back soon from quick work or
+	 * an ADDFD; only blocking opens keep a thread away. */
+	if (n->threads - n->blocked > 1) {
+		n->blocked++;
+		if (n->receiving == 0 && n->parked > n->calls) {
+			n->calls++;
+			pthread_cond_signal(&n->spare);
+		}
+		r = 0;
+	}
+	pthread_mutex_unlock(&n->lock);
+	notify_waited = 1;
+	return r;
+}
+
+void
+notify_block_end(struct notify *n)
+{
+	pthread_mutex_lock(&n->lock);
+	n->blocked--;
+	pthread_mutex_unlock(&n->lock);
+}
+
+int
+notify_recv(struct notify *n, struct seccomp_notif *req)
 {
 	if (n->recv_blocks && notify_hangup(n))
 		return -EPIPE;
+	notify_take_turn(n);
 	/* Since 5.5 a buffer that is not zeroed gets EINVAL. */
-	memset(n->req, 0, n->sizes.seccomp_notif);
-	if (ioctl(n->fd, SECCOMP_IOCTL_NOTIF_RECV, n->req) == 0) {
-		*req = n->req;
-		return 0;
-	}
+	memset(req, 0, n->sizes.seccomp_notif);
+	if (ioctl(n->fd, SECCOMP_IOCTL_NOTIF_RECV, req) == 0)
+		return notify_end_turn(n, 0);
 	/* ENOENT is also a task that died between poll and RECV: retry. */
 	if (notify_hangup(n))
-		return -EPIPE;
-	return -errno;
+		return notify_end_turn(n, -EPIPE);
+	return notify_end_turn(n, -errno);
 }
 
 int

@@ -19,12 +19,26 @@ struct notify	*notify_ref(struct notify *);
 void		 notify_unref(struct notify *);
 int		 notify_fd(const struct notify *);
 
+/* A buffer for notify_recv, sized for the running kernel; free(3) it. */
+struct seccomp_notif *notify_req_new(const struct notify *);
 /*
- * Receive one notification into a zeroed buffer owned by n (valid until the
- * next call). Returns 0, -EPIPE once no task uses the filter any more,
- * -ENOENT or -EINTR (try again when readable), or another -errno.
+ * Receive one notification into req. Returns 0, -EPIPE once no task uses
+ * the filter any more, -ENOENT or -EINTR (try again when readable), or
+ * another -errno. Any number of threads may call it on one listener; it
+ * parks the spare ones so that only one waits in the kernel at a time
+ * (see notify.c).
  */
-int	notify_recv(struct notify *, struct seccomp_notif **);
+int	notify_recv(struct notify *, struct seccomp_notif *req);
+/* A thread starts (delta 1) or stops (-1) calling notify_recv in a loop. */
+void	notify_join(struct notify *, int delta);
+/*
+ * The calling thread is about to open a file that may block (a FIFO, a hung
+ * NFS server) and install it: 0 if other threads keep receiving meanwhile
+ * (a spare is woken if need be; call notify_block_end after), -1 if none
+ * would (all but this one are in such opens, or nobody else receives).
+ */
+int	notify_block_begin(struct notify *);
+void	notify_block_end(struct notify *);
 /* 1 if a thread may block in notify_recv: the kernel (6.11+) ends a
  * blocked RECV with ENOENT once no task uses the filter. */
 int	notify_recv_can_block(const struct notify *);

@@ -75,6 +75,7 @@ struct serve_target {
 	ev_io			 w;
 	struct serve		*s;
 	struct notify		*notify;
+	struct seccomp_notif	*req;
 	pid_t			 pid;
 	char			*name;
 	char			*metadata;	/* "" for the default rules */
@@ -285,6 +286,7 @@ serve_target_free(struct serve_target *t)
 	if (t->next != NULL)
 		t->next->prev = t->prev;
 	notify_unref(t->notify);
+	free(t->req);
 	serve_rules_drop(t->rules);
 	free(t->name);
 	free(t->metadata);
@@ -297,15 +299,14 @@ static void
 serve_target_cb(struct ev_loop *ev, ev_io *w, int revents)
 {
 	struct serve_target *t = w->data;
-	struct seccomp_notif *req;
 	int r;
 
 	(void)ev;
 	(void)revents;
-	if ((r = notify_recv(t->notify, &req)) == 0) {
+	if ((r = notify_recv(t->notify, t->req)) == 0) {
 		t->s->notifications++;
 		dispatch_notification(t->notify, t->rules != NULL ? t->rules :
-		    t->s->rules, req);
+		    t->s->rules, t->req);
 	} else if (r == -EPIPE) {
 		log_info("target %s (pid %d): no process uses its filter any "
 		    "more", t->name, (int)t->pid);
@@ -349,6 +350,7 @@ serve_target_add(struct serve *s, int fd, pid_t pid, const char *name,
 	t = xcalloc(1, sizeof(*t));
 	t->s = s;
 	t->notify = n;
+	t->req = notify_req_new(n);
 	t->pid = pid;
 	t->name = xstrdup(name);
 	t->metadata = xstrdup(metadata);

@@ -2,6 +2,7 @@
 /* The notifying task as the kernel sees it: credentials, umask, root. */
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -18,6 +19,26 @@ static int	target_umask_changed;
 static int	target_root_changed;
 static int	target_root_always;
 static mode_t	target_spawn_umask;
+
+/* Our own root and user namespace, looked up once by whichever thread
+ * asks first; an inode of 0 (lookup failed) matches no target. */
+static pthread_once_t	target_ours_once = PTHREAD_ONCE_INIT;
+static dev_t		target_our_root_dev;
+static ino_t		target_our_root_ino;
+static ino_t		target_our_userns;
+
+static void
+target_ours_init(void)
+{
+	struct stat st;
+
+	if (stat("/", &st) == 0) {
+		target_our_root_dev = st.st_dev;
+		target_our_root_ino = st.st_ino;
+	}
+	if (stat("/proc/self/ns/user", &st) == 0)
+		target_our_userns = st.st_ino;
+}
 
 void
 target_assume(mode_t mask)
@@ -161,9 +182,6 @@ target_status(struct target *t)
 int
 target_root(struct target *t, int *rootfd)
 {
-	static dev_t our_dev;
-	static ino_t our_ino;
-	static int have_ours;
 	char file[64];
 	struct stat st;
 	int fd;
@@ -177,18 +195,13 @@ target_root(struct target *t, int *rootfd)
 		t->rootfd = *rootfd = -1;
 		return 0;
 	}
-	if (!have_ours) {
-		if (stat("/", &st) < 0)
-			return -errno;
-		our_dev = st.st_dev;
-		our_ino = st.st_ino;
-		have_ours = 1;
-	}
+	pthread_once(&target_ours_once, target_ours_init);
 	/* One stat in the common case; the fd only for another root. */
 	snprintf(file, sizeof(file), "/proc/%d/root", (int)t->tid);
 	if (stat(file, &st) < 0)
 		return errno == ENOENT ? -ESRCH : -errno;
-	if (st.st_dev == our_dev && st.st_ino == our_ino &&
+	if (st.st_dev == target_our_root_dev &&
+	    st.st_ino == target_our_root_ino &&
 	    !target_root_always) {
 		t->rootfd = *rootfd = -1;
 		return 0;
@@ -262,19 +275,14 @@ target_map_one(pid_t tid, const char *map, const char *overflow,
 int
 target_map_ids(struct target *t, uint32_t *uid, uint32_t *gid)
 {
-	static ino_t our_ns;
 	char file[64];
 	struct stat st;
 
-	if (our_ns == 0) {
-		if (stat("/proc/self/ns/user", &st) < 0)
-			return -errno;
-		our_ns = st.st_ino;
-	}
+	pthread_once(&target_ours_once, target_ours_init);
 	snprintf(file, sizeof(file), "/proc/%d/ns/user", (int)t->tid);
 	if (stat(file, &st) < 0)
 		return errno == ENOENT ? -ESRCH : -errno;
-	if (st.st_ino == our_ns)
+	if (st.st_ino == target_our_userns)
 		return 0;
 	*uid = target_map_one(t->tid, "uid_map", "overflowuid", *uid);
 	*gid = target_map_one(t->tid, "gid_map", "overflowgid", *gid);

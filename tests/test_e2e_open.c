@@ -765,6 +765,70 @@ Test(e2e_open, fifo_target_does_not_stall_others, .timeout = 30)
 	e2e_result_free(&r);
 }
 
+/* Three opens blocked on a FIFO at once: more than unotifyd has receiving
+ * threads, so the later ones must go to workers. Also with one CPU, where
+ * unotifyd runs a single receiver. */
+static void
+fifo_many_blocked(const char *const taskset[])
+{
+	const char *fifo = e2e_path("fifo"), *two = e2e_path("two");
+	const char *src = e2e_path("src");
+	const char *argv[24];
+	struct e2e_result r;
+	int i = 0;
+
+	unlink(fifo);
+	cr_assert(eq(int, mkfifo(fifo, 0644), 0));
+	e2e_write(two, "two\n", 0644);
+	for (; *taskset != NULL; taskset++)
+		argv[i++] = *taskset;
+	argv[i++] = e2e_unotifyd();
+	argv[i++] = "run";
+	argv[i++] = "--redirect";
+	argv[i++] = e2e_fmt("%s=%s", src, fifo);
+	argv[i++] = "--redirect";
+	argv[i++] = e2e_fmt("%s=%s", e2e_path("src2"), two);
+	argv[i++] = "--";
+	argv[i++] = "sh";
+	argv[i++] = "-c";
+	argv[i++] = e2e_fmt("cat '%s' & cat '%s' & cat '%s' & sleep 0.3; "
+	    "cat '%s'; echo one > '%s'; wait", src, src, src,
+	    e2e_path("src2"), fifo);
+	argv[i] = NULL;
+	e2e_run(&r, argv, NULL, e2e_dir());
+	cr_assert(eq(int, r.code, 0), "stderr: %s", r.err);
+	/* One reader gets the line, the others end of file. */
+	cr_assert(eq(str, r.out, "two\none\n"), "stderr: %s", r.err);
+	e2e_result_free(&r);
+}
+
+Test(e2e_open, fifo_opens_beyond_receivers_do_not_stall, .timeout = 30)
+{
+	fifo_many_blocked(E2E_ARGV(NULL));
+	if (access("/usr/bin/taskset", X_OK) == -1)
+		cr_skip_test("taskset not installed: one-CPU case not run");
+	fifo_many_blocked(E2E_ARGV("taskset", "-c", "0"));
+}
+
+Test(e2e_open, exits_while_an_open_blocks_on_a_fifo, .timeout = 30)
+{
+	const char *fifo = e2e_path("fifo");
+	struct e2e_result r;
+
+	/* The reader dies while unotifyd is opening the FIFO for it; nobody
+	 * ever writes. unotifyd must still end, say why, and keep the
+	 * command's status. */
+	cr_assert(eq(int, mkfifo(fifo, 0644), 0));
+	e2e_run(&r, E2E_ARGV(e2e_unotifyd(), "run", "--redirect",
+	    e2e_fmt("%s=%s", e2e_path("src"), fifo), "--", "sh", "-c",
+	    e2e_fmt("cat '%s' & sleep 0.3; kill -9 $!; exit 3",
+	    e2e_path("src"))), NULL, e2e_dir());
+	cr_assert(eq(int, r.code, 3), "stderr: %s", r.err);
+	cr_assert(strstr(r.err, "still blocks") != NULL, "stderr: %s", r.err);
+	cr_assert(lt(long, r.elapsed_ms, 5000));
+	e2e_result_free(&r);
+}
+
 Test(e2e_open, opens_with_target_credentials, .timeout = 30)
 {
 	const char *src = e2e_path("src"), *secret = e2e_path("secret");
