@@ -590,9 +590,9 @@ cat <<'NOTES'
 
 ## Design notes
 
-- **Receiving.** In `run`, a receiver thread blocks in
-  `SECCOMP_IOCTL_NOTIF_RECV` itself; the libev loop keeps signals and child
-  exits. With `SECCOMP_USER_NOTIF_FD_SYNC_WAKE_UP` the kernel wakes the
+- **Receiving.** In `run`, receiver threads block in
+  `SECCOMP_IOCTL_NOTIF_RECV` themselves; the libev loop keeps signals and
+  child exits. With `SECCOMP_USER_NOTIF_FD_SYNC_WAKE_UP` the kernel wakes a
   receiver on the notifying task's CPU, but only a task sleeping in RECV:
   through epoll the target wakes the epoll waiter with a plain wake-up, the
   hint is lost and every call pays an extra `epoll_wait` (measured here at
@@ -602,37 +602,52 @@ cat <<'NOTES'
   lexical normalisation, ID_VALID, an index lookup and CONTINUE: the
   floor's work plus the lookup. Relative paths add a readlink of
   `/proc/TID/cwd`.
-- **Redirect and the two wake-ups.** `ADDFD|SEND` wakes the target to
-  install the fd (a plain wake-up: the kernel has no same-CPU variant for
-  ADDFD), and the target's completion wakes the supervisor again. Unpinned
-  on a VM whose idle vCPUs halt (this one: haltpoll with
-  `guest_halt_poll_ns=0`), each of those wake-ups can hit a halted vCPU,
-  which is where the unpinned ADDFD figures (floor and unotifyd alike) and
-  their spread come from; pinned, both tasks share a CPU and the cost
-  collapses. What unotifyd does about it: the receiver is woken on the
-  target's CPU (above), so the ADDFD and the open run where the target just
-  ran; regular files and directories are opened inline, never handed to a
-  thread (a thread hand-off would add a third wake-up); and `run` reads
-  nothing from `/proc` on a redirect while the target keeps the
-  credentials, umask and root it started with (changes to them are
-  notified). Keeping the other vCPU from halting (a SCHED_IDLE spinner)
-  halved the unpinned redirect cost in a trial but burns a CPU, so it is not
-  done. Where the unpinned aim is missed the table above says so.
-- **What the redirect pays beyond the floor.** Before opening, unotifyd
-  stats the destination to decide whether the open may block (a FIFO or a
-  device goes to a worker thread): one more path walk, about 1.5 us here,
-  which is most of the pinned gap to the floor's ADDFD figure. The
-  unpinned redirect figures spread over more than 10x between runs of the
-  same configuration (see the min-max columns), so their ratios, 10,000
-  rules against 1 included, move with the wake-ups, not with the rules.
+- **Redirect: paying the cross-CPU latency once, not twice.**
+  `ADDFD|SEND` wakes the target to install the fd (a plain wake-up: the
+  kernel has no same-CPU variant for ADDFD), and the target's completion
+  wakes the supervisor again. With one receiver (the floor), that receiver
+  is never back in RECV when the target's next call arrives, so
+  SYNC_WAKE_UP never applies: target and supervisor settle on different
+  CPUs and every redirect pays two wake-ups of a halted vCPU (this VM:
+  haltpoll with `guest_halt_poll_ns=0`), which is the unpinned floor ADDFD
+  figure and its spread. unotifyd runs two receivers (one per CPU it may
+  use, at most two). While answers are quick, one waits in RECV and the
+  other parks on a condition variable, because the kernel wakes every
+  thread waiting in RECV. A thread about to open and ADDFD makes sure the
+  other is receiving (unparking it if need be) and goes straight back to
+  RECV afterwards. The target's next call then finds a thread sleeping in
+  RECV, SYNC_WAKE_UP brings it to the target's CPU, and the ADDFD it
+  issues from there wakes the target on that same CPU; the first thread's
+  own wake-up, after its ADDFD, is off the target's path. Everything stays
+  on one CPU, so the unpinned redirect costs about what the pinned one
+  does. Trials behind this choice, with throwaway variants of
+  bench/floor.c on this machine (ns/op
+  unpinned): one receiver ~45,000; two receivers always in RECV ~12,500
+  for redirects but +30% for pass-through (every call woke both); a
+  mutex hand-off of RECV before each ADDFD ~19,000; the parking scheme
+  above ~14,000 with pass-through unchanged; a third receiver made it
+  worse (more threads woken per call). Keeping the other vCPU from halting
+  (a SCHED_IDLE spinner) also helps, but burns a CPU, so it is not done;
+  pinning the target to the supervisor's CPU for the ADDFD would change
+  the target's affinity under it, so neither is that.
+- **What the redirect pays beyond the floor.** With another receiver free,
+  unotifyd opens the destination at once: if the open blocks (a FIFO, a
+  hung NFS server) only that target waits. With one receiver (one CPU,
+  which is what the pinned rows measure) or when the other is itself in
+  such an open, it first stats the destination to decide whether the open
+  may block (a FIFO or a device goes to a worker thread): one more path
+  walk, about 1.5 us here, which is most of the pinned gap to the floor's
+  ADDFD figure. The rest of the gap is the work the floor does not do
+  (path normalisation, rule lookup, expansion of the destination).
 - **Rules.** Exact paths and prefixes are found by hashing the path and
   each of its directory prefixes; globs hang off a trie of their literal
   beginnings, so a path meets only the globs that could match it; the
   first rule in order still wins. Loading 10,000 rules is a single pass with
   a hash of names.
-- **Head-of-line.** A redirect whose destination is a FIFO or a device is
-  opened on a worker thread and answered by notification id; the other
-  targets keep being served by the receiver.
+- **Head-of-line.** An open that blocks holds one receiver; the other
+  keeps answering. When no other receiver is free, a redirect whose
+  destination is a FIFO or a device is opened on a worker thread and
+  answered by notification id.
 NOTES
 } >"$OUT"
 

@@ -220,16 +220,15 @@ dispatch_writes(const struct call *c)
 	}
 }
 
+/* Answer with fd, the result of act_open(): install it, or its errno. */
 static void
-dispatch_open(struct notify *n, const struct seccomp_notif *req,
-    struct target *t, const struct call *c, const struct rule *r,
-    const char *dst)
+dispatch_install(struct notify *n, const struct seccomp_notif *req,
+    const struct call *c, const struct rule *r, const char *dst, int fd)
 {
-	int fd, newfd;
-
 	static int warned_openat2;
+	int newfd;
 
-	if ((fd = act_open(t, c, dst)) < 0) {
+	if (fd < 0) {
 		/* Sandboxes that hide openat2 (systemd's RestrictSUIDSGID=)
 		 * leave no safe way into another root: say why, once. */
 		if (fd == -ENOSYS && !__atomic_exchange_n(&warned_openat2, 1,
@@ -254,6 +253,14 @@ dispatch_open(struct notify *n, const struct seccomp_notif *req,
 		    "errno %s", dst, dispatch_errname(-newfd));
 		notify_error(n, req->id, -newfd);
 	}
+}
+
+static void
+dispatch_open(struct notify *n, const struct seccomp_notif *req,
+    struct target *t, const struct call *c, const struct rule *r,
+    const char *dst)
+{
+	dispatch_install(n, req, c, r, dst, act_open(t, c, dst));
 }
 
 /* A redirected open handed to a worker thread, with copies of its state. */
@@ -287,12 +294,14 @@ dispatch_open_maybe_async(struct notify *n, const struct seccomp_notif *req,
     const char *dst)
 {
 	struct dispatch_job *job;
+	int fd;
 
 	/* With other threads receiving, even an open that blocks (a FIFO, a
 	 * hung NFS server) delays only this target: skip the check. */
 	if (notify_block_begin(n) == 0) {
-		dispatch_open(n, req, t, c, r, dst);
+		fd = act_open(t, c, dst);
 		notify_block_end(n);
+		dispatch_install(n, req, c, r, dst, fd);
 		return;
 	}
 	if (!act_open_may_block(t, c, dst)) {

@@ -211,7 +211,8 @@ notify_block_begin(struct notify *n)
 
 	pthread_mutex_lock(&n->lock);
 	/* The others receive, park, or will be back soon from quick work or
-	 * an ADDFD; only blocking opens keep a thread away. */
+	 * an ADDFD (bounded: the target takes the fd or dies); only opens keep
+	 * a thread away for as long as they like. */
 	if (n->threads - n->blocked > 1) {
 		n->blocked++;
 		if (n->receiving == 0 && n->parked > n->calls) {

@@ -33,9 +33,10 @@ int	notify_recv(struct notify *, struct seccomp_notif *req);
 void	notify_join(struct notify *, int delta);
 /*
  * The calling thread is about to open a file that may block (a FIFO, a hung
- * NFS server) and install it: 0 if other threads keep receiving meanwhile
- * (a spare is woken if need be; call notify_block_end after), -1 if none
- * would (all but this one are in such opens, or nobody else receives).
+ * NFS server), then install it: 0 if other threads keep receiving meanwhile
+ * (a spare is woken if need be; call notify_block_end once the open
+ * returns), -1 if none would (all but this one are in such opens, or no
+ * other thread receives).
  */
 int	notify_block_begin(struct notify *);
 void	notify_block_end(struct notify *);
