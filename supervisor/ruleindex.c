@@ -2,6 +2,7 @@
 /* An index over a rule set so that matching costs about the same with one
  * rule or 10,000: exact paths by hash, prefixes by hashing each of the
  * path's directory prefixes, globs in a trie of their literal beginnings. */
+#include <limits.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -48,10 +49,16 @@ struct rule_index_trie {
 	size_t			 nedges;
 };
 
+#define RULE_INDEX_FNV_BASIS	0xcbf29ce484222325ULL
+#define RULE_INDEX_FNV_PRIME	0x100000001b3ULL
+
 struct rule_index {
 	const struct rule	*v;
 	struct rule_index_table	 exact;
 	struct rule_index_table	 prefix;	/* key: path without its '/' */
+	/* The lengths of the prefix keys: a path's other prefixes are not
+	 * looked up. */
+	uint64_t		 prefix_lens[PATH_MAX / 64 + 1];
 	struct rule_index_trie	 globs;
 };
 
@@ -166,13 +173,20 @@ rule_index_trie_free(struct rule_index_trie *t)
 	free(t->edges);
 }
 
+/* FNV-1a, one byte at a time: rule_index_match extends it along a path. */
+static uint64_t
+rule_index_hash_byte(uint64_t h, unsigned char c)
+{
+	return (h ^ c) * RULE_INDEX_FNV_PRIME;
+}
+
 static uint64_t
 rule_index_hash(const char *s, size_t len)
 {
-	uint64_t h = 0xcbf29ce484222325ULL;	/* FNV-1a */
+	uint64_t h = RULE_INDEX_FNV_BASIS;
 
 	while (len-- > 0)
-		h = (h ^ (unsigned char)*s++) * 0x100000001b3ULL;
+		h = rule_index_hash_byte(h, *s++);
 	return h;
 }
 
@@ -188,10 +202,11 @@ rule_index_table_init(struct rule_index_table *t, size_t n)
 }
 
 static struct rule_index_slot *
-rule_index_slot(const struct rule_index_table *t, const char *key, size_t len)
+rule_index_slot(const struct rule_index_table *t, const char *key, size_t len,
+    uint64_t hash)
 {
 	struct rule_index_slot *s;
-	size_t i = rule_index_hash(key, len) & t->mask;
+	size_t i = hash & t->mask;
 
 	for (;; i = (i + 1) & t->mask) {
 		s = &t->slots[i];
@@ -205,8 +220,9 @@ static void
 rule_index_table_add(struct rule_index_table *t, const char *key, size_t len,
     size_t pos)
 {
-	struct rule_index_slot *s = rule_index_slot(t, key, len);
+	struct rule_index_slot *s;
 
+	s = rule_index_slot(t, key, len, rule_index_hash(key, len));
 	s->key = key;
 	s->len = len;
 	s->pos = rule_index_grow(s->pos, s->npos);
@@ -244,8 +260,10 @@ rule_index_new(const struct rule *v, size_t n)
 			break;
 		case RULE_PREFIX:
 			/* "/a/" is found from "/a", "/a/" and "/a/x". */
-			rule_index_table_add(&x->prefix, v[i].path,
-			    len > 0 ? len - 1 : 0, i);
+			len = len > 0 ? len - 1 : 0;
+			rule_index_table_add(&x->prefix, v[i].path, len, i);
+			if (len <= PATH_MAX)
+				x->prefix_lens[len / 64] |= 1ULL << (len % 64);
 			break;
 		case RULE_GLOB:
 			rule_index_trie_add(&x->globs, v[i].path, i);
@@ -266,12 +284,20 @@ rule_index_free(struct rule_index *x)
 	free(x);
 }
 
-/* Lower *best to the first rule under key that applies. */
+static int
+rule_index_has_len(const struct rule_index *x, size_t len)
+{
+	return len <= PATH_MAX &&
+	    (x->prefix_lens[len / 64] >> (len % 64) & 1) != 0;
+}
+
+/* Lower *best to the first rule under key (hashed to hash) that applies. */
 static void
 rule_index_lookup(const struct rule_index *x, const struct rule_index_table *t,
-    const char *key, size_t len, int sysid, int write, size_t *best)
+    const char *key, size_t len, uint64_t hash, int sysid, int write,
+    size_t *best)
 {
-	const struct rule_index_slot *s = rule_index_slot(t, key, len);
+	const struct rule_index_slot *s = rule_index_slot(t, key, len, hash);
 	size_t i;
 
 	for (i = 0; i < s->npos && s->pos[i] < *best; i++)
@@ -305,18 +331,22 @@ rule_index_match(const struct rule_index *x, const char *path, int sysid,
     int write)
 {
 	size_t best = SIZE_MAX, i, len = strlen(path);
+	uint64_t h = RULE_INDEX_FNV_BASIS;
 	uint32_t node = 0, next;
 
 	if (sysid < 0 || sysid >= SYSCALLS_COUNT || path[0] != '/')
 		return NULL;
-	rule_index_lookup(x, &x->exact, path, len, sysid, write, &best);
-	/* Every directory prefix, and the path itself as a directory. */
-	for (i = 0; i < len; i++)
-		if (path[i] == '/')
-			rule_index_lookup(x, &x->prefix, path, i, sysid, write,
-			    &best);
-	if (path[len - 1] != '/')
-		rule_index_lookup(x, &x->prefix, path, len, sysid, write,
+	/* Every directory prefix of a length some prefix rule has, hashed
+	 * on the way, then the path itself and the path as a directory. */
+	for (i = 0; i < len; i++) {
+		if (path[i] == '/' && rule_index_has_len(x, i))
+			rule_index_lookup(x, &x->prefix, path, i, h, sysid,
+			    write, &best);
+		h = rule_index_hash_byte(h, path[i]);
+	}
+	rule_index_lookup(x, &x->exact, path, len, h, sysid, write, &best);
+	if (path[len - 1] != '/' && rule_index_has_len(x, len))
+		rule_index_lookup(x, &x->prefix, path, len, h, sysid, write,
 		    &best);
 	/* Globs whose literal beginning the path starts with. */
 	rule_index_globs_at(x, 0, path, sysid, write, &best);
