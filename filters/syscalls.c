@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /* The path syscalls unotifyd handles, by name and by number on each arch. */
 #include <linux/audit.h>
+#include <pthread.h>
 #include <seccomp.h>
 #include <stddef.h>
 #include <string.h>
@@ -61,6 +62,9 @@ syscalls_layout_of(uint32_t audit, const char *name)
 	return SYSCALLS_LAYOUT_NATIVE;
 }
 
+/* Tables are filled on first use, by whichever receiver thread needs one. */
+static pthread_mutex_t syscalls_lock = PTHREAD_MUTEX_INITIALIZER;
+
 static struct syscalls_arch *
 syscalls_arch(uint32_t audit)
 {
@@ -72,8 +76,13 @@ syscalls_arch(uint32_t audit)
 	    sizeof(syscalls_arches) / sizeof(syscalls_arches[0]); a++) {
 		if (a->audit != audit)
 			continue;
-		if (a->ready)
+		if (__atomic_load_n(&a->ready, __ATOMIC_ACQUIRE))
 			return a;
+		pthread_mutex_lock(&syscalls_lock);
+		if (a->ready) {
+			pthread_mutex_unlock(&syscalls_lock);
+			return a;
+		}
 		memset(a->id, -1, sizeof(a->id));
 		for (id = 0; id < SYSCALLS_NIDS; id++)
 			for (name = syscalls_table[id]; *name != NULL; name++) {
@@ -86,7 +95,8 @@ syscalls_arch(uint32_t audit)
 				a->layout[nr] = syscalls_layout_of(audit, *name);
 				a->name[nr] = *name;
 			}
-		a->ready = 1;
+		__atomic_store_n(&a->ready, 1, __ATOMIC_RELEASE);
+		pthread_mutex_unlock(&syscalls_lock);
 		return a;
 	}
 	return NULL;
