@@ -118,7 +118,7 @@ check-oci: all
 	UNOTIFYD=$(CURDIR)/unotifyd sh tests/oci/check-oci.sh
 
 # Reliability targets (README: "More checks"): each stops by itself.
-# check-asan check-valgrind fuzz soak: see the section below.
+# check-asan check-tsan check-valgrind fuzz soak: see the section below.
 
 # check-asan: unit and e2e tests, and the unotifyd they run, built with
 # ASan+UBSan into build-asan/ (targets stay plain). Any report fails: the
@@ -154,6 +154,31 @@ check-asan: deps
 	    2>/dev/null); \
 	if [ -n "$$reports" ]; then cat $$reports; \
 	    echo "check-asan: sanitizer reports above" >&2; exit 1; fi; \
+	exit $$st
+
+# check-tsan: the same tests against an unotifyd built with ThreadSanitizer
+# into build-tsan/ (its receiver and worker threads share the listener and
+# the rules). Any report in build-tsan/logs/ fails.
+TSAN_DIR	:= build-tsan
+TSAN_FLAGS	:= -O1 -g -fsanitize=thread
+TSAN_LOGS	:= $(CURDIR)/$(TSAN_DIR)/logs
+
+$(TSAN_DIR)/%.o: %.c $(HEADERS)
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) $(TSAN_FLAGS) -c -o $@ $<
+
+$(TSAN_DIR)/unotifyd: $(addprefix $(TSAN_DIR)/,supervisor/main.o $(LIB_OBJS))
+	$(CC) $(CFLAGS) $(TSAN_FLAGS) $(LDFLAGS) -o $@ $^ $(LIBS)
+
+check-tsan: deps
+	$(MAKE) $(TSAN_DIR)/unotifyd tests/run-tests $(TARGETS)
+	rm -rf $(TSAN_LOGS) && mkdir -p $(TSAN_LOGS) && chmod 1777 $(TSAN_LOGS)
+	TSAN_OPTIONS=log_path=$(TSAN_LOGS)/tsan \
+	    UNOTIFYD=$(CURDIR)/$(TSAN_DIR)/unotifyd \
+	    TARGETS=$(CURDIR)/tests/targets tests/run-tests --jobs 2; st=$$?; \
+	reports=$$(grep -l ThreadSanitizer $(TSAN_LOGS)/* 2>/dev/null); \
+	if [ -n "$$reports" ]; then cat $$reports; \
+	    echo "check-tsan: data races above" >&2; exit 1; fi; \
 	exit $$st
 
 # check-valgrind: the same tests, with every unotifyd they start run by
@@ -290,7 +315,7 @@ format:
 
 clean:
 	rm -f unotifyd copycat supervisor/*.o filters/*.o tests/run-tests $(TARGETS)
-	rm -rf build-asan build-fuzz build-valgrind bench/build
+	rm -rf build-asan build-fuzz build-tsan build-valgrind bench/build
 
 .PHONY: all deps demo check check-units check-systemd bench install uninstall format clean \
-	check-asan check-valgrind fuzz soak check-oci
+	check-asan check-tsan check-valgrind fuzz soak check-oci

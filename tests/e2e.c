@@ -304,6 +304,13 @@ e2e_run(struct e2e_result *r, const char *const argv[],
 	e2e_run_timeout(r, argv, env, cwd, E2E_TIMEOUT_MS);
 }
 
+int
+e2e_instrumented(void)
+{
+	return getenv("UNOTIFYD_UNDER_VALGRIND") != NULL ||
+	    getenv("ASAN_OPTIONS") != NULL || getenv("TSAN_OPTIONS") != NULL;
+}
+
 /* Release the captured output; r may be reused. */
 void
 e2e_result_free(struct e2e_result *r)

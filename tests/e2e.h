@@ -63,6 +63,9 @@ int	e2e_wait_gone(pid_t, int timeout_ms);
 /* 1 once path exists within timeout_ms, else 0. */
 int	e2e_wait_file(const char *path, int timeout_ms);
 
+/* 1 if unotifyd runs under a sanitizer or valgrind: slower, bigger. */
+int	e2e_instrumented(void);
+
 /* Fixture: .init/.fini creating and removing (unless E2E_KEEP is set) a
  * fresh temp dir, checking UNOTIFYD and that seccomp user notification
  * works (else skip). */

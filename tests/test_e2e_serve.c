@@ -436,7 +436,7 @@ Test(e2e_serve, exec_end_to_end, .timeout = 30)
 Test(e2e_serve, socket_activation, .timeout = 30)
 {
 	const char *src = e2e_path("src"), *dst = e2e_path("dst");
-	const char *sock = e2e_path("activated"), *asan, *log;
+	const char *sock = e2e_path("activated"), *asan, *tsan, *log;
 	struct serve_daemon d;
 	long deadline;
 
@@ -445,9 +445,11 @@ Test(e2e_serve, socket_activation, .timeout = 30)
 	e2e_write(dst, "activated dst\n", 0644);
 	/* It passes no environment but LISTEN_*: keep a sanitizer's. */
 	asan = getenv("ASAN_OPTIONS");
+	tsan = getenv("TSAN_OPTIONS");
 	serve_spawn(&d, E2E_ARGV(SOCKET_ACTIVATE, "-l", sock,
 	    "--fdname=unotifyd", "-E", e2e_fmt("ASAN_OPTIONS=%s",
-	    asan != NULL ? asan : ""), e2e_unotifyd(), "serve", "-r",
+	    asan != NULL ? asan : ""), "-E", e2e_fmt("TSAN_OPTIONS=%s",
+	    tsan != NULL ? tsan : ""), e2e_unotifyd(), "serve", "-r",
 	    serve_rules(src, dst)), NULL);
 	d.sock = sock;
 	/* The daemon itself starts on the first connection. */

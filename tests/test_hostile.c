@@ -25,14 +25,6 @@ TestSuite(hostile, .init = e2e_setup, .fini = e2e_teardown, .timeout = 60);
  * match proves the redirect. */
 #define DST_DATA	"hostile-dst"
 
-/* Under memcheck or ASan unotifyd is slower and its RSS means little. */
-static int
-instrumented(void)
-{
-	return getenv("UNOTIFYD_UNDER_VALGRIND") != NULL ||
-	    getenv("ASAN_OPTIONS") != NULL;
-}
-
 /* `unotifyd run --redirect SRC=DST -- hostile MODE SRC DST_DATA [A1 [A2]]`
  * (a NULL a1 ends the arguments). */
 static void
@@ -73,8 +65,8 @@ Test(hostile, sigkill_1000_targets_mid_call)
 {
 	struct e2e_result r;
 
-	run_hostile(&r, "killstorm", "1000", instrumented() ? "-1" : "1024",
-	    55000);
+	run_hostile(&r, "killstorm", "1000",
+	    e2e_instrumented() ? "-1" : "1024", 55000);
 	cr_assert(eq(int, r.code, 0), "stdout: %s\nstderr: %s", r.out, r.err);
 	cr_assert(e2e_has(r.out, "next OK\n"), "stdout: %s", r.out);
 	cr_assert(e2e_has(r.out, "zombies=0\n"), "stdout: %s", r.out);
@@ -176,7 +168,7 @@ Test(hostile, int80_open_redirected_other_i386_passes)
  * completes (interrupted notifications restart, no EINTR, no livelock). */
 Test(hostile, itimer_50us_sa_restart_no_failure)
 {
-	const char *n = instrumented() ? "500" : "3000";
+	const char *n = e2e_instrumented() ? "500" : "3000";
 	struct e2e_result r;
 
 	run_hostile(&r, "itimer", n, NULL, 55000);
@@ -229,7 +221,7 @@ Test(hostile, sigterm_sighup_storm_on_unotifyd)
 	script = e2e_fmt("n=0; trap 'n=$((n+1))' TERM HUP; echo go > '%s'; "
 	    "i=0; while [ $i -lt %d ]; do read -r l < '%s' || exit 3; "
 	    "[ \"$l\" = %s ] || exit 4; i=$((i+1)); done; echo traps=$n; "
-	    "exit 42", ready, instrumented() ? 300 : 3000, src, DST_DATA);
+	    "exit 42", ready, e2e_instrumented() ? 300 : 3000, src, DST_DATA);
 	e2e_spawn(&p, E2E_ARGV(e2e_unotifyd(), "run", "--redirect",
 	    e2e_fmt("%s=%s", src, dst), "--", "/bin/bash", "-c", script),
 	    NULL, e2e_dir());

@@ -330,8 +330,7 @@ Test(rules_malformed, special_files_refused_without_hanging)
 Test(rules_malformed, hundred_thousand_rules_load_fast)
 {
 	const char *file = e2e_path("many.ini"), *marker = e2e_path("marker");
-	const int slow = getenv("UNOTIFYD_UNDER_VALGRIND") != NULL ||
-	    getenv("ASAN_OPTIONS") != NULL;
+	const int slow = e2e_instrumented();
 	struct e2e_result r;
 	char *buf, *p;
 	int i;

@@ -202,7 +202,7 @@ mode_killstorm(int n, long slack_kb)
 	for (i = 0; i < 200; i++)
 		if (!open_check(NULL))
 			return 1;
-	fds0 = count_fds(sup);
+	fds0 = count_fds_settled(sup, -1);
 	rss0 = rss_kb(sup);
 	for (i = 0; i < n; i++) {
 		if ((v = spawn_victim(i % 2)) == -1) {
@@ -223,7 +223,7 @@ mode_killstorm(int n, long slack_kb)
 		sleep_us(10000);
 	}
 	ok &= open_check("next");
-	fds1 = count_fds(sup);
+	fds1 = count_fds_settled(sup, fds0);
 	rss1 = rss_kb(sup);
 	printf("killed=%d in_openat=%d fds before=%d after=%d rss_kb "
 	    "before=%ld after=%ld zombies=%d\n", n, mid_call, fds0, fds1,

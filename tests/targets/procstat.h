@@ -7,6 +7,7 @@
 #include <dirent.h>
 #include <stdio.h>
 #include <sys/types.h>
+#include <time.h>
 
 /* Number of open fds of pid, or -1. */
 static int
@@ -25,6 +26,28 @@ count_fds(pid_t pid)
 			n++;
 	closedir(d);
 	return n;
+}
+
+/*
+ * The fds of an idle pid: a supervisor closes its copy of a redirect's fd
+ * just after the target has its own, so a count taken right after an
+ * answer can be one high. The lowest of counts 10 ms apart, stopping early
+ * at want (-1: none), up to 1 s.
+ */
+static int
+count_fds_settled(pid_t pid, int want)
+{
+	struct timespec ts = { 0, 10 * 1000 * 1000 };
+	int i, n, low = -1;
+
+	for (i = 0; i < 100; i++) {
+		if ((n = count_fds(pid)) >= 0 && (low < 0 || n < low))
+			low = n;
+		if (low == want || (want < 0 && i >= 4))
+			break;
+		nanosleep(&ts, NULL);
+	}
+	return low;
 }
 
 /* VmRSS of pid in KiB, or -1. */

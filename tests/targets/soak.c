@@ -145,12 +145,12 @@ main(int argc, char **argv)
 		fprintf(stderr, "soak: warm-up failed\n");
 		return 1;
 	}
-	fds0 = count_fds(sup);
+	fds0 = count_fds_settled(sup, -1);
 	rss0 = rss_kb(sup);
 	t0 = now();
 	ok = round_run(procs, threads, n) == 0;
 	secs = now() - t0;
-	fds1 = count_fds(sup);
+	fds1 = count_fds_settled(sup, fds0);
 	rss1 = rss_kb(sup);
 	printf("soak: %ld opens (%d procs x %d threads, half redirected) in "
 	    "%.1f s (%.0f/s), %s; unotifyd fds %d -> %d, VmRSS %ld -> %ld kB "
