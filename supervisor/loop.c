@@ -17,6 +17,7 @@
 #include "log.h"
 #include "loop.h"
 #include "spawn.h"
+#include "util.h"
 #include "worker.h"
 
 /* Two receivers let one wait in RECV while the other blocks in an ADDFD
@@ -77,7 +78,7 @@ loop_listener_cb(struct ev_loop *ev, ev_io *w, int revents)
  * WAKE_UP then wakes one on the notifying task's CPU; through epoll that
  * hint is lost (the target wakes the epoll waiter with a plain wake-up)
  * and every call pays an extra epoll_wait. The loop keeps signals and
- * children; the last thread out tells it no task uses the filter any more.
+ * children; the first thread out tells it no task uses the filter any more.
  */
 static void *
 loop_receiver_main(void *arg)
@@ -113,13 +114,7 @@ loop_receivers_join(struct loop *l, int ms)
 	struct timespec until;
 	int i, left = 0;
 
-	clock_gettime(CLOCK_REALTIME, &until);
-	until.tv_sec += ms / 1000;
-	until.tv_nsec += (long)(ms % 1000) * 1000000;
-	if (until.tv_nsec >= 1000000000) {
-		until.tv_sec++;
-		until.tv_nsec -= 1000000000;
-	}
+	deadline_after(&until, ms);
 	for (i = 0; i < l->nreceivers; i++)
 		if (pthread_timedjoin_np(l->receivers[i], NULL, &until) != 0)
 			left++;

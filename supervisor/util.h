@@ -24,6 +24,10 @@ int	 xvasprintf(char **, const char *, va_list) PRINTFLIKE(2, 0);
 void	 die(int, const char *, ...) NORETURN PRINTFLIKE(2, 3);
 void	 die_errno(int, const char *, ...) NORETURN PRINTFLIKE(2, 3);
 
+struct timespec;
+/* *ts = CLOCK_REALTIME now + ms: the absolute limit pthread waits take. */
+void	 deadline_after(struct timespec *ts, int ms);
+
 void	 cleanup_freep(void *);
 void	 cleanup_closep(int *);
 void	 cleanup_fclosep(void *);

@@ -107,13 +107,7 @@ worker_drain(int ms)
 	struct timespec until;
 	int r = 0;
 
-	clock_gettime(CLOCK_REALTIME, &until);
-	until.tv_sec += ms / 1000;
-	until.tv_nsec += (long)(ms % 1000) * 1000000;
-	if (until.tv_nsec >= 1000000000) {
-		until.tv_sec++;
-		until.tv_nsec -= 1000000000;
-	}
+	deadline_after(&until, ms);
 	pthread_mutex_lock(&worker_lock);
 	while ((worker_busy > 0 || worker_queued > 0) && r == 0)
 		r = pthread_cond_timedwait(&worker_done, &worker_lock, &until);
