@@ -24,7 +24,10 @@ static const char rules_text[] =
     "access = read\n"
     "[srv]\npath = /srv/**\naction = errno\nerrno = EIO\n"
     "[late-exact]\npath = /var/log/keep/a.log\naction = errno\n"
-    "errno = ENOENT\n";
+    "errno = ENOENT\n"
+    "[any-hosts]\npath = /*/hosts\naction = errno\nerrno = EIO\n"
+    "[escaped]\npath = /data/a\\*b\naction = errno\nerrno = EIO\n"
+    "[opt-dir]\npath = /opt/lib/**\naction = continue\n";
 
 static const char *const paths[] = {
 	"/", "/etc", "/etc/", "/etc/app", "/etc/app/", "/etc/app/app.conf",
@@ -32,6 +35,8 @@ static const char *const paths[] = {
 	"/var/log/keep/a.log", "/var/log/keep", "/var/log/x/y/z.log",
 	"/tmp/a/xy", "/tmp/a/x", "/tmp/a/b/xy", "/home", "/home/u/.rc",
 	"/homer", "/usr/bin/cat", "/srv", "/srv/", "/srv/a/b", "/srvx",
+	"/etc/hosts", "/x/hosts", "/x/y/hosts", "/data/a*b", "/data/axb",
+	"/opt/lib", "/opt/lib/", "/opt/lib/x.so", "/opt/li",
 };
 
 static void
