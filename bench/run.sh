@@ -648,10 +648,11 @@ cat <<'NOTES'
   or glob key has, so a path meets only the globs that could match it and
   10,000 rules cost the same lookups as a handful; the first rule in order
   still wins. Loading 10,000 rules is a single pass with a hash of names.
-  Unpinned, the 10,000-rule redirect figures still come out a little above
-  the one-rule ones in some runs while the pinned ones do not: the extra is
-  not the lookup (the same rules pinned cost 1.0x) but how the scheduler
-  places the two receivers, and it moves between runs.
+  Unpinned, the 10,000-rule redirect figures come out up to ~15% above
+  the one-rule ones in some runs (1.03x in others) while pinned they do
+  not move: the extra is not the lookup, which costs the same pinned.
+  Where it comes from (the larger heap meeting a receiver that changed
+  CPU, or placement alone) is not established; it varies between runs.
 - **Head-of-line.** An open that blocks holds one receiver; the other
   keeps answering. When no other receiver is free, a redirect whose
   destination is a FIFO or a device is opened on a worker thread and
