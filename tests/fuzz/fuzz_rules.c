@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /* libFuzzer harness: rules_parse_string() on arbitrary INI text, then every
- * parsed rule matched and mapped, as unotifyd would use them. */
+ * parsed rule matched and mapped, as unotifyd would use them, and the rule
+ * index checked against a scan in order on paths made from the rules. */
 #include <errno.h>
 #include <limits.h>
 
@@ -18,6 +19,46 @@ LLVMFuzzerInitialize(int *argc, char ***argv)
 	(void)argv;
 	fuzz_env();
 	return 0;
+}
+
+/* The index must pick what the scan picks, for every kind of call. */
+static void
+fuzz_index_agrees(struct rule_set *set, const struct rule_set *scan,
+    const char *path, const char *text)
+{
+	int id, w;
+
+	for (id = 0; id < SYSCALLS_COUNT; id++)
+		for (w = 0; w < 2; w++)
+			FUZZ_ASSERT(rules_match(set, path, id, w) ==
+			    rules_match(scan, path, id, w), text);
+}
+
+/* Paths near a rule's: itself, as a directory, one shorter, one longer. */
+static void
+fuzz_index(struct rule_set *set, const char *text)
+{
+	struct rule_set scan = *set;
+	char path[PATH_MAX + 2];
+	size_t i, len;
+
+	scan.index = NULL;
+	rules_index(set);
+	for (i = 0; i < set->n; i++) {
+		len = strlen(set->v[i].path);
+		if (len > PATH_MAX)
+			continue;
+		memcpy(path, set->v[i].path, len + 1);
+		fuzz_index_agrees(set, &scan, path, text);
+		strcpy(path + len, "/");
+		fuzz_index_agrees(set, &scan, path, text);
+		strcpy(path + len, "x");
+		fuzz_index_agrees(set, &scan, path, text);
+		if (len > 1) {
+			path[len - 1] = '\0';
+			fuzz_index_agrees(set, &scan, path, text);
+		}
+	}
 }
 
 int
@@ -55,6 +96,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			    t == -EINVAL, text);
 		}
 	}
+	if (r == 0)
+		fuzz_index(&set, text);
 	causes_free(&causes);
 	rules_free(&set);
 	free(text);
