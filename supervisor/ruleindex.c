@@ -24,7 +24,11 @@ struct rule_index_slot {
 
 struct rule_index_table {
 	struct rule_index_slot	*slots;
-	size_t			 mask;	/* size - 1, a power of two */
+	size_t			 mask;		/* size - 1, a power of two */
+	/* A bit per key's hash (its top bits): most lookups of a key that is
+	 * not there end in these few cache lines, not in the slots. */
+	uint64_t		*bloom;
+	size_t			 bloom_mask;	/* bits - 1, a power of two */
 };
 
 #define RULE_INDEX_FNV_BASIS	0xcbf29ce484222325ULL
@@ -81,12 +85,22 @@ rule_index_hash(const char *s, size_t len)
 static void
 rule_index_table_init(struct rule_index_table *t, size_t n)
 {
-	size_t size = 16;
+	size_t size = 16, bits = 64;
 
 	while (size < 2 * n)
 		size <<= 1;
+	while (bits < 8 * n)
+		bits <<= 1;
 	t->slots = xcalloc(size, sizeof(*t->slots));
 	t->mask = size - 1;
+	t->bloom = xcalloc(bits / 64, sizeof(*t->bloom));
+	t->bloom_mask = bits - 1;
+}
+
+static size_t
+rule_index_bloom_bit(const struct rule_index_table *t, uint64_t hash)
+{
+	return (hash >> 32) & t->bloom_mask;
 }
 
 static struct rule_index_slot *
@@ -108,9 +122,11 @@ static void
 rule_index_table_add(struct rule_index_table *t, const char *key, size_t len,
     size_t pos)
 {
-	struct rule_index_slot *s;
+	uint64_t hash = rule_index_hash(key, len);
+	struct rule_index_slot *s = rule_index_slot(t, key, len, hash);
+	size_t bit = rule_index_bloom_bit(t, hash);
 
-	s = rule_index_slot(t, key, len, rule_index_hash(key, len));
+	t->bloom[bit / 64] |= 1ULL << (bit % 64);
 	s->key = key;
 	s->len = len;
 	s->pos = rule_index_grow(s->pos, s->npos);
@@ -127,6 +143,7 @@ rule_index_table_free(struct rule_index_table *t)
 	for (i = 0; i <= t->mask; i++)
 		free(t->slots[i].pos);
 	free(t->slots);
+	free(t->bloom);
 }
 
 /* Note a key length; longer than any path, it could never be looked up. */
@@ -146,14 +163,18 @@ rule_index_has_len(const uint64_t *lens, size_t len)
 struct rule_index *
 rule_index_new(const struct rule *v, size_t n)
 {
+	size_t i, len, count[3] = { 0, 0, 0 };
 	struct rule_index *x;
-	size_t i, len;
 
+	/* Each table sized for its own kind of rule. */
+	for (i = 0; i < n; i++)
+		count[v[i].match == RULE_EXACT ? 0 :
+		    v[i].match == RULE_PREFIX ? 1 : 2]++;
 	x = xcalloc(1, sizeof(*x));
 	x->v = v;
-	rule_index_table_init(&x->exact, n);
-	rule_index_table_init(&x->prefix, n);
-	rule_index_table_init(&x->globs, n);
+	rule_index_table_init(&x->exact, count[0]);
+	rule_index_table_init(&x->prefix, count[1]);
+	rule_index_table_init(&x->globs, count[2]);
 	for (i = 0; i < n; i++) {
 		len = strlen(v[i].path);
 		switch (v[i].match) {
@@ -196,9 +217,13 @@ rule_index_lookup(const struct rule_index *x, const struct rule_index_table *t,
     const char *key, size_t len, uint64_t hash, const char *path, int sysid,
     int write, size_t *best)
 {
-	const struct rule_index_slot *s = rule_index_slot(t, key, len, hash);
+	size_t bit = rule_index_bloom_bit(t, hash), i;
+	const struct rule_index_slot *s;
 	const struct rule *r;
-	size_t i;
+
+	if ((t->bloom[bit / 64] >> (bit % 64) & 1) == 0)
+		return;
+	s = rule_index_slot(t, key, len, hash);
 
 	for (i = 0; i < s->npos && s->pos[i] < *best; i++) {
 		r = &x->v[s->pos[i]];
