@@ -59,7 +59,8 @@ tests/run-tests: $(TEST_SRCS) $(LIB_OBJS) $(HEADERS)
 	    $(TEST_SRCS) $(LIB_OBJS) $(LIBS) $(CRIT_LIBS) -lpthread
 
 # Test targets: tiny programs that make syscalls and print what they got.
-# raw-static is built without libc; NAME-m32 is NAME.c for i386.
+# raw-static is built without libc, try-path static (it also runs in a
+# chroot with nothing else); NAME-m32 is NAME.c for i386.
 tests/targets/%: tests/targets/%.c $(wildcard tests/targets/*.h)
 	$(CC) -O1 -g -Wall -Wextra -D_GNU_SOURCE $(TARGET_CFLAGS_$*) -o $@ $< -lpthread
 
@@ -67,6 +68,7 @@ tests/targets/%-m32: tests/targets/%.c $(wildcard tests/targets/*.h)
 	$(CC) -m32 -O1 -g -Wall -Wextra -D_GNU_SOURCE -o $@ $< -lpthread
 
 TARGET_CFLAGS_raw-static := -static -nostdlib -fno-stack-protector -fno-builtin
+TARGET_CFLAGS_try-path := -static
 
 deps:
 	@missing=; for p in $(DEB_PACKAGES); do \

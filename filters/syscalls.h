@@ -20,6 +20,10 @@ enum syscalls_id {
 	SYSCALLS_FACCESSAT2,
 	SYSCALLS_READLINK,
 	SYSCALLS_READLINKAT,
+	SYSCALLS_GETXATTR,
+	SYSCALLS_LGETXATTR,
+	SYSCALLS_LISTXATTR,
+	SYSCALLS_LLISTXATTR,
 	SYSCALLS_COUNT,			/* path syscalls, the ones rules name */
 
 	/* Not for rules: notified only so the supervisor knows when a target

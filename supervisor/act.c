@@ -4,9 +4,11 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/openat2.h>
+#include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
+#include <sys/xattr.h>
 #include <unistd.h>
 
 #include "act.h"
@@ -164,6 +166,72 @@ act_readlink(const struct call *c, int dirfd, const char *rel, void *out,
 	return n;
 }
 
+/*
+ * getxattr/listxattr on what act_at found: the path in our root, or the fd
+ * through /proc/self/fd (the magic link lands on the fd's own file, a
+ * symlink itself for the l variants, which act_at opened O_NOFOLLOW).
+ * Without CAP_SYS_ADMIN a task sees no trusted.* attributes; a privileged
+ * supervisor answering for another user must not show them either.
+ */
+static long
+act_xattr(const struct call *c, int fd, const char *rel, int nofollow,
+    int hide_trusted, char *out, size_t *outlen)
+{
+	char proc[64];
+	const char *path = rel;
+	char *p, *end, *w;
+	ssize_t n;
+	size_t len;
+
+	if (fd >= 0) {
+		snprintf(proc, sizeof(proc), "/proc/self/fd/%d", fd);
+		path = proc;
+		nofollow = 0;
+	}
+	if (c->kind == ACT_GETXATTR) {
+		if (hide_trusted && strncmp(c->xname, "trusted.", 8) == 0)
+			return -ENODATA;
+		n = (nofollow ? lgetxattr : getxattr)(path, c->xname, out,
+		    ACT_XATTR_SIZE_MAX);
+	} else {
+		n = (nofollow ? llistxattr : listxattr)(path, out,
+		    ACT_XATTR_SIZE_MAX);
+		/* A list longer than the kernel's XATTR_LIST_MAX: its size
+		 * is still told, a buffer of the maximum gets E2BIG. */
+		if (n < 0 && errno == ERANGE) {
+			if (c->bufsiz == 0)
+				n = (nofollow ? llistxattr : listxattr)(path,
+				    NULL, 0);
+			else if (c->bufsiz >= ACT_XATTR_SIZE_MAX)
+				errno = E2BIG;
+			if (n >= 0)
+				return n;	/* trusted.* counted too */
+		}
+	}
+	if (n < 0)
+		return -errno;
+	if (c->kind == ACT_LISTXATTR && hide_trusted) {
+		/* NUL-terminated names, one after the other. */
+		for (p = w = out, end = out + n; p < end; p += len) {
+			len = strnlen(p, end - p) + 1;
+			if (len > (size_t)(end - p))
+				len = end - p;
+			if (strncmp(p, "trusted.", 8) == 0)
+				continue;
+			memmove(w, p, len);
+			w += len;
+		}
+		n = w - out;
+	}
+	/* Size 0 asks how big; a smaller buffer is the kernel's ERANGE. */
+	if (c->bufsiz == 0)
+		return n;
+	if ((uint64_t)n > c->bufsiz)
+		return -ERANGE;
+	*outlen = n;
+	return n;
+}
+
 long
 act_emulate(struct target *t, const struct call *c, const char *target,
     void *out, size_t *outlen)
@@ -207,6 +275,11 @@ act_emulate(struct target *t, const struct call *c, const char *target,
 		break;
 	case ACT_READLINK:
 		ret = act_readlink(c, dirfd, rel, out, outlen);
+		break;
+	case ACT_GETXATTR:
+	case ACT_LISTXATTR:
+		ret = act_xattr(c, fd, rel, nofollow, saved.switched, out,
+		    outlen);
 		break;
 	default:
 		ret = -ENOSYS;

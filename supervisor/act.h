@@ -16,8 +16,14 @@ enum act_kind {
 	ACT_STAT,
 	ACT_STATX,
 	ACT_ACCESS,
-	ACT_READLINK
+	ACT_READLINK,
+	ACT_GETXATTR,
+	ACT_LISTXATTR
 };
+
+/* The kernel's limits for extended attributes (linux/limits.h). */
+#define ACT_XATTR_NAME_MAX	255
+#define ACT_XATTR_SIZE_MAX	65536
 
 /* A notified call, decoded from seccomp_data. */
 struct call {
@@ -32,12 +38,15 @@ struct call {
 	int			 atflags;	/* AT_* of stat, statx, access */
 	unsigned int		 mask;		/* statx mask */
 	uint64_t		 buf;		/* result buffer in the target */
-	uint64_t		 bufsiz;	/* readlink */
+	uint64_t		 bufsiz;	/* readlink, *xattr */
+	uint64_t		 name_addr;	/* getxattr: the name */
+	char			 xname[ACT_XATTR_NAME_MAX + 1];
 	char			 path[PATH_MAX];	/* as passed */
 	char			 abs[PATH_MAX];		/* absolute, normalised */
 };
 
-/* Size of the out buffer act_emulate needs. */
+/* Size of the out buffer act_emulate needs; the *xattr calls need
+ * ACT_XATTR_SIZE_MAX. */
 #define ACT_OUT_MAX	PATH_MAX
 
 /* Open target for an ACT_OPEN call; returns an O_CLOEXEC fd or -errno. */
@@ -52,9 +61,11 @@ int	act_open_may_block(struct target *, const struct call *,
 	    const char *target);
 
 /*
- * Perform a stat, statx, access or readlink call on target. Returns the
- * syscall's result (>= 0) or -errno; *outlen bytes of out (ACT_OUT_MAX) are
- * to be copied to the call's buffer in the target.
+ * Perform a stat, statx, access, readlink, getxattr or listxattr call on
+ * target (for getxattr, c->xname holds the name). Returns the syscall's
+ * result (>= 0) or -errno; *outlen bytes of out (ACT_OUT_MAX, or
+ * ACT_XATTR_SIZE_MAX for the *xattr calls) are to be copied to the call's
+ * buffer in the target.
  */
 long	act_emulate(struct target *, const struct call *, const char *target,
 	    void *out, size_t *outlen);

@@ -197,6 +197,25 @@ dispatch_decode(const struct seccomp_notif *req, struct call *c)
 		c->buf = a[2];
 		c->bufsiz = a[3];
 		break;
+	case SYSCALLS_GETXATTR:
+	case SYSCALLS_LGETXATTR:
+		c->kind = ACT_GETXATTR;
+		c->path_addr = a[0];
+		c->name_addr = a[1];
+		c->buf = a[2];
+		c->bufsiz = a[3];
+		if (c->sysid == SYSCALLS_LGETXATTR)
+			c->atflags = AT_SYMLINK_NOFOLLOW;
+		break;
+	case SYSCALLS_LISTXATTR:
+	case SYSCALLS_LLISTXATTR:
+		c->kind = ACT_LISTXATTR;
+		c->path_addr = a[0];
+		c->buf = a[1];
+		c->bufsiz = a[2];
+		if (c->sysid == SYSCALLS_LLISTXATTR)
+			c->atflags = AT_SYMLINK_NOFOLLOW;
+		break;
 	default:
 		return -ENOSYS;
 	}
@@ -325,19 +344,33 @@ dispatch_open_maybe_async(struct notify *n, const struct seccomp_notif *req,
 
 static void
 dispatch_emulate(struct notify *n, const struct seccomp_notif *req,
-    struct target *t, const struct call *c, const struct rule *r,
-    const char *dst)
+    struct target *t, struct call *c, const struct rule *r, const char *dst)
 {
-	char out[ACT_OUT_MAX];
-	size_t outlen;
+	char small[ACT_OUT_MAX], *out = small;
+	size_t outlen = 0;
+	ssize_t len;
 	long ret;
 	int w;
 
-	ret = act_emulate(t, c, dst, out, &outlen);
+	if (c->kind == ACT_GETXATTR || c->kind == ACT_LISTXATTR)
+		out = xmalloc(ACT_XATTR_SIZE_MAX);
+	ret = 0;
+	if (c->kind == ACT_GETXATTR) {
+		/* The name as the kernel takes it: too long or empty is
+		 * ERANGE. */
+		len = memory_read_string(req->pid, c->name_addr, c->xname,
+		    sizeof(c->xname));
+		if (len == 0 || len == -ENAMETOOLONG)
+			ret = -ERANGE;
+		else if (len < 0)
+			ret = len;
+	}
+	if (ret == 0)
+		ret = act_emulate(t, c, dst, out, &outlen);
 	if (ret >= 0 && outlen > 0) {
 		/* Write only into the very call that asked. */
 		if (notify_id_valid(n, req->id) < 0)
-			return;
+			goto done;
 		if ((w = memory_write(req->pid, c->buf, out, outlen)) < 0)
 			ret = w == -ESRCH ? -ESRCH : -EFAULT;
 	}
@@ -345,15 +378,18 @@ dispatch_emulate(struct notify *n, const struct seccomp_notif *req,
 		dispatch_log(req, c, r, "redirect %s errno %s", dst,
 		    dispatch_errname(-ret));
 		notify_error(n, req->id, (int)-ret);
-		return;
+		goto done;
 	}
 	dispatch_log(req, c, r, "redirect %s = %ld", dst, ret);
 	notify_return(n, req->id, ret);
+done:
+	if (out != small)
+		free(out);
 }
 
 static void
 dispatch_redirect(struct notify *n, const struct seccomp_notif *req,
-    struct target *t, const struct call *c, const struct rule *r)
+    struct target *t, struct call *c, const struct rule *r)
 {
 	char dst[PATH_MAX];
 	int err;

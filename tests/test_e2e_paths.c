@@ -5,6 +5,7 @@
  * programs (cat, test, stat, readlink, python3, git, a grandchild) and the
  * finer points of rules (syscalls =, access = write, a trailing slash). */
 #include <sys/stat.h>
+#include <sys/xattr.h>
 
 #include <errno.h>
 #include <stdio.h>
@@ -34,8 +35,14 @@ TestSuite(e2e_paths, .init = e2e_setup, .fini = e2e_teardown, .timeout = 30);
  *	dstlink		-> LINK_TEXT
  *	decoy/		the supervisor's cwd: decoy/x, decoy/d/x, decoy/d/l
  *			exist, so resolving against the wrong directory shows
+ * dst and decoy/d/x carry the attribute XATTR_NAME (XATTR_VALUE and
+ * "decoy") where the file system has user attributes (have_xattr).
  * The sources <tmp>/d/x, <tmp>/d/l, <tmp>/d/c do not exist.
  */
+#define XATTR_NAME	"user.unotifyd"
+#define XATTR_VALUE	"redirected"
+static int have_xattr;
+
 static void
 make_tree(void)
 {
@@ -46,6 +53,12 @@ make_tree(void)
 	e2e_write(e2e_path("decoy/x"), "decoy\n", 0644);
 	e2e_write(e2e_path("decoy/d/x"), "decoy\n", 0644);
 	cr_assert(eq(int, symlink("/decoy", e2e_path("decoy/d/l")), 0));
+	have_xattr = setxattr(e2e_path("dst"), XATTR_NAME, XATTR_VALUE,
+	    strlen(XATTR_VALUE), 0) == 0 && setxattr(e2e_path("decoy/d/x"),
+	    XATTR_NAME, "decoy", 5, 0) == 0;
+	if (!have_xattr)
+		cr_log_warn("no user.* attributes on %s (%s): the xattr "
+		    "cases are not run", e2e_dir(), strerror(errno));
 }
 
 /* What a call reports on success, by family. */
@@ -56,7 +69,13 @@ enum kind {
 	K_LSTAT_LINK,	/* OK size/mode of the symlink dstlink */
 	K_ACCESS,	/* OK */
 	K_READLINK,	/* OK link=LINK_TEXT */
+	K_GETXATTR,	/* OK dst's XATTR_NAME */
+	K_LISTXATTR,	/* OK XATTR_NAME alone */
+	K_XATTR_LINK,	/* l*xattr of dstlink itself: no attributes */
+	K_XATTR_DANGLING,	/* *xattr through dstlink: ENOENT */
 };
+
+#define K_IS_XATTR(k)	((k) >= K_GETXATTR)
 
 /* One syscall of the table: leaf x (-> dst), l (-> dstlink) or c (-> cdst,
  * for creat). */
@@ -90,6 +109,12 @@ static const struct call calls[] = {
 	{ "faccessat2", "x", "r", K_ACCESS, 1, 0 },
 	{ "readlink", "l", NULL, K_READLINK, 0, 0 },
 	{ "readlinkat", "l", NULL, K_READLINK, 1, 0 },
+	{ "getxattr", "x", XATTR_NAME, K_GETXATTR, 0, 0 },
+	{ "getxattr", "l", XATTR_NAME, K_XATTR_DANGLING, 0, 0 },
+	{ "lgetxattr", "x", XATTR_NAME, K_GETXATTR, 0, 0 },
+	{ "lgetxattr", "l", XATTR_NAME, K_XATTR_LINK, 0, 0 },
+	{ "listxattr", "x", NULL, K_LISTXATTR, 0, 0 },
+	{ "llistxattr", "l", NULL, K_XATTR_LINK, 0, 0 },
 };
 
 /* One way to name <tmp>/d/LEAF: the temp dir (if abs) + prefix + leaf, the
@@ -175,6 +200,17 @@ expected_redirect(const struct call *c)
 		return "OK\n";
 	case K_READLINK:
 		return "OK link=" LINK_TEXT "\n";
+	case K_GETXATTR:
+		return e2e_fmt("OK size=%zu value=" XATTR_VALUE "\n",
+		    strlen(XATTR_VALUE));
+	case K_LISTXATTR:
+		return e2e_fmt("OK size=%zu list=" XATTR_NAME "\n",
+		    strlen(XATTR_NAME) + 1);
+	case K_XATTR_LINK:
+		return strcmp(c->sys, "llistxattr") == 0 ?
+		    "OK size=0 list=\n" : "ERR ENODATA\n";
+	case K_XATTR_DANGLING:
+		return "ERR ENOENT\n";
 	}
 	return "?";
 }
@@ -200,7 +236,8 @@ run_table(const char *target, int i386, const char *const rules[],
 
 	for (ci = 0; ci < sizeof(calls) / sizeof(calls[0]); ci++) {
 		c = &calls[ci];
-		if (c->i386_only && !i386)
+		if ((c->i386_only && !i386) ||
+		    (K_IS_XATTR(c->kind) && !have_xattr))
 			continue;
 		for (fi = 0; fi < sizeof(forms) / sizeof(forms[0]); fi++) {
 			f = &forms[fi];
@@ -320,7 +357,7 @@ Test(e2e_paths, control_sources_absent_without_rules, .timeout = 30)
 {
 	static const char *const targets[] = { "try-path", "try-path-m32" };
 	static const char *const sys[] = { "open", "stat", "statx", "access",
-	    "readlink" };
+	    "readlink", "listxattr" };
 	struct e2e_result r;
 	size_t t, s;
 

@@ -1,9 +1,13 @@
 /* SPDX-License-Identifier: MIT */
 /* Redirects act in the target's root: a chrooted target gets the file of
  * its own tree, never the supervisor's. */
+#include <sys/xattr.h>
+
 #include <criterion/criterion.h>
 #include <criterion/new/assert.h>
+#include <errno.h>
 #include <stdlib.h>
+#include <string.h>
 #include <unistd.h>
 
 #include "e2e.h"
@@ -62,5 +66,50 @@ Test(e2e_root, chrooted_target_cannot_escape_with_dotdot)
 	e2e_run(&r, argv, NULL, NULL);
 	cr_assert(eq(int, r.code, 0), "stderr: %s", r.err);
 	cr_assert(eq(str, r.out, "inside\n"));
+	e2e_result_free(&r);
+}
+
+/* Stats and attribute reads of a chrooted target look in its root too
+ * (the supervisor reaches the file through an O_PATH fd found beneath it). */
+Test(e2e_root, chrooted_target_stats_and_reads_attributes_inside)
+{
+	struct e2e_result r;
+	const char *root;
+
+	if (geteuid() != 0)
+		cr_skip_test("chroot needs root");
+	root = make_root();
+	cr_assert(eq(int, system(e2e_fmt("cp %s %s/try-path",
+	    e2e_target("try-path"), root)), 0));
+	if (setxattr(e2e_path("root/data/file"), "user.where", "inside", 6,
+	    0) == -1)
+		cr_skip_test("no user.* attributes on %s: %s", e2e_dir(),
+		    strerror(errno));
+	/* The same path outside the root holds something else. */
+	e2e_mkdir(e2e_path("data"));
+	e2e_write(e2e_path("data/file"), "outside, longer\n", 0644);
+	const char *get[] = { e2e_unotifyd(), "run", "--redirect",
+	    "/virtual/src=/data/file", "--", "chroot", root, "/try-path",
+	    "getxattr", "/virtual/src", "user.where", NULL };
+
+	e2e_run(&r, get, NULL, NULL);
+	cr_assert(eq(str, r.out, "OK size=6 value=inside\n"), "stderr: %s",
+	    r.err);
+	e2e_result_free(&r);
+	const char *list[] = { e2e_unotifyd(), "run", "--redirect",
+	    "/virtual/src=/data/file", "--", "chroot", root, "/try-path",
+	    "listxattr", "/virtual/src", NULL };
+
+	e2e_run(&r, list, NULL, NULL);
+	cr_assert(eq(str, r.out, "OK size=11 list=user.where\n"),
+	    "stderr: %s", r.err);
+	e2e_result_free(&r);
+	const char *st[] = { e2e_unotifyd(), "run", "--redirect",
+	    "/virtual/src=/data/file", "--", "chroot", root, "/try-path",
+	    "stat", "/virtual/src", NULL };
+
+	e2e_run(&r, st, NULL, NULL);
+	cr_assert(eq(str, r.out, "OK size=7 mode=0644\n"), "stderr: %s",
+	    r.err);
 	e2e_result_free(&r);
 }

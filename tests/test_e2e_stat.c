@@ -1,7 +1,12 @@
 /* SPDX-License-Identifier: MIT */
-/* End-to-end: stat, access, readlink and their siblings follow redirects,
- * so a program that checks a file before opening it sees the target; the
- * same for i386 programs, whose syscalls and structs differ. */
+/* End-to-end: stat, access, readlink, the attribute reads and their
+ * siblings follow redirects, so a program that checks a file before opening
+ * it sees the target; the same for i386 programs, whose syscalls and
+ * structs differ. */
+#include <sys/stat.h>
+#include <sys/xattr.h>
+
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -134,5 +139,66 @@ Test(e2e_stat, list_redirected_directory, .timeout = 30)
 	    e2e_fmt("%s/=%s/", src, dst), "--", "ls", src), NULL, e2e_dir());
 	cr_assert(eq(int, r.code, 0), "stderr: %s", r.err);
 	cr_assert(eq(str, r.out, "one\ntwo\n"));
+	e2e_result_free(&r);
+}
+
+/* ls -l reads a file's attributes after its stat: a redirected path whose
+ * source does not exist lists cleanly, with no error after the line. */
+Test(e2e_stat, ls_l_of_redirected_path_is_clean, .timeout = 30)
+{
+	const char *src = e2e_path("src"), *dst = e2e_path("dst");
+	struct e2e_result r;
+
+	e2e_write(dst, "x", 0644);
+	e2e_run(&r, E2E_ARGV(e2e_unotifyd(), "run", "--redirect",
+	    e2e_fmt("%s=%s", src, dst), "--", "ls", "-l", src), NULL,
+	    e2e_dir());
+	cr_assert(eq(int, r.code, 0), "stderr: %s", r.err);
+	cr_assert(eq(str, r.err, ""));
+	cr_assert(strstr(r.out, src) != NULL && r.out[0] == '-',
+	    "stdout: %s", r.out);
+	e2e_result_free(&r);
+}
+
+/* trusted.* attributes need CAP_SYS_ADMIN: a root supervisor reading a
+ * redirected file's attributes for another user must hide them, as the
+ * kernel would from that user, and show them to a root target. */
+Test(e2e_stat, trusted_attributes_hidden_from_other_users, .timeout = 30)
+{
+	const char *src = e2e_path("src"), *dst = e2e_path("dst");
+	const char *script = "import os, sys\n"
+	    "p = sys.argv[1]\n"
+	    "print(sorted(os.listxattr(p)))\n"
+	    "try:\n"
+	    "    print(os.getxattr(p, 'trusted.t'))\n"
+	    "except OSError as e:\n"
+	    "    print('ERR', e.errno)\n";
+	struct e2e_result r;
+
+	if (geteuid() != 0)
+		cr_skip_test("needs root to set trusted.* attributes");
+	if (access("/usr/bin/setpriv", X_OK) == -1 ||
+	    access("/usr/bin/python3", X_OK) == -1)
+		cr_skip_test("setpriv or /usr/bin/python3 not installed");
+	e2e_write(dst, "x", 0644);
+	if (setxattr(dst, "trusted.t", "secret", 6, 0) == -1 ||
+	    setxattr(dst, "user.u", "open", 4, 0) == -1)
+		cr_skip_test("no trusted.* or user.* attributes on %s: %s",
+		    e2e_dir(), strerror(errno));
+	cr_assert(eq(int, chmod(e2e_dir(), 0755), 0));
+	e2e_run(&r, E2E_ARGV(e2e_unotifyd(), "run", "--redirect",
+	    e2e_fmt("%s=%s", src, dst), "--", "setpriv", "--reuid=65534",
+	    "--regid=65534", "--clear-groups", "/usr/bin/python3", "-c", script,
+	    src),
+	    NULL, e2e_dir());
+	cr_assert(eq(str, r.out, (char *)e2e_fmt("['user.u']\nERR %d\n",
+	    ENODATA)),
+	    "stderr: %s", r.err);
+	e2e_result_free(&r);
+	e2e_run(&r, E2E_ARGV(e2e_unotifyd(), "run", "--redirect",
+	    e2e_fmt("%s=%s", src, dst), "--", "/usr/bin/python3", "-c", script,
+	    src), NULL, e2e_dir());
+	cr_assert(eq(str, r.out, "['trusted.t', 'user.u']\nb'secret'\n"),
+	    "stderr: %s", r.err);
 	e2e_result_free(&r);
 }

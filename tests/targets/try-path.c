@@ -9,6 +9,9 @@
  *	OK wrote=N		opens with ARG, and creat: ARG written
  *	OK			access-likes
  *	OK link=TARGET		readlink-likes
+ *	OK size=N value=V	getxattr, lgetxattr (ARG: the name): N from a
+ *				size-0 call first, then V read
+ *	OK size=N list=A,B	listxattr, llistxattr, the same way
  *	ERR ENAME		the call failed
  *
  * Built for x86_64 and, as try-path-m32, for i386, whose numbers and struct
@@ -92,6 +95,7 @@ usage(const char *why)
 	    "           oldstat stat64 lstat64 (i386 only)\n"
 	    "           access faccessat faccessat2 (ARG: f r w x letters)\n"
 	    "           readlink readlinkat\n"
+	    "           getxattr lgetxattr (ARG: name) listxattr llistxattr\n"
 	    "       try-path PATH OP... (older form, see try-path.c)\n");
 	exit(2);
 }
@@ -169,6 +173,45 @@ access_mode(const char *s)
 }
 
 /* Make the call sys on (dirfd, path) and report it. */
+/* The xattr reads: a size-0 call for the size, then the value or list,
+ * whose names are shown comma-separated. */
+static int
+run_xattr(const char *sys, const char *path, const char *name)
+{
+	char buf[4096];
+	long size, r;
+	int i;
+
+	if (strcmp(sys, "getxattr") == 0 || strcmp(sys, "lgetxattr") == 0) {
+		int nr = sys[0] == 'l' ? SYS_lgetxattr : SYS_getxattr;
+
+		if (name == NULL)
+			usage("getxattr needs a name");
+		if ((size = syscall(nr, path, name, NULL, 0)) == -1)
+			return fail();
+		if ((r = syscall(nr, path, name, buf, sizeof(buf))) == -1)
+			return fail();
+		printf("OK size=%ld value=%.*s\n", size, (int)r, buf);
+		return 0;
+	}
+	if (strcmp(sys, "listxattr") == 0 || strcmp(sys, "llistxattr") == 0) {
+		int nr = sys[0] == 'l' ? SYS_llistxattr : SYS_listxattr;
+
+		if ((size = syscall(nr, path, NULL, 0)) == -1)
+			return fail();
+		if ((r = syscall(nr, path, buf, sizeof(buf))) == -1)
+			return fail();
+		for (i = 0; i < r - 1; i++)
+			if (buf[i] == '\0')
+				buf[i] = ',';
+		printf("OK size=%ld list=%.*s\n", size, r > 0 ? (int)r - 1 : 0,
+		    buf);
+		return 0;
+	}
+	usage("unknown SYSCALL");
+	return 2;
+}
+
 static int
 run(const char *sys, int dirfd, const char *path, const char *arg)
 {
@@ -256,6 +299,9 @@ run(const char *sys, int dirfd, const char *path, const char *arg)
 		return show_stat(r, sizeof(*stx), (long long)stx->stx_size,
 		    stx->stx_mode);
 	}
+
+	if (strstr(sys, "xattr") != NULL)
+		return run_xattr(sys, path, arg);
 
 	/* Access checks. */
 	if (strcmp(sys, "access") == 0)
@@ -382,6 +428,7 @@ is_syscall(const char *name)
 		"open", "openat", "openat2", "creat", "stat", "lstat",
 		"fstatat", "statx", "oldstat", "stat64", "lstat64", "access",
 		"faccessat", "faccessat2", "readlink", "readlinkat",
+		"getxattr", "lgetxattr", "listxattr", "llistxattr",
 	};
 	size_t i;
 
