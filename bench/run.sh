@@ -49,6 +49,8 @@ else
 fi
 DEADLINE=${BENCH_DEADLINE:-480}
 START=$(date +%s)
+# Taken now: the report being written would count as a change later.
+TREE="$(git -C "$ROOT" rev-parse --short HEAD 2>/dev/null || echo '?')$(git -C "$ROOT" diff --quiet 2>/dev/null || echo ' (uncommitted changes)')"
 LOAD_START=$(cut -d' ' -f1-3 /proc/loadavg)
 
 log() { printf 'bench: %s\n' "$*" >&2; }
@@ -428,7 +430,7 @@ echo
 echo "- Date: $(date -u '+%Y-%m-%d %H:%M UTC'); run took $((END - START)) s"
 echo "- Machine: $(nproc) CPUs, ${MODEL:-unknown CPU}, Linux $(uname -r) $(uname -m);" \
     "load average at the start: $LOAD_START, at the end: $(cut -d' ' -f1-3 /proc/loadavg)"
-echo "- Tree: $(git -C "$ROOT" rev-parse --short HEAD 2>/dev/null || echo '?')$(git -C "$ROOT" diff --quiet 2>/dev/null || echo ' (uncommitted changes)')"
+echo "- Tree: $TREE"
 echo "- Command: \`${BENCH_QUICK:+BENCH_QUICK=$BENCH_QUICK }${BENCH_REPS:+BENCH_REPS=$BENCH_REPS }${BENCH_TIME:+BENCH_TIME=$BENCH_TIME }make bench\` ($REPS_DONE of $REPS interleaved repetitions ran, ~${TARGET} s a run)"
 echo "- Workload: \`bench/build/workload -n N -f $SRC [-t T | -p P] openat|getppid\`"
 echo "  under each prefix below; ns/op = wall time of the timed loop / ops"
