@@ -623,8 +623,12 @@ cat <<'NOTES'
   RECV, SYNC_WAKE_UP brings it to the target's CPU, and the ADDFD it
   issues from there wakes the target on that same CPU; the first thread's
   own wake-up, after its ADDFD, is off the target's path. Everything stays
-  on one CPU, so the unpinned redirect costs about what the pinned one
-  does. Trials behind this choice, with throwaway variants of
+  on one CPU, so the unpinned redirect costs close to what the pinned one
+  does: over the last runs here, 1.3x to 1.55x the floor's pinned figure
+  (single runs from 15 to 21 us), so the 1.5x aim is met in some runs
+  and not in others. What is left is the other receiver's wake-up on most
+  calls (the kernel wakes every thread sleeping in RECV; it finds nothing
+  and sleeps again) and unotifyd's own work per call. Trials behind this choice, with throwaway variants of
   bench/floor.c on this machine (ns/op
   unpinned): one receiver ~45,000; two receivers always in RECV ~12,500
   for redirects but +30% for pass-through (every call woke both); a
