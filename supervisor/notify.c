@@ -201,6 +201,10 @@ notify_join(struct notify *n, int delta)
 {
 	pthread_mutex_lock(&n->lock);
 	n->threads += delta;
+	/* One leaving (after an error) must not leave the others parked
+	 * with nobody receiving. */
+	if (delta < 0)
+		pthread_cond_broadcast(&n->spare);
 	pthread_mutex_unlock(&n->lock);
 }
 
