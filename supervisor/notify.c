@@ -241,6 +241,8 @@ notify_block_end(struct notify *n)
 int
 notify_recv(struct notify *n, struct seccomp_notif *req)
 {
+	int err;
+
 	if (n->recv_blocks && notify_hangup(n))
 		return -EPIPE;
 	notify_take_turn(n);
@@ -248,10 +250,11 @@ notify_recv(struct notify *n, struct seccomp_notif *req)
 	memset(req, 0, n->sizes.seccomp_notif);
 	if (ioctl(n->fd, SECCOMP_IOCTL_NOTIF_RECV, req) == 0)
 		return notify_end_turn(n, 0);
+	err = errno;
 	/* ENOENT is also a task that died between poll and RECV: retry. */
 	if (notify_hangup(n))
 		return notify_end_turn(n, -EPIPE);
-	return notify_end_turn(n, -errno);
+	return notify_end_turn(n, -err);
 }
 
 int
