@@ -35,7 +35,6 @@ struct notify {
 	int				 receiving;	/* in RECV now */
 	int				 parked;	/* waiting on spare */
 	int				 calls;		/* parked, to wake */
-	int				 hungup;
 };
 
 /* Set by notify_block_begin: this thread blocked since its last RECV. */
@@ -170,9 +169,9 @@ static void
 notify_take_turn(struct notify *n)
 {
 	pthread_mutex_lock(&n->lock);
-	if (!notify_waited && n->receiving > 0 && !n->hungup) {
+	if (!notify_waited && n->receiving > 0) {
 		n->parked++;
-		while (n->calls == 0 && n->receiving > 0 && !n->hungup)
+		while (n->calls == 0 && n->receiving > 0)
 			pthread_cond_wait(&n->spare, &n->lock);
 		if (n->calls > 0)
 			n->calls--;
@@ -183,15 +182,13 @@ notify_take_turn(struct notify *n)
 	pthread_mutex_unlock(&n->lock);
 }
 
+/* Once no task uses the filter, each receiver leaves (notify_join), which
+ * wakes the parked ones: they find nobody receiving and get EPIPE too. */
 static int
 notify_end_turn(struct notify *n, int r)
 {
 	pthread_mutex_lock(&n->lock);
 	n->receiving--;
-	if (r == -EPIPE) {
-		n->hungup = 1;
-		pthread_cond_broadcast(&n->spare);
-	}
 	pthread_mutex_unlock(&n->lock);
 	return r;
 }
@@ -201,8 +198,8 @@ notify_join(struct notify *n, int delta)
 {
 	pthread_mutex_lock(&n->lock);
 	n->threads += delta;
-	/* One leaving (after an error) must not leave the others parked
-	 * with nobody receiving. */
+	/* One leaving (no task left, or an error) must not leave the others
+	 * parked with nobody receiving. */
 	if (delta < 0)
 		pthread_cond_broadcast(&n->spare);
 	pthread_mutex_unlock(&n->lock);
