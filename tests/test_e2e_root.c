@@ -69,6 +69,19 @@ Test(e2e_root, chrooted_target_cannot_escape_with_dotdot)
 	e2e_result_free(&r);
 }
 
+/* `unotifyd run --redirect /virtual/src=/data/file -- chroot ROOT
+ * /try-path SYS /virtual/src [ARG]` */
+static void
+try_in_root(struct e2e_result *r, const char *root, const char *sys,
+    const char *arg)
+{
+	const char *argv[] = { e2e_unotifyd(), "run", "--redirect",
+	    "/virtual/src=/data/file", "--", "chroot", root, "/try-path", sys,
+	    "/virtual/src", arg, NULL };
+
+	e2e_run(r, argv, NULL, NULL);
+}
+
 /* Stats and attribute reads of a chrooted target look in its root too
  * (the supervisor reaches the file through an O_PATH fd found beneath it). */
 Test(e2e_root, chrooted_target_stats_and_reads_attributes_inside)
@@ -88,27 +101,15 @@ Test(e2e_root, chrooted_target_stats_and_reads_attributes_inside)
 	/* The same path outside the root holds something else. */
 	e2e_mkdir(e2e_path("data"));
 	e2e_write(e2e_path("data/file"), "outside, longer\n", 0644);
-	const char *get[] = { e2e_unotifyd(), "run", "--redirect",
-	    "/virtual/src=/data/file", "--", "chroot", root, "/try-path",
-	    "getxattr", "/virtual/src", "user.where", NULL };
-
-	e2e_run(&r, get, NULL, NULL);
+	try_in_root(&r, root, "getxattr", "user.where");
 	cr_assert(eq(str, r.out, "OK size=6 value=inside\n"), "stderr: %s",
 	    r.err);
 	e2e_result_free(&r);
-	const char *list[] = { e2e_unotifyd(), "run", "--redirect",
-	    "/virtual/src=/data/file", "--", "chroot", root, "/try-path",
-	    "listxattr", "/virtual/src", NULL };
-
-	e2e_run(&r, list, NULL, NULL);
+	try_in_root(&r, root, "listxattr", NULL);
 	cr_assert(eq(str, r.out, "OK size=11 list=user.where\n"),
 	    "stderr: %s", r.err);
 	e2e_result_free(&r);
-	const char *st[] = { e2e_unotifyd(), "run", "--redirect",
-	    "/virtual/src=/data/file", "--", "chroot", root, "/try-path",
-	    "stat", "/virtual/src", NULL };
-
-	e2e_run(&r, st, NULL, NULL);
+	try_in_root(&r, root, "stat", NULL);
 	cr_assert(eq(str, r.out, "OK size=7 mode=0644\n"), "stderr: %s",
 	    r.err);
 	e2e_result_free(&r);

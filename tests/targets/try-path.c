@@ -172,7 +172,6 @@ access_mode(const char *s)
 	return mode;
 }
 
-/* Make the call sys on (dirfd, path) and report it. */
 /* The xattr reads: a size-0 call for the size, then the value or list,
  * whose names are shown comma-separated. */
 static int
@@ -212,6 +211,7 @@ run_xattr(const char *sys, const char *path, const char *name)
 	return 2;
 }
 
+/* Make the call sys on (dirfd, path) and report it. */
 static int
 run(const char *sys, int dirfd, const char *path, const char *arg)
 {
