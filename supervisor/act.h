@@ -40,9 +40,10 @@ struct call {
 	uint64_t		 buf;		/* result buffer in the target */
 	uint64_t		 bufsiz;	/* readlink, *xattr */
 	uint64_t		 name_addr;	/* getxattr: the name */
-	char			 xname[ACT_XATTR_NAME_MAX + 1];
+	/* Filled as they are read, so not cleared for each call. */
 	char			 path[PATH_MAX];	/* as passed */
 	char			 abs[PATH_MAX];		/* absolute, normalised */
+	char			 xname[ACT_XATTR_NAME_MAX + 1];	/* getxattr */
 };
 
 /* Size of the out buffer act_emulate needs; the *xattr calls need

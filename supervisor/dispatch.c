@@ -439,7 +439,7 @@ dispatch_notification(struct notify *n, const struct rule_set *rules,
 	struct call c;
 	int err;
 
-	/* Not the two PATH_MAX buffers: 8 KiB to clear on every call. */
+	/* Not the buffers at its end: 8 KiB to clear on every call. */
 	memset(&c, 0, offsetof(struct call, path));
 	c.path[0] = c.abs[0] = '\0';
 	c.sysid = syscalls_lookup(req->data.arch, req->data.nr, &c.layout);
