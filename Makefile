@@ -80,7 +80,7 @@ deps:
 	    echo "make deps: run as root, or: sudo apt-get install$$missing" >&2; \
 	    exit 1; fi; \
 	export DEBIAN_FRONTEND=noninteractive; \
-	apt-get update -qq && apt-get install -y -qq --no-install-recommends $$missing
+	apt-get update -qq && apt-get install -y -qq --no-install-recommends --no-remove $$missing
 
 demo: deps
 	$(MAKE) all

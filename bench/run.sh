@@ -77,7 +77,7 @@ fi
 if ! command -v proot >/dev/null 2>&1 && [ "$(id -u)" = 0 ] &&
     [ "$QUICK" != 1 ]; then
 	log "installing proot"
-	DEBIAN_FRONTEND=noninteractive apt-get install -y -qq proot \
+	DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-remove proot \
 	    >/dev/null 2>&1 || true
 fi
 if command -v proot >/dev/null 2>&1; then

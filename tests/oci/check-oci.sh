@@ -54,7 +54,7 @@ if [ -n "$missing" ]; then
 	timeout 300 apt-get update -qq ||
 	    die "apt-get update failed; install$missing by hand"
 	# shellcheck disable=SC2086 # one word per package
-	timeout 600 apt-get install -y -qq --no-install-recommends $missing ||
+	timeout 600 apt-get install -y -qq --no-install-recommends --no-remove $missing ||
 	    die "apt-get install$missing failed"
 fi
 busybox=$(command -v busybox) || die "busybox not found after install"

@@ -39,7 +39,7 @@ for p in debootstrap systemd-container; do
 done
 if [ -n "$missing" ]; then
 	say "installing$missing"
-	DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
+	DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-remove \
 	    --no-install-recommends $missing >/dev/null
 fi
 
@@ -55,7 +55,7 @@ cp -a "$BASE/." "$ROOT/"
 for lib in libev4 libinih1 libjson-c5; do
 	chroot "$ROOT" dpkg-query -W $lib >/dev/null 2>&1 ||
 	    timeout 600 chroot "$ROOT" sh -c "DEBIAN_FRONTEND=noninteractive \
-	    apt-get install -y -qq $lib" >/dev/null
+	    apt-get install -y -qq --no-remove $lib" >/dev/null
 done
 
 make -s all
