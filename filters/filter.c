@@ -90,6 +90,7 @@ filter_build(uint32_t mask, struct filter **out, const char **cause)
 	scmp_filter_ctx ctx;
 	struct filter *f;
 	const char *const *name;
+	uint32_t compat;
 	int id, nr, r;
 
 	*out = NULL;
@@ -104,9 +105,11 @@ filter_build(uint32_t mask, struct filter **out, const char **cause)
 		*cause = "cannot set the bad-arch action";
 		goto out;
 	}
-	/* i386 programs are supervised by the same rules; x32 stays out. */
-	if ((r = seccomp_arch_add(ctx, SCMP_ARCH_X86)) < 0) {
-		*cause = "cannot add the i386 arch";
+	/* 32-bit programs (i386 on x86_64, ARM on aarch64) are supervised
+	 * by the same rules; x32 stays out. */
+	if ((compat = syscalls_compat_arch()) != 0 &&
+	    (r = seccomp_arch_add(ctx, syscalls_arch_scmp(compat))) < 0) {
+		*cause = "cannot add the 32-bit compat arch";
 		goto out;
 	}
 	for (id = 0; id < SYSCALLS_NIDS; id++) {

@@ -43,13 +43,7 @@ filter_print_field(uint32_t k)
 static const char *
 filter_print_arch(uint32_t k)
 {
-	switch (k) {
-	case AUDIT_ARCH_X86_64:
-		return "x86_64";
-	case AUDIT_ARCH_I386:
-		return "i386";
-	}
-	return NULL;
+	return syscalls_arch_label(k);
 }
 
 static void
@@ -94,11 +88,11 @@ filter_print_const(const char *field, uint32_t k, uint32_t arch)
 	if (field == NULL)
 		return NULL;
 	/* Jumps from different loads meet (libseccomp compares the arch
-	 * again after the x86_64 block): an audit arch constant is an arch. */
+	 * again after the native block): an audit arch constant is an arch. */
 	if ((name = filter_print_arch(k)) != NULL)
 		return name;
 	if (strcmp(field, "nr") == 0) {
-		if (k == X32_SYSCALL_BIT)
+		if (k == X32_SYSCALL_BIT && arch == AUDIT_ARCH_X86_64)
 			name = "x32 syscall bit";
 		else if (k == 0xffffffffu)
 			name = "nr -1";
@@ -113,7 +107,7 @@ filter_print(const struct filter *f, FILE *fp)
 {
 	const struct sock_filter *insns;
 	const char *field = NULL;
-	uint32_t arch = AUDIT_ARCH_X86_64;
+	uint32_t arch = syscalls_native_arch();
 	size_t i, n;
 
 	n = filter_program(f, (const void **)&insns);

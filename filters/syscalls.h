@@ -36,9 +36,10 @@ enum syscalls_id {
 
 /* How a stat result is laid out in the target's memory. */
 enum syscalls_layout {
-	SYSCALLS_LAYOUT_NATIVE,		/* x86_64 struct stat, or n/a */
-	SYSCALLS_LAYOUT_STAT32,		/* i386 stat(2): struct compat_stat */
-	SYSCALLS_LAYOUT_STAT64		/* i386 stat64(2): packed struct stat64 */
+	SYSCALLS_LAYOUT_NATIVE,		/* the build's struct stat, or n/a */
+	SYSCALLS_LAYOUT_STAT32,		/* i386, ARM stat(2): compat_stat */
+	SYSCALLS_LAYOUT_STAT64,		/* i386 stat64(2): packed stat64 */
+	SYSCALLS_LAYOUT_STAT64_EABI	/* ARM stat64(2): aligned stat64 */
 };
 
 #define SYSCALLS_MASK(id)	(1u << (id))
@@ -71,5 +72,14 @@ const char *const *syscalls_names(int);
 uint32_t	 syscalls_run_mask(uint32_t rules, int privileged);
 /* 1 if the arch is 32-bit (pointers and longs are 4 bytes). */
 int		 syscalls_arch_is_32bit(uint32_t);
+/* "x86_64", "i386", "aarch64", "arm"; NULL for an arch with no table. */
+const char	*syscalls_arch_label(uint32_t);
+/* The AUDIT_ARCH_* of the build, and of the 32-bit ABI its kernel also
+ * runs (i386 on x86_64, ARM on aarch64), or 0: the arches the filter
+ * supervises; any other arch is killed. */
+uint32_t	 syscalls_native_arch(void);
+uint32_t	 syscalls_compat_arch(void);
+/* The SCMP_ARCH_* of an arch with a table, or 0. */
+uint32_t	 syscalls_arch_scmp(uint32_t);
 
 #endif

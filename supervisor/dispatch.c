@@ -67,8 +67,10 @@ dispatch_log(const struct seccomp_notif *req, const struct call *c,
 	vsnprintf(answer, sizeof(answer), fmt, ap);
 	va_end(ap);
 	name = syscalls_arch_name(req->data.arch, req->data.nr);
-	log_debug("tid=%u %s%s \"%s\" %s%s: %s", req->pid, name,
-	    syscalls_arch_is_32bit(req->data.arch) ? "/i386" : "",
+	log_debug("tid=%u %s%s%s \"%s\" %s%s: %s", req->pid, name,
+	    req->data.arch != syscalls_native_arch() ? "/" : "",
+	    req->data.arch != syscalls_native_arch() ?
+	    syscalls_arch_label(req->data.arch) : "",
 	    dispatch_quote(c->path, quoted, sizeof(quoted)),
 	    r != NULL ? "rule=" : "no rule", r != NULL ? r->name : "", answer);
 }
@@ -113,7 +115,7 @@ dispatch_decode(const struct seccomp_notif *req, struct call *c)
 	uint64_t a[6];
 	int i, is32;
 
-	/* i386 arguments are 32-bit registers. */
+	/* 32-bit arches (i386, ARM) pass 32-bit registers. */
 	is32 = syscalls_arch_is_32bit(req->data.arch);
 	for (i = 0; i < 6; i++)
 		a[i] = is32 ? (uint32_t)req->data.args[i] : req->data.args[i];

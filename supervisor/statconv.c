@@ -1,12 +1,15 @@
 /* SPDX-License-Identifier: MIT */
-/* stat(2) results in the i386 layouts, for 32-bit targets. */
+/* stat(2) results in the 32-bit layouts (i386, ARM EABI) for 32-bit
+ * targets; native ones get the build's own struct stat. */
 #include <errno.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <string.h>
 
 #include "statconv.h"
 
-/* i386 stat(2) under IA32 emulation: the kernel's struct compat_stat. */
+/* i386 stat(2) under IA32 emulation, and ARM EABI stat(2) under AArch32
+ * (little-endian): the kernel's struct compat_stat, the same 64 bytes. */
 struct statconv_stat32 {
 	uint32_t	c_dev;
 	uint32_t	c_ino;
@@ -51,10 +54,49 @@ struct statconv_stat64 {
 	uint64_t	c_ino;
 } __attribute__((packed));
 
+/* ARM EABI stat64(2), fstatat64(2): struct stat64 of arm64's compat
+ * (arch/arm64/include/asm/stat.h), the 64-bit members 8-byte aligned. */
+struct statconv_stat64_eabi {
+	uint64_t	c_dev;
+	uint8_t		pad0[4];
+	uint32_t	c_ino32;
+	uint32_t	c_mode;
+	uint32_t	c_nlink;
+	uint32_t	c_uid;
+	uint32_t	c_gid;
+	uint64_t	c_rdev;
+	uint8_t		pad3[4];
+	int64_t		c_size __attribute__((aligned(8)));
+	uint32_t	c_blksize;
+	uint64_t	c_blocks __attribute__((aligned(8)));
+	uint32_t	c_atime;
+	uint32_t	c_atime_nsec;
+	uint32_t	c_mtime;
+	uint32_t	c_mtime_nsec;
+	uint32_t	c_ctime;
+	uint32_t	c_ctime_nsec;
+	uint64_t	c_ino;
+} __attribute__((aligned(8)));
+
 _Static_assert(sizeof(struct statconv_stat32) == 64, "i386 struct stat");
 _Static_assert(sizeof(struct statconv_stat64) == 96, "i386 struct stat64");
+_Static_assert(sizeof(struct statconv_stat64_eabi) == 104,
+    "ARM EABI struct stat64");
+_Static_assert(offsetof(struct statconv_stat64_eabi, c_size) == 48 &&
+    offsetof(struct statconv_stat64_eabi, c_blocks) == 64 &&
+    offsetof(struct statconv_stat64_eabi, c_ino) == 96,
+    "ARM EABI struct stat64 offsets");
+/* The native layout is the build's struct stat, as the kernel writes it:
+ * x86_64's own (144 bytes), the generic one elsewhere (aarch64: 128). */
+#if defined(__x86_64__)
+_Static_assert(sizeof(struct stat) == 144, "x86_64 struct stat");
+#elif defined(__aarch64__)
+_Static_assert(sizeof(struct stat) == 128, "generic struct stat");
+#endif
+_Static_assert(sizeof(struct stat) >= sizeof(struct statconv_stat64_eabi),
+    "STATCONV_MAX holds every layout");
 
-/* Both i386 layouts keep 32-bit seconds and nanoseconds. */
+/* The 32-bit layouts keep 32-bit seconds and nanoseconds. */
 #define STATCONV_TIMES(d, st) do {					\
 	(d)->c_atime = (st)->st_atim.tv_sec;				\
 	(d)->c_atime_nsec = (st)->st_atim.tv_nsec;			\
@@ -76,10 +118,11 @@ statconv(const struct stat *st, enum syscalls_layout layout, void *out)
 {
 	struct statconv_stat32 s32;
 	struct statconv_stat64 s64;
+	struct statconv_stat64_eabi e64;
 
 	switch (layout) {
 	case SYSCALLS_LAYOUT_STAT32:
-		/* x86_64 st_dev is already new_encode_dev()'d: it fits. */
+		/* The 64-bit st_dev is already new_encode_dev()'d: it fits. */
 		if (st->st_ino > UINT32_MAX || st->st_nlink > UINT16_MAX ||
 		    st->st_size > INT32_MAX)
 			return -EOVERFLOW;
@@ -113,6 +156,22 @@ statconv(const struct stat *st, enum syscalls_layout layout, void *out)
 		s64.c_ino = st->st_ino;
 		memcpy(out, &s64, sizeof(s64));
 		return sizeof(s64);
+	case SYSCALLS_LAYOUT_STAT64_EABI:
+		memset(&e64, 0, sizeof(e64));
+		e64.c_dev = st->st_dev;
+		e64.c_ino32 = st->st_ino;
+		e64.c_mode = st->st_mode;
+		e64.c_nlink = st->st_nlink;
+		e64.c_uid = st->st_uid;
+		e64.c_gid = st->st_gid;
+		e64.c_rdev = st->st_rdev;
+		e64.c_size = st->st_size;
+		e64.c_blksize = st->st_blksize;
+		e64.c_blocks = st->st_blocks;
+		STATCONV_TIMES(&e64, st);
+		e64.c_ino = st->st_ino;
+		memcpy(out, &e64, sizeof(e64));
+		return sizeof(e64);
 	case SYSCALLS_LAYOUT_NATIVE:
 		break;
 	}

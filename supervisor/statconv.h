@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: MIT */
-/* stat(2) results in the i386 layouts, for 32-bit targets. */
+/* stat(2) results in the 32-bit layouts (i386, ARM EABI). */
 #ifndef STATCONV_H
 #define STATCONV_H
 
@@ -12,10 +12,11 @@
 #define STATCONV_MAX	sizeof(struct stat)
 
 /*
- * Lay st out in out as the kernel would for layout (x86_64 struct stat, or
- * i386 struct stat / struct stat64 as IA32 emulation writes them). Returns
- * the size to copy, or -EOVERFLOW where the kernel refuses (an inode, link
- * count or size that does not fit the old i386 struct stat).
+ * Lay st out in out as the kernel would for layout (the build's struct
+ * stat, or the 32-bit struct stat / struct stat64 as IA32 emulation or
+ * AArch32 compat write them). Returns the size to copy, or -EOVERFLOW
+ * where the kernel refuses (an inode, link count or size that does not
+ * fit the old 32-bit struct stat).
  */
 int	statconv(const struct stat *st, enum syscalls_layout layout,
 	    void *out);
