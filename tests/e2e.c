@@ -22,8 +22,11 @@
 
 #include <criterion/criterion.h>
 #include <criterion/new/assert.h>
+#include <linux/audit.h>
+#include <seccomp.h>
 
 #include "e2e.h"
+#include "syscalls.h"
 
 /* Strings handed out by e2e_path/e2e_fmt, freed by e2e_teardown. */
 static char	**e2e_strings;
@@ -215,6 +218,7 @@ e2e_wait(struct e2e_proc *p, struct e2e_result *r, int timeout_ms)
 	struct pollfd pfd[2];
 	nfds_t n;
 
+	timeout_ms = TEST_LIMIT(timeout_ms);
 	memset(r, 0, sizeof(*r));
 	r->out = calloc(1, 1);
 	r->err = calloc(1, 1);
@@ -400,7 +404,7 @@ e2e_find_once(pid_t root, const char *comm)
 pid_t
 e2e_find_child(pid_t root, const char *comm, int timeout_ms)
 {
-	long deadline = e2e_now_ms() + timeout_ms;
+	long deadline = e2e_now_ms() + TEST_LIMIT(timeout_ms);
 	pid_t pid;
 
 	do {
@@ -415,7 +419,7 @@ e2e_find_child(pid_t root, const char *comm, int timeout_ms)
 int
 e2e_wait_gone(pid_t pid, int timeout_ms)
 {
-	long deadline = e2e_now_ms() + timeout_ms;
+	long deadline = e2e_now_ms() + TEST_LIMIT(timeout_ms);
 	char state;
 
 	do {
@@ -433,7 +437,7 @@ e2e_wait_gone(pid_t pid, int timeout_ms)
 int
 e2e_wait_file(const char *path, int timeout_ms)
 {
-	long deadline = e2e_now_ms() + timeout_ms;
+	long deadline = e2e_now_ms() + TEST_LIMIT(timeout_ms);
 	struct stat st;
 
 	do {
@@ -694,6 +698,40 @@ e2e_target(const char *name)
 	if (access(p, X_OK) == -1)
 		cr_skip_test("target %s not built: %s", p, strerror(errno));
 	return p;
+}
+
+int
+e2e_have_target(const char *name)
+{
+	const char *dir = getenv("TARGETS");
+
+	if (dir == NULL || *dir == '\0')
+		return 0;
+	return access(e2e_fmt("%s/%s", dir, name), X_OK) == 0;
+}
+
+int
+e2e_x86_64(void)
+{
+	return syscalls_native_arch() == AUDIT_ARCH_X86_64;
+}
+
+void
+e2e_require_x86_64(const char *what)
+{
+	if (!e2e_x86_64())
+		cr_skip_test("%s: x86_64 only, this build is %s", what,
+		    syscalls_arch_label(syscalls_native_arch()));
+}
+
+int
+e2e_native_has(const char *sys)
+{
+	/* libseccomp knows every arch's names: a negative number other
+	 * than the error is a call of another arch, absent here. */
+	int nr = seccomp_syscall_resolve_name(sys);
+
+	return nr >= 0 || nr == __NR_SCMP_ERROR;
 }
 
 /* Skip when the kernel refuses seccomp user notification. */

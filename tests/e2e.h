@@ -8,10 +8,13 @@
 
 #include <stddef.h>
 
+#include "slowdown.h"
+
 /* A NULL-terminated argument or environment vector as an expression. */
 #define E2E_ARGV(...)	((const char *[]){ __VA_ARGS__, NULL })
 
-/* Default limit for one command, below every test's .timeout = 30. */
+/* Default limit for one command, below every test's .timeout = 30 (both
+ * TEST_LIMIT()ed; every wait below scales its limit by TEST_SLOWDOWN). */
 #define E2E_TIMEOUT_MS	10000
 
 /* A running child: its own process group, stdout/stderr on pipes. */
@@ -102,6 +105,17 @@ const char *e2e_unotifyd(void);
 const char *e2e_copycat(void);
 /* $TARGETS/name; skips the test if TARGETS is unset or name is not built. */
 const char *e2e_target(const char *name);
+/* 1 if $TARGETS/name is built (targets of another ABI may not be). */
+int	e2e_have_target(const char *name);
+/* 1 if this build is x86_64 (it has i386 targets, -m32 ones). */
+int	e2e_x86_64(void);
+/* Skip the test, saying why, unless this build is x86_64 (i386 via
+ * int $0x80, x32, -m32 targets): what names the x86-only feature. */
+void	e2e_require_x86_64(const char *what);
+/* 0 if sys is a syscall name (open, stat...) the build's arch lacks, as
+ * aarch64 lacks the legacy non-*at calls; 1 otherwise (also for names
+ * that are no syscall's, such as try-path's "fstatat"). */
+int	e2e_native_has(const char *sys);
 /* Skip the test when `unotifyd run -- true` reports seccomp as unusable. */
 void	e2e_require_unotify(void);
 /* Write an INI rules file <tempdir>/<name> and return its path. */

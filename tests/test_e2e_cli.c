@@ -12,9 +12,9 @@
 
 /* check and filter load no filter: they must work without seccomp. */
 TestSuite(e2e_cli, .init = e2e_setup_nokernel, .fini = e2e_teardown,
-    .timeout = 30);
+    .timeout = TEST_LIMIT(30));
 TestSuite(e2e_copycat, .init = e2e_setup, .fini = e2e_teardown,
-    .timeout = 30);
+    .timeout = TEST_LIMIT(30));
 
 /* A rules file using every action, valid for check and filter. */
 static const char *
@@ -41,7 +41,7 @@ valid_rules(void)
 	    e2e_path("pass")));
 }
 
-Test(e2e_cli, check_valid_rules, .timeout = 30)
+Test(e2e_cli, check_valid_rules, .timeout = TEST_LIMIT(30))
 {
 	struct e2e_result r;
 
@@ -52,7 +52,7 @@ Test(e2e_cli, check_valid_rules, .timeout = 30)
 	e2e_result_free(&r);
 }
 
-Test(e2e_cli, check_invalid_rules_all_causes, .timeout = 30)
+Test(e2e_cli, check_invalid_rules_all_causes, .timeout = TEST_LIMIT(30))
 {
 	const char *rules;
 	struct e2e_result r;
@@ -83,7 +83,7 @@ Test(e2e_cli, check_invalid_rules_all_causes, .timeout = 30)
 	e2e_result_free(&r);
 }
 
-Test(e2e_cli, check_directory_names_bad_file, .timeout = 30)
+Test(e2e_cli, check_directory_names_bad_file, .timeout = TEST_LIMIT(30))
 {
 	const char *dir = e2e_path("rules.d");
 	struct e2e_result r;
@@ -102,7 +102,7 @@ Test(e2e_cli, check_directory_names_bad_file, .timeout = 30)
 	e2e_result_free(&r);
 }
 
-Test(e2e_cli, check_missing_file_fails, .timeout = 30)
+Test(e2e_cli, check_missing_file_fails, .timeout = TEST_LIMIT(30))
 {
 	struct e2e_result r;
 
@@ -113,7 +113,7 @@ Test(e2e_cli, check_missing_file_fails, .timeout = 30)
 	e2e_result_free(&r);
 }
 
-Test(e2e_cli, filter_prints_bpf, .timeout = 30)
+Test(e2e_cli, filter_prints_bpf, .timeout = TEST_LIMIT(30))
 {
 	struct e2e_result r;
 
@@ -126,7 +126,7 @@ Test(e2e_cli, filter_prints_bpf, .timeout = 30)
 	e2e_result_free(&r);
 }
 
-Test(e2e_cli, filter_rejects_bad_rules, .timeout = 30)
+Test(e2e_cli, filter_rejects_bad_rules, .timeout = TEST_LIMIT(30))
 {
 	const char *rules;
 	struct e2e_result r;
@@ -140,7 +140,7 @@ Test(e2e_cli, filter_rejects_bad_rules, .timeout = 30)
 	e2e_result_free(&r);
 }
 
-Test(e2e_copycat, env_variable, .timeout = 30)
+Test(e2e_copycat, env_variable, .timeout = TEST_LIMIT(30))
 {
 	const char *src = e2e_path("a"), *dst = e2e_path("b");
 	struct e2e_result r;
@@ -153,7 +153,7 @@ Test(e2e_copycat, env_variable, .timeout = 30)
 	e2e_result_free(&r);
 }
 
-Test(e2e_copycat, env_variable_several_lines, .timeout = 30)
+Test(e2e_copycat, env_variable_several_lines, .timeout = TEST_LIMIT(30))
 {
 	const char *a = e2e_path("a"), *b = e2e_path("b");
 	struct e2e_result r;
@@ -168,7 +168,7 @@ Test(e2e_copycat, env_variable_several_lines, .timeout = 30)
 	e2e_result_free(&r);
 }
 
-Test(e2e_copycat, conf_file_in_cwd, .timeout = 30)
+Test(e2e_copycat, conf_file_in_cwd, .timeout = TEST_LIMIT(30))
 {
 	const char *src = e2e_path("a"), *dst = e2e_path("b");
 	struct e2e_result r;
@@ -183,7 +183,7 @@ Test(e2e_copycat, conf_file_in_cwd, .timeout = 30)
 	e2e_result_free(&r);
 }
 
-Test(e2e_copycat, append_not_lost, .timeout = 30)
+Test(e2e_copycat, append_not_lost, .timeout = TEST_LIMIT(30))
 {
 	const char *src = e2e_path("a"), *dst = e2e_path("b");
 	struct e2e_result r;
@@ -201,7 +201,7 @@ Test(e2e_copycat, append_not_lost, .timeout = 30)
 	e2e_result_free(&r);
 }
 
-Test(e2e_copycat, no_leaked_fds, .timeout = 30)
+Test(e2e_copycat, no_leaked_fds, .timeout = TEST_LIMIT(30))
 {
 	const char *src = e2e_path("a"), *dst = e2e_path("b");
 	struct e2e_result r;
@@ -214,7 +214,7 @@ Test(e2e_copycat, no_leaked_fds, .timeout = 30)
 	e2e_result_free(&r);
 }
 
-Test(e2e_copycat, exit_status_passed_through, .timeout = 30)
+Test(e2e_copycat, exit_status_passed_through, .timeout = TEST_LIMIT(30))
 {
 	struct e2e_result r;
 
@@ -225,7 +225,7 @@ Test(e2e_copycat, exit_status_passed_through, .timeout = 30)
 	e2e_result_free(&r);
 }
 
-Test(e2e_copycat, prefix_line, .timeout = 30)
+Test(e2e_copycat, prefix_line, .timeout = TEST_LIMIT(30))
 {
 	const char *src = e2e_path("srcdir"), *dst = e2e_path("dstdir");
 	struct e2e_result r;

@@ -14,10 +14,13 @@
 #include <criterion/criterion.h>
 #include <criterion/new/assert.h>
 
+#include <linux/audit.h>
+
 #include "e2e.h"
+#include "syscalls.h"
 
 TestSuite(e2e_process, .init = e2e_setup, .fini = e2e_teardown,
-    .timeout = 30);
+    .timeout = TEST_LIMIT(30));
 
 /* Exit code of `unotifyd run -- ARGV...`; stderr kept in *err if not NULL. */
 static int
@@ -39,12 +42,12 @@ run_code(const char *const argv[], char **err)
 	return r.code;
 }
 
-Test(e2e_process, exit_zero, .timeout = 30)
+Test(e2e_process, exit_zero, .timeout = TEST_LIMIT(30))
 {
 	cr_assert(eq(int, run_code(E2E_ARGV("true"), NULL), 0));
 }
 
-Test(e2e_process, exit_code_passed_through, .timeout = 30)
+Test(e2e_process, exit_code_passed_through, .timeout = TEST_LIMIT(30))
 {
 	cr_assert(eq(int, run_code(E2E_ARGV("sh", "-c", "exit 3"), NULL), 3));
 	cr_assert(eq(int, run_code(E2E_ARGV("false"), NULL), 1));
@@ -52,7 +55,7 @@ Test(e2e_process, exit_code_passed_through, .timeout = 30)
 	    124));
 }
 
-Test(e2e_process, killed_by_signal_128_plus_n, .timeout = 30)
+Test(e2e_process, killed_by_signal_128_plus_n, .timeout = TEST_LIMIT(30))
 {
 	cr_assert(eq(int, run_code(E2E_ARGV("sh", "-c", "kill -TERM $$"),
 	    NULL), 143));
@@ -62,7 +65,7 @@ Test(e2e_process, killed_by_signal_128_plus_n, .timeout = 30)
 	    NULL), 138));
 }
 
-Test(e2e_process, command_not_found_127, .timeout = 30)
+Test(e2e_process, command_not_found_127, .timeout = TEST_LIMIT(30))
 {
 	char *err;
 
@@ -75,7 +78,7 @@ Test(e2e_process, command_not_found_127, .timeout = 30)
 	free(err);
 }
 
-Test(e2e_process, not_executable_126, .timeout = 30)
+Test(e2e_process, not_executable_126, .timeout = TEST_LIMIT(30))
 {
 	const char *script = e2e_path("script");
 	char *err;
@@ -88,7 +91,7 @@ Test(e2e_process, not_executable_126, .timeout = 30)
 	cr_assert(eq(int, run_code(E2E_ARGV(e2e_dir()), NULL), 126));
 }
 
-Test(e2e_process, bad_rules_125_command_not_run, .timeout = 30)
+Test(e2e_process, bad_rules_125_command_not_run, .timeout = TEST_LIMIT(30))
 {
 	const char *marker = e2e_path("marker"), *rules;
 	struct e2e_result r;
@@ -115,7 +118,7 @@ Test(e2e_process, bad_rules_125_command_not_run, .timeout = 30)
 	e2e_result_free(&r);
 }
 
-Test(e2e_process, usage_errors_125_command_not_run, .timeout = 30)
+Test(e2e_process, usage_errors_125_command_not_run, .timeout = TEST_LIMIT(30))
 {
 	const char *marker = e2e_path("marker");
 	const char *touch = e2e_fmt("touch '%s'", marker);
@@ -144,7 +147,7 @@ Test(e2e_process, usage_errors_125_command_not_run, .timeout = 30)
 	}
 }
 
-Test(e2e_process, sigterm_to_sleep_143, .timeout = 30)
+Test(e2e_process, sigterm_to_sleep_143, .timeout = TEST_LIMIT(30))
 {
 	struct e2e_result r;
 	struct e2e_proc p;
@@ -158,12 +161,12 @@ Test(e2e_process, sigterm_to_sleep_143, .timeout = 30)
 	e2e_wait(&p, &r, 5000);
 	cr_assert(not(r.timed_out), "unotifyd ignored SIGTERM");
 	cr_assert(eq(int, r.code, 143), "stderr: %s", r.err);
-	cr_assert(lt(long, r.elapsed_ms, 2000));
+	cr_assert(lt(long, r.elapsed_ms, TEST_LIMIT(2000)));
 	cr_assert(e2e_wait_gone(child, 2000), "sleep %d survived", child);
 	e2e_result_free(&r);
 }
 
-Test(e2e_process, signals_forwarded, .timeout = 30)
+Test(e2e_process, signals_forwarded, .timeout = TEST_LIMIT(30))
 {
 	static const char *const sigs[] = {
 		"TERM", "INT", "HUP", "QUIT", "USR1", "USR2"
@@ -203,7 +206,7 @@ Test(e2e_process, signals_forwarded, .timeout = 30)
 	}
 }
 
-Test(e2e_process, sigkill_of_supervisor_kills_command, .timeout = 30)
+Test(e2e_process, sigkill_of_supervisor_kills_command, .timeout = TEST_LIMIT(30))
 {
 	const char *pidfile = e2e_path("pid");
 	struct e2e_result r;
@@ -233,7 +236,7 @@ Test(e2e_process, sigkill_of_supervisor_kills_command, .timeout = 30)
 	e2e_result_free(&r);
 }
 
-Test(e2e_process, orphaned_grandchild_still_supervised, .timeout = 30)
+Test(e2e_process, orphaned_grandchild_still_supervised, .timeout = TEST_LIMIT(30))
 {
 	const char *src = e2e_path("src"), *dst = e2e_path("dst");
 	const char *out = e2e_path("out");
@@ -254,11 +257,12 @@ Test(e2e_process, orphaned_grandchild_still_supervised, .timeout = 30)
 	e2e_result_free(&r);
 }
 
-Test(e2e_process, i386_int80_supervised, .timeout = 30)
+Test(e2e_process, i386_int80_supervised, .timeout = TEST_LIMIT(30))
 {
 	const char *src = e2e_path("src"), *dst = e2e_path("dst");
 	struct e2e_result r;
 
+	e2e_require_x86_64("int $0x80 (i386 syscalls)");
 	/* i386 syscalls from a 64-bit process go through the same rules
 	 * (neither killed nor let past them). */
 	e2e_write(dst, "redirected\n", 0644);
@@ -272,10 +276,11 @@ Test(e2e_process, i386_int80_supervised, .timeout = 30)
 	e2e_result_free(&r);
 }
 
-Test(e2e_process, x32_syscall_killed_sigsys, .timeout = 30)
+Test(e2e_process, x32_syscall_killed_sigsys, .timeout = TEST_LIMIT(30))
 {
 	struct e2e_result r;
 
+	e2e_require_x86_64("x32 syscall numbers");
 	e2e_run(&r, E2E_ARGV(e2e_unotifyd(), "run", "--", e2e_target("abi"),
 	    "x32", "/dev/null"), NULL, e2e_dir());
 	cr_assert(eq(int, r.code, 128 + SIGSYS), "out: %s err: %s", r.out,
@@ -284,7 +289,64 @@ Test(e2e_process, x32_syscall_killed_sigsys, .timeout = 30)
 	e2e_result_free(&r);
 }
 
-Test(e2e_process, syscall_minus_one_enosys, .timeout = 30)
+/* Skip unless an ARM (AArch32) program runs here: an aarch64 build and a
+ * kernel with compat (without, exec fails with ENOEXEC: exit 126/127). */
+static const char *
+arm32_target(void)
+{
+	const char *tp;
+	struct e2e_result r;
+
+	if (syscalls_native_arch() != AUDIT_ARCH_AARCH64)
+		cr_skip_test("ARM compat programs: aarch64 only, this build "
+		    "is %s", syscalls_arch_label(syscalls_native_arch()));
+	tp = e2e_target("raw-static-arm32");
+	e2e_run(&r, E2E_ARGV(tp, "/dev/null"), NULL, e2e_dir());
+	if (r.code != 0)
+		cr_skip_test("the kernel runs no ARM programs (exit %d: %s)",
+		    r.code, r.err);
+	e2e_result_free(&r);
+	return tp;
+}
+
+/* An ARM program's svc #0 openat (ARM numbers, 32-bit registers) goes
+ * through the same rules as the native ones. */
+Test(e2e_process, arm32_svc_openat_supervised, .timeout = TEST_LIMIT(30))
+{
+	const char *src = e2e_path("src"), *dst = e2e_path("dst");
+	const char *tp = arm32_target();
+	struct e2e_result r;
+
+	e2e_write(dst, "redirected\n", 0644);
+	e2e_run(&r, E2E_ARGV(e2e_unotifyd(), "run", "--redirect",
+	    e2e_fmt("%s=%s", src, dst), "--", tp, src), NULL, e2e_dir());
+	cr_assert(eq(int, r.code, 0), "out: %s err: %s", r.out, r.err);
+	cr_assert(eq(str, r.out, "redirected\n"));
+	e2e_result_free(&r);
+}
+
+/* Its stat64 gets the ARM EABI layout (104 bytes, 64-bit members 8-byte
+ * aligned): the right st_size, nothing written past the struct. */
+Test(e2e_process, arm32_stat64_eabi_layout, .timeout = TEST_LIMIT(30))
+{
+	const char *src = e2e_path("src"), *dst = e2e_path("dst");
+	const char *tp = arm32_target();
+	struct e2e_result r;
+
+	e2e_write(dst, "redirected\n", 0644);
+	/* Natively first: the target reads the layout right. */
+	e2e_run(&r, E2E_ARGV(tp, "-s", dst), NULL, e2e_dir());
+	cr_assert(eq(str, r.out, "size=11 guard=ok\n"), "err: %s", r.err);
+	e2e_result_free(&r);
+	e2e_run(&r, E2E_ARGV(e2e_unotifyd(), "run", "--redirect",
+	    e2e_fmt("%s=%s", src, dst), "--", tp, "-s", src), NULL,
+	    e2e_dir());
+	cr_assert(eq(int, r.code, 0), "out: %s err: %s", r.out, r.err);
+	cr_assert(eq(str, r.out, "size=11 guard=ok\n"));
+	e2e_result_free(&r);
+}
+
+Test(e2e_process, syscall_minus_one_enosys, .timeout = TEST_LIMIT(30))
 {
 	struct e2e_result r;
 
@@ -296,7 +358,7 @@ Test(e2e_process, syscall_minus_one_enosys, .timeout = 30)
 	e2e_result_free(&r);
 }
 
-Test(e2e_process, nested_supervisor_125, .timeout = 30)
+Test(e2e_process, nested_supervisor_125, .timeout = TEST_LIMIT(30))
 {
 	const char *marker = e2e_path("marker");
 	struct e2e_result r;
@@ -312,7 +374,7 @@ Test(e2e_process, nested_supervisor_125, .timeout = 30)
 	e2e_result_free(&r);
 }
 
-Test(e2e_process, argv_env_stdin_passed_through, .timeout = 30)
+Test(e2e_process, argv_env_stdin_passed_through, .timeout = TEST_LIMIT(30))
 {
 	struct e2e_result r;
 
@@ -331,7 +393,7 @@ Test(e2e_process, argv_env_stdin_passed_through, .timeout = 30)
 	e2e_result_free(&r);
 }
 
-Test(e2e_process, command_in_own_cwd, .timeout = 30)
+Test(e2e_process, command_in_own_cwd, .timeout = TEST_LIMIT(30))
 {
 	struct e2e_result r;
 

@@ -12,7 +12,7 @@
 
 #include "e2e.h"
 
-TestSuite(e2e_root, .init = e2e_setup, .fini = e2e_teardown, .timeout = 30);
+TestSuite(e2e_root, .init = e2e_setup, .fini = e2e_teardown, .timeout = TEST_LIMIT(30));
 
 /* A tree with the no-libc target and its own /data/file. */
 static const char *
@@ -109,7 +109,8 @@ Test(e2e_root, chrooted_target_stats_and_reads_attributes_inside)
 	cr_assert(eq(str, r.out, "OK size=11 list=user.where\n"),
 	    "stderr: %s", r.err);
 	e2e_result_free(&r);
-	try_in_root(&r, root, "stat", NULL);
+	try_in_root(&r, root, e2e_native_has("stat") ? "stat" : "fstatat",
+	    NULL);
 	cr_assert(eq(str, r.out, "OK size=7 mode=0644\n"), "stderr: %s",
 	    r.err);
 	e2e_result_free(&r);

@@ -29,7 +29,7 @@
 
 #define SOCKET_ACTIVATE	"/usr/bin/systemd-socket-activate"
 /* Limit for the daemon's reactions (a log line, a datagram). */
-#define SERVE_WAIT_MS	5000
+#define SERVE_WAIT_MS	TEST_LIMIT(5000)
 /* Log bytes shown from each end in assertion messages, and kept at most. */
 #define SERVE_TAIL	1500
 #define SERVE_LOG_MAX	(1 << 20)
@@ -40,7 +40,7 @@ static pid_t	serve_children[4];
 static void serve_teardown(void);
 
 TestSuite(e2e_serve, .init = e2e_setup, .fini = serve_teardown,
-    .timeout = 30);
+    .timeout = TEST_LIMIT(30));
 
 /* A running `unotifyd serve` and what it logged so far. */
 struct serve_daemon {
@@ -357,7 +357,7 @@ serve_closed(int sock, int timeout_ms)
 	return 0;
 }
 
-Test(e2e_serve, exec_end_to_end, .timeout = 30)
+Test(e2e_serve, exec_end_to_end, .timeout = TEST_LIMIT(30))
 {
 	const char *src = e2e_path("src"), *dst = e2e_path("dst");
 	struct serve_daemon d;
@@ -433,7 +433,7 @@ Test(e2e_serve, exec_end_to_end, .timeout = 30)
 	cr_assert(not(e2e_exists(d.sock)), "socket left behind");
 }
 
-Test(e2e_serve, socket_activation, .timeout = 30)
+Test(e2e_serve, socket_activation, .timeout = TEST_LIMIT(30))
 {
 	const char *src = e2e_path("src"), *dst = e2e_path("dst");
 	const char *sock = e2e_path("activated"), *asan, *tsan, *log;
@@ -468,7 +468,7 @@ Test(e2e_serve, socket_activation, .timeout = 30)
 	    serve_tail(log));
 }
 
-Test(e2e_serve, journal_prefixes_and_verbose, .timeout = 30)
+Test(e2e_serve, journal_prefixes_and_verbose, .timeout = TEST_LIMIT(30))
 {
 	const char *src = e2e_path("src"), *dst = e2e_path("dst");
 	const char *sock = e2e_path("sock"), *log;
@@ -586,7 +586,7 @@ serve_notify_need(struct serve_notify *n, const char *needle, int *fdp)
 	return m;
 }
 
-Test(e2e_serve, sd_notify, .timeout = 30)
+Test(e2e_serve, sd_notify, .timeout = TEST_LIMIT(30))
 {
 	const char *src = e2e_path("src"), *dst = e2e_path("dst");
 	const char *path = e2e_path("notify"), *m, *name;
@@ -654,7 +654,7 @@ Test(e2e_serve, sd_notify, .timeout = 30)
 	close(n.fd);
 }
 
-Test(e2e_serve, reload_good_rules, .timeout = 30)
+Test(e2e_serve, reload_good_rules, .timeout = TEST_LIMIT(30))
 {
 	const char *src = e2e_path("src"), *one = e2e_path("one");
 	const char *two = e2e_path("two"), *log;
@@ -673,7 +673,7 @@ Test(e2e_serve, reload_good_rules, .timeout = 30)
 	    serve_tail(log));
 }
 
-Test(e2e_serve, reload_bad_rules_keeps_old, .timeout = 30)
+Test(e2e_serve, reload_bad_rules_keeps_old, .timeout = TEST_LIMIT(30))
 {
 	const char *src = e2e_path("src"), *one = e2e_path("one");
 	const char *two = e2e_path("two"), *rules, *log;
@@ -840,7 +840,7 @@ serve_runc_msg(pid_t pid, const char *id)
 	    "\"bundle\":\"/b\"}}", (int)pid, id, (int)pid);
 }
 
-Test(e2e_serve, oci_runc, .timeout = 30)
+Test(e2e_serve, oci_runc, .timeout = TEST_LIMIT(30))
 {
 	const char *src = e2e_path("src"), *dst = e2e_path("dst"), *got;
 	struct serve_daemon d;
@@ -872,7 +872,7 @@ Test(e2e_serve, oci_runc, .timeout = 30)
 	serve_stop(&d);
 }
 
-Test(e2e_serve, oci_crun_split, .timeout = 30)
+Test(e2e_serve, oci_crun_split, .timeout = TEST_LIMIT(30))
 {
 	const char *src = e2e_path("src"), *dst = e2e_path("dst"), *got;
 	struct serve_daemon d;
@@ -930,7 +930,7 @@ Test(e2e_serve, oci_crun_split, .timeout = 30)
 }
 
 /* JSON allows whitespace before the object, a whole read's worth too. */
-Test(e2e_serve, oci_leading_whitespace, .timeout = 30)
+Test(e2e_serve, oci_leading_whitespace, .timeout = TEST_LIMIT(30))
 {
 	const char *src = e2e_path("src"), *dst = e2e_path("dst"), *got;
 	struct serve_daemon d;
@@ -972,7 +972,7 @@ struct serve_bad {
 	const char	*cause;
 };
 
-Test(e2e_serve, oci_bad_messages, .timeout = 30)
+Test(e2e_serve, oci_bad_messages, .timeout = TEST_LIMIT(30))
 {
 	const char *src = e2e_path("src"), *dst = e2e_path("dst");
 	const char *truncated = "{\"ociVersion\":\"1.0.2-dev\",\"fds\":"
@@ -1067,7 +1067,7 @@ Test(e2e_serve, oci_bad_messages, .timeout = 30)
 	serve_stop(&d);
 }
 
-Test(e2e_serve, oci_fd_not_a_listener, .timeout = 30)
+Test(e2e_serve, oci_fd_not_a_listener, .timeout = TEST_LIMIT(30))
 {
 	const char *src = e2e_path("src"), *dst = e2e_path("dst");
 	const char *msg = serve_runc_msg(4242, "bogus");
@@ -1093,7 +1093,7 @@ Test(e2e_serve, oci_fd_not_a_listener, .timeout = 30)
 	serve_stop(&d);
 }
 
-Test(e2e_serve, exec_fd_not_a_listener, .timeout = 30)
+Test(e2e_serve, exec_fd_not_a_listener, .timeout = TEST_LIMIT(30))
 {
 	const char *src = e2e_path("src"), *dst = e2e_path("dst");
 	struct proto_hello hello = { .version = PROTO_VERSION };

@@ -6,7 +6,7 @@
 
 #include "e2e.h"
 
-TestSuite(e2e_userns, .init = e2e_setup, .fini = e2e_teardown, .timeout = 30);
+TestSuite(e2e_userns, .init = e2e_setup, .fini = e2e_teardown, .timeout = TEST_LIMIT(30));
 
 Test(e2e_userns, stat_owners_are_mapped_like_direct_ones)
 {

@@ -19,7 +19,7 @@
 
 #include "e2e.h"
 
-TestSuite(hostile, .init = e2e_setup, .fini = e2e_teardown, .timeout = 60);
+TestSuite(hostile, .init = e2e_setup, .fini = e2e_teardown, .timeout = TEST_LIMIT(60));
 
 /* What the redirect target holds; the source itself does not exist, so a
  * match proves the redirect. */
@@ -141,6 +141,7 @@ Test(hostile, nr_minus_one_enosys)
  * parent is still served. */
 Test(hostile, x32_child_killed_sigsys)
 {
+	e2e_require_x86_64("x32 syscall numbers");
 	expect_answer("x32", "x32 killed by SYS\nnext OK\n");
 }
 
@@ -149,6 +150,7 @@ Test(hostile, x32_command_exit_159)
 {
 	struct e2e_result r;
 
+	e2e_require_x86_64("x32 syscall numbers");
 	run_hostile(&r, "x32-self", NULL, NULL, E2E_TIMEOUT_MS);
 	cr_assert(eq(int, r.code, 128 + SIGSYS), "stdout: %s stderr: %s",
 	    r.out, r.err);
@@ -160,6 +162,7 @@ Test(hostile, x32_command_exit_159)
  * path is redirected, an unhandled i386 syscall (getpid) passes. */
 Test(hostile, int80_open_redirected_other_i386_passes)
 {
+	e2e_require_x86_64("int $0x80 (i386 syscalls)");
 	expect_answer("int80", "int80 open OK " DST_DATA "\n"
 	    "int80 getpid OK\nnext OK\n");
 }

@@ -7,6 +7,7 @@
 #include <criterion/new/assert.h>
 
 #include "pattern.h"
+#include "slowdown.h"
 #include "util.h"
 
 struct pattern_case {
@@ -168,7 +169,7 @@ Test(pattern, match_table)
 		    cases[i].path);
 }
 
-Test(pattern, no_exponential_backtracking, .timeout = 2)
+Test(pattern, no_exponential_backtracking, .timeout = TEST_LIMIT(2))
 {
 	char path[4096], pat[512];
 	size_t i, n;

@@ -15,6 +15,7 @@
 #include "causes.h"
 #include "copycat.h"
 #include "expand.h"
+#include "slowdown.h"
 #include "path.h"
 #include "pattern.h"
 #include "rules.h"
@@ -22,7 +23,7 @@
 
 /* fuzz_path: normalised (no "//", "." or ".." component), never longer,
  * and idempotent. */
-Test(regress, normalise_invariants, .timeout = 10)
+Test(regress, normalise_invariants, .timeout = TEST_LIMIT(10))
 {
 	static const char *const in[] = {
 		"/", "//", "/.", "/..", "/../..", "/./../.", "/a/..", "/a/../",
@@ -47,7 +48,7 @@ Test(regress, normalise_invariants, .timeout = 10)
 }
 
 /* A path of PATH_MAX - 1 bytes of ".." components normalises in place. */
-Test(regress, normalise_path_max_of_dotdots, .timeout = 10)
+Test(regress, normalise_path_max_of_dotdots, .timeout = TEST_LIMIT(10))
 {
 	char buf[PATH_MAX];
 	size_t i;
@@ -61,7 +62,7 @@ Test(regress, normalise_path_max_of_dotdots, .timeout = 10)
 
 /* Globs with many "**" or "*" against long paths must not backtrack
  * exponentially (fuzz_path runs with a 10 s per-input limit). */
-Test(regress, glob_backtracking_bounded, .timeout = 10)
+Test(regress, glob_backtracking_bounded, .timeout = TEST_LIMIT(10))
 {
 	char pat[512] = "", path[1024] = "";
 	const char *why;
@@ -85,12 +86,13 @@ Test(regress, glob_backtracking_bounded, .timeout = 10)
 	path[0] = '/';
 	path[250] = '\0';
 	cr_assert(eq(int, pattern_match(pat, path), 0));
-	cr_assert(lt(dbl, (double)(clock() - t0) / CLOCKS_PER_SEC, 1.0));
+	cr_assert(lt(dbl, (double)(clock() - t0) / CLOCKS_PER_SEC,
+	    TEST_LIMIT(1.0)));
 }
 
 /* fuzz_rules: -1 exactly when causes were added, each "origin:"; binary
  * data, a NUL cut, CR LF and an overlong line do not crash. */
-Test(regress, rules_parse_hostile_text, .timeout = 10)
+Test(regress, rules_parse_hostile_text, .timeout = TEST_LIMIT(10))
 {
 	static const char *const texts[] = {
 		"", "\x01\x02\x03", "[a]\r\npath = /x\r\naction = continue\r\n",
@@ -129,7 +131,7 @@ Test(regress, rules_parse_hostile_text, .timeout = 10)
 }
 
 /* fuzz_copycat and fuzz_expand: odd spacing, lone '$', '~' forms. */
-Test(regress, copycat_and_expand_hostile_text, .timeout = 10)
+Test(regress, copycat_and_expand_hostile_text, .timeout = TEST_LIMIT(10))
 {
 	static const char *const texts[] = {
 		"/a /b", "\t/a\t\t/b\t\n\n", "/a/ /b/\n/a/ /c/\n", "/a",

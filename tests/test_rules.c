@@ -21,15 +21,17 @@
 #ifndef RUNNING_ON_VALGRIND
 #define RUNNING_ON_VALGRIND	0
 #endif
-/* Sanitizers slow parsing down several times: relax the time limit. */
+/* Sanitizers slow parsing down several times: relax the time limit (and
+ * TEST_SLOWDOWN for emulation, see slowdown.h). */
 #if defined(__SANITIZE_ADDRESS__)
-#define SLOWDOWN		10
+#define SLOWDOWN		(10 * TEST_SLOWDOWN)
 #else
-#define SLOWDOWN		1
+#define SLOWDOWN		TEST_SLOWDOWN
 #endif
 
 #include "causes.h"
 #include "rules.h"
+#include "slowdown.h"
 #include "syscalls.h"
 #include "util.h"
 
@@ -549,7 +551,7 @@ Test(rules, line_length_limit)
 	cr_assert(eq(sz, set.n, 0));
 }
 
-Test(rules, megabyte_line, .timeout = 5)
+Test(rules, megabyte_line, .timeout = TEST_LIMIT(5))
 {
 	size_t n = 1 << 20;
 	char *text = xmalloc(n + 100);
@@ -1055,7 +1057,7 @@ now(void)
 	return ts.tv_sec + ts.tv_nsec / 1e9;
 }
 
-Test(rules, hundred_thousand_rules, .timeout = 20)
+Test(rules, hundred_thousand_rules, .timeout = TEST_LIMIT(20))
 {
 	size_t n = 100000, cap = n * 120, len = 0, i;
 	char *text = xmalloc(cap), *path;

@@ -252,7 +252,7 @@ check_refused(const char *name, const char *file, unsigned line)
 }
 
 ParameterizedTest(struct bad_case *c, rules_malformed, refused,
-    .init = e2e_setup_nokernel, .fini = e2e_teardown, .timeout = 60)
+    .init = e2e_setup_nokernel, .fini = e2e_teardown, .timeout = TEST_LIMIT(60))
 {
 	const char *file = e2e_path("%s.ini", c->name);
 	size_t len;
@@ -265,7 +265,7 @@ ParameterizedTest(struct bad_case *c, rules_malformed, refused,
 }
 
 TestSuite(rules_malformed, .init = e2e_setup_nokernel, .fini = e2e_teardown,
-    .timeout = 60);
+    .timeout = TEST_LIMIT(60));
 
 Test(rules_malformed, every_cause_of_1000_bad_rules_reported)
 {
@@ -356,7 +356,7 @@ Test(rules_malformed, hundred_thousand_rules_load_fast)
 	cr_assert(eq(int, r.code, 0), "stderr: %.300s", r.err);
 	cr_assert(e2e_has(r.out, "100000 rules OK"), "stdout: %s", r.out);
 	/* ~0.3 s here; 5 s leaves room for a loaded machine. */
-	cr_expect(slow || r.elapsed_ms < 5000, "check took %ld ms",
+	cr_expect(slow || r.elapsed_ms < TEST_LIMIT(5000), "check took %ld ms",
 	    r.elapsed_ms);
 	e2e_result_free(&r);
 	/* Instrumented, the run alone takes about a minute: the rule index
@@ -369,7 +369,7 @@ Test(rules_malformed, hundred_thousand_rules_load_fast)
 	    "touch", marker), NULL, e2e_dir(), 50000);
 	cr_assert(eq(int, r.code, 0), "stderr: %.300s", r.err);
 	cr_assert(e2e_exists(marker));
-	cr_expect(slow || r.elapsed_ms < 5000, "run took %ld ms",
+	cr_expect(slow || r.elapsed_ms < TEST_LIMIT(5000), "run took %ld ms",
 	    r.elapsed_ms);
 	e2e_result_free(&r);
 }

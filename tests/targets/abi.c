@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /* From a 64-bit process, make a syscall through another ABI: i386 int $0x80
  * open, an x32 openat (nr | 0x40000000), or nr -1; print what came back
- * and, for an fd, what it reads. */
+ * and, for an fd, what it reads. int80 and x32 mean something on x86_64
+ * only. */
 #include <sys/mman.h>
 #include <sys/syscall.h>
 
@@ -14,6 +15,7 @@
 #define X32_SYSCALL_BIT	0x40000000L
 #define I386_NR_open	5
 
+#if defined(__x86_64__)
 /* i386 open(2) via int $0x80: pointers must fit in 32 bits. */
 static long
 int80_open(const char *path)
@@ -32,6 +34,15 @@ int80_open(const char *path)
 	    : "r8", "r9", "r10", "r11", "memory");
 	return ret;
 }
+#else
+/* int $0x80 is x86's (the tests of int80 and x32 skip elsewhere). */
+static long
+int80_open(const char *path)
+{
+	(void)path;
+	return -ENOSYS;
+}
+#endif
 
 /* Make the syscall named by argv[1] and report. */
 int

@@ -11,6 +11,8 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "legacy.h"
+
 static const struct {
 	const char	*name;
 	int		 flag;

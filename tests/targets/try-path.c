@@ -14,8 +14,9 @@
  *	OK size=N list=A,B	listxattr, llistxattr, the same way
  *	ERR ENAME		the call failed
  *
- * Built for x86_64 and, as try-path-m32, for i386, whose numbers and struct
- * layouts differ. The older form `try-path PATH OP...` (glibc wrappers, one
+ * Built for the machine and, on x86_64, as try-path-m32 for i386, whose
+ * numbers and struct layouts differ. Calls the arch lacks (aarch64 has no
+ * open, creat, stat, lstat, access, readlink) report ERR ENOSYS. The older form `try-path PATH OP...` (glibc wrappers, one
  * line per OP) is kept for test_e2e_stat.c. */
 #define _FILE_OFFSET_BITS 64
 
@@ -32,6 +33,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+
+#include "legacy.h"
 
 #if defined(__i386__)
 /* i386 stat(2) #106 and lstat(2) #107: the kernel's struct stat. */
@@ -70,10 +73,13 @@ struct stat64_k {
 } __attribute__((packed, aligned(4)));
 _Static_assert(sizeof(struct stat64_k) == 96, "i386 struct stat64");
 _Static_assert(offsetof(struct stat64_k, st_size) == 44, "st_size");
-#else
+#elif defined(__x86_64__)
 /* x86_64 stat(2), lstat(2), newfstatat(2): glibc's struct stat is the
  * kernel's. */
 _Static_assert(sizeof(struct stat) == 144, "x86_64 struct stat");
+#elif defined(__aarch64__)
+/* aarch64 newfstatat(2): the generic struct stat (no stat, lstat). */
+_Static_assert(sizeof(struct stat) == 128, "generic struct stat");
 #endif
 
 /* Room for any stat layout plus a guard area the call must not touch. */
