@@ -106,6 +106,23 @@ _Static_assert(sizeof(struct stat) >= sizeof(struct statconv_stat64_eabi),
 	(d)->c_ctime_nsec = (st)->st_ctim.tv_nsec;			\
 } while (0)
 
+/* Both struct stat64 layouts hold the same members. */
+#define STATCONV_STAT64(d, st) do {					\
+	memset((d), 0, sizeof(*(d)));					\
+	(d)->c_dev = (st)->st_dev;					\
+	(d)->c_ino32 = (st)->st_ino;					\
+	(d)->c_mode = (st)->st_mode;					\
+	(d)->c_nlink = (st)->st_nlink;					\
+	(d)->c_uid = (st)->st_uid;					\
+	(d)->c_gid = (st)->st_gid;					\
+	(d)->c_rdev = (st)->st_rdev;					\
+	(d)->c_size = (st)->st_size;					\
+	(d)->c_blksize = (st)->st_blksize;				\
+	(d)->c_blocks = (st)->st_blocks;				\
+	STATCONV_TIMES((d), (st));					\
+	(d)->c_ino = (st)->st_ino;					\
+} while (0)
+
 /* 16-bit ids: the kernel's high2lowuid() maps what does not fit to 65534. */
 static uint16_t
 statconv_low_id(uint32_t id)
@@ -141,35 +158,11 @@ statconv(const struct stat *st, enum syscalls_layout layout, void *out)
 		memcpy(out, &s32, sizeof(s32));
 		return sizeof(s32);
 	case SYSCALLS_LAYOUT_STAT64:
-		memset(&s64, 0, sizeof(s64));
-		s64.c_dev = st->st_dev;
-		s64.c_ino32 = st->st_ino;
-		s64.c_mode = st->st_mode;
-		s64.c_nlink = st->st_nlink;
-		s64.c_uid = st->st_uid;
-		s64.c_gid = st->st_gid;
-		s64.c_rdev = st->st_rdev;
-		s64.c_size = st->st_size;
-		s64.c_blksize = st->st_blksize;
-		s64.c_blocks = st->st_blocks;
-		STATCONV_TIMES(&s64, st);
-		s64.c_ino = st->st_ino;
+		STATCONV_STAT64(&s64, st);
 		memcpy(out, &s64, sizeof(s64));
 		return sizeof(s64);
 	case SYSCALLS_LAYOUT_STAT64_EABI:
-		memset(&e64, 0, sizeof(e64));
-		e64.c_dev = st->st_dev;
-		e64.c_ino32 = st->st_ino;
-		e64.c_mode = st->st_mode;
-		e64.c_nlink = st->st_nlink;
-		e64.c_uid = st->st_uid;
-		e64.c_gid = st->st_gid;
-		e64.c_rdev = st->st_rdev;
-		e64.c_size = st->st_size;
-		e64.c_blksize = st->st_blksize;
-		e64.c_blocks = st->st_blocks;
-		STATCONV_TIMES(&e64, st);
-		e64.c_ino = st->st_ino;
+		STATCONV_STAT64(&e64, st);
 		memcpy(out, &e64, sizeof(e64));
 		return sizeof(e64);
 	case SYSCALLS_LAYOUT_NATIVE:

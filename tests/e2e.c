@@ -734,6 +734,24 @@ e2e_native_has(const char *sys)
 	return nr >= 0 || nr == __NR_SCMP_ERROR;
 }
 
+const char *
+e2e_calls_script(const char *tp, const char *path, const struct e2e_call *c,
+    size_t n, int all, const char **expect)
+{
+	const char *script = "";
+	size_t i;
+
+	*expect = "";
+	for (i = 0; i < n; i++) {
+		if (!all && !e2e_native_has(c[i].sys))
+			continue;
+		script = e2e_fmt("%s'%s' %s '%s' %s; ", script, tp, c[i].sys,
+		    path, c[i].arg);
+		*expect = e2e_fmt("%s%s\n", *expect, c[i].out);
+	}
+	return script;
+}
+
 /* Skip when the kernel refuses seccomp user notification. */
 void
 e2e_require_unotify(void)

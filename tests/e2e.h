@@ -116,6 +116,17 @@ void	e2e_require_x86_64(const char *what);
  * aarch64 lacks the legacy non-*at calls; 1 otherwise (also for names
  * that are no syscall's, such as try-path's "fstatat"). */
 int	e2e_native_has(const char *sys);
+/* One step of a try-path script: `try-path SYS PATH ARG` prints out. */
+struct e2e_call {
+	const char	*sys;
+	const char	*arg;		/* "" for none */
+	const char	*out;		/* without the newline */
+};
+/* The script running `'tp' SYS 'path' ARG;` for each of the n calls, but
+ * only those the build's arch has unless all is set (for try-path-m32),
+ * and in *expect the lines it prints. */
+const char *e2e_calls_script(const char *tp, const char *path,
+	    const struct e2e_call *, size_t n, int all, const char **expect);
 /* Skip the test when `unotifyd run -- true` reports seccomp as unusable. */
 void	e2e_require_unotify(void);
 /* Write an INI rules file <tempdir>/<name> and return its path. */

@@ -82,9 +82,7 @@ Test(e2e_creds, nobody_raw_calls_get_eacces, .timeout = TEST_LIMIT(30))
 {
 	/* Opening and access(R_OK) are denied; stat needs no read
 	 * permission on the file and succeeds, as natively. */
-	static const struct {
-		const char	*sys, *arg, *out;
-	} calls[] = {
+	static const struct e2e_call calls[] = {
 		{ "open", "", "ERR EACCES" },
 		{ "openat", "", "ERR EACCES" },
 		{ "openat2", "", "ERR EACCES" },
@@ -99,7 +97,7 @@ Test(e2e_creds, nobody_raw_calls_get_eacces, .timeout = TEST_LIMIT(30))
 	const char *secret = e2e_path("secret"), *src = e2e_path("src");
 	const char *cmd, *expect;
 	struct e2e_result r;
-	size_t t, c;
+	size_t t;
 
 	e2e_write(secret, "root only\n", 0600);
 	for (t = 0; t < 2; t++) {
@@ -109,15 +107,9 @@ Test(e2e_creds, nobody_raw_calls_get_eacces, .timeout = TEST_LIMIT(30))
 		if (t == 1 && !e2e_x86_64())
 			continue;
 		tp = e2e_target(targets[t]);
-		cmd = expect = "";
-		for (c = 0; c < sizeof(calls) / sizeof(calls[0]); c++) {
-			/* aarch64 has only the *at forms. */
-			if (t == 0 && !e2e_native_has(calls[c].sys))
-				continue;
-			cmd = e2e_fmt("%s'%s' %s '%s' %s; ", cmd, tp,
-			    calls[c].sys, src, calls[c].arg);
-			expect = e2e_fmt("%s%s\n", expect, calls[c].out);
-		}
+		/* The native try-path makes the calls its arch has. */
+		cmd = e2e_calls_script(tp, src, calls, sizeof(calls) /
+		    sizeof(calls[0]), t == 1, &expect);
 		run_as_nobody(&r, src, secret, cmd);
 		cr_expect(eq(str, r.out, (char *)expect),
 		    "case %s as nobody: stderr: %s", targets[t], r.err);

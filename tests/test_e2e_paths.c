@@ -640,9 +640,7 @@ Test(e2e_paths, access_write_errno_rule, .timeout = TEST_LIMIT(30))
 	cr_assert(eq(str, (char *)slurp(src), "readable\n"));
 	e2e_result_free(&r);
 	for (t = 0; t < 2; t++) {
-		static const struct {
-			const char	*sys, *arg, *out;
-		} steps[] = {
+		static const struct e2e_call steps[] = {
 			{ "access", "w", "ERR EROFS" },
 			{ "faccessat", "rw", "ERR EROFS" },
 			{ "faccessat2", "w", "ERR EROFS" },
@@ -655,19 +653,13 @@ Test(e2e_paths, access_write_errno_rule, .timeout = TEST_LIMIT(30))
 			{ "stat", "", "OK size=9 mode=0644" },
 			{ "fstatat", "", "OK size=9 mode=0644" },
 		};
-		const char *tp, *script = "", *expect = "";
-		size_t i;
+		const char *tp, *script, *expect;
 
 		if (t == 1 && !e2e_x86_64())
 			continue;
 		tp = e2e_target(targets[t]);
-		for (i = 0; i < sizeof(steps) / sizeof(steps[0]); i++) {
-			if (!has_call(t, steps[i].sys))
-				continue;
-			script = e2e_fmt("%s'%s' %s '%s' %s; ", script, tp,
-			    steps[i].sys, src, steps[i].arg);
-			expect = e2e_fmt("%s%s\n", expect, steps[i].out);
-		}
+		script = e2e_calls_script(tp, src, steps, sizeof(steps) /
+		    sizeof(steps[0]), t == 1, &expect);
 		e2e_run(&r, E2E_ARGV(e2e_unotifyd(), "run", "-r", ini, "--",
 		    "sh", "-c", script), NULL, e2e_dir());
 		cr_expect(eq(str, r.out, (char *)expect), "case %s: stderr: %s",
