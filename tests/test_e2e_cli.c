@@ -9,6 +9,7 @@
 #include <criterion/new/assert.h>
 
 #include "e2e.h"
+#include "syscalls.h"
 
 /* check and filter load no filter: they must work without seccomp. */
 TestSuite(e2e_cli, .init = e2e_setup_nokernel, .fini = e2e_teardown,
@@ -123,6 +124,11 @@ Test(e2e_cli, filter_prints_bpf, .timeout = TEST_LIMIT(30))
 	cr_assert(e2e_has(r.out, "openat"), "stdout: %s", r.out);
 	cr_assert(strcasestr(r.out, "arch") != NULL, "no arch check: %s",
 	    r.out);
+	/* The program of this machine: its arch and its 32-bit one. */
+	cr_assert(e2e_has(r.out, e2e_fmt("; %s\n",
+	    syscalls_arch_label(syscalls_native_arch()))), "stdout: %s", r.out);
+	cr_assert(e2e_has(r.out, e2e_fmt("; %s\n",
+	    syscalls_arch_label(syscalls_compat_arch()))), "stdout: %s", r.out);
 	e2e_result_free(&r);
 }
 

@@ -94,7 +94,8 @@ if [ ! -s "$CACHE/vmlinuz" ]; then
 	k=$(chroot "$ROOT" apt-cache depends linux-image-arm64 |
 	    sed -n 's/.*Depends: \(linux-image-[0-9][^ ]*\).*/\1/p' | head -n1)
 	[ -n "$k" ] || die "no linux-image for arm64 found"
-	rm -rf "$ROOT/tmp/kernel" && mkdir -p "$ROOT/tmp/kernel"
+	rm -rf "$ROOT/tmp/kernel" && mkdir -p "$ROOT/tmp/kernel" &&
+	    chmod 1777 "$ROOT/tmp/kernel"
 	(cd "$ROOT/tmp/kernel" && timeout 600 chroot "$ROOT" sh -c \
 	    "cd /tmp/kernel && apt-get download -qq $k") ||
 	    die "apt-get download $k failed"
@@ -156,7 +157,7 @@ vmstart=$(date +%s)
 set +e
 timeout -k 10 "$VM_TIMEOUT" qemu-system-aarch64 -M virt \
     -cpu max,pauth-impdef=on -smp "$VM_CPUS" -m 4096 \
-    -accel tcg,thread=multi -nographic -no-reboot \
+    -accel tcg,thread=multi -nographic -no-reboot -nic none \
     -kernel "$CACHE/vmlinuz" -initrd "$work/initrd.cpio" \
     -append "console=ttyAMA0 quiet panic=-1 rdinit=/init" \
     </dev/null >"$work/serial.log" 2>&1

@@ -27,7 +27,7 @@ static const struct {
 };
 
 /* Print usage and exit 2. */
-static void
+static void __attribute__((noreturn))
 usage(void)
 {
 	fprintf(stderr, "usage: try-open open|openat|openat2|creat DIRFD PATH "

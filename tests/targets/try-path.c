@@ -89,7 +89,7 @@ static unsigned char statbuf[sizeof(struct statx) + GUARD]
     __attribute__((aligned(8)));
 
 /* Print usage and exit 2. */
-static void
+static void __attribute__((noreturn))
 usage(const char *why)
 {
 	if (why != NULL)
