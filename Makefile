@@ -44,7 +44,7 @@ MACHINE		:= $(shell $(CC) -dumpmachine 2>/dev/null)
 # On x86_64, targets also built for i386 (NAME-m32), to test 32-bit
 # supervision; on aarch64, raw (libc-free) ones for ARM (NAME-arm32) with
 # clang, when it and lld are there (Debian's arm32 gcc would need a sysroot).
-M32_NAMES	:= try-path
+M32_NAMES	:= try-path try-write
 ARM32_NAMES	:= raw-static
 ARM32_CC	?= clang --target=armv7a-linux-gnueabi -marm -fuse-ld=lld
 COMPAT_TARGETS	:=
