@@ -530,6 +530,13 @@ Test(e2e_open, timer_signals_restart, .timeout = TEST_LIMIT(30))
 	const char *src = e2e_path("src"), *dst = e2e_path("dst");
 	struct e2e_result r;
 
+	/* Natively a notification's round trip is shorter than the 50 us
+	 * timer; emulated (qemu TCG: check-arm64) it is many times longer,
+	 * every call is interrupted before it is received, and none ends. */
+	if (TEST_SLOWDOWN > 1)
+		cr_skip_test("a 50 us timer outpaces emulated notifications "
+		    "(TEST_SLOWDOWN=%d)", TEST_SLOWDOWN);
+
 	e2e_write(dst, "tick\n", 0644);
 	e2e_run_timeout(&r, E2E_ARGV(e2e_unotifyd(), "run", "--redirect",
 	    redirect(src, dst), "--", e2e_target("timer"), src, "tick\n",

@@ -8,7 +8,7 @@
 #
 # Environment: UNOTIFYD_ARM64_CACHE (cached rootfs and kernel, default
 # /var/tmp/unotifyd-arm64), MIRROR (default: the Debian archive apt uses
-# here), TEST_SLOWDOWN (time limit factor, default 10), VM_TIMEOUT (s,
+# here), TEST_SLOWDOWN (time limit factor, default 30), VM_TIMEOUT (s,
 # default 3600), VM_CPUS (default 2), FILTER (a criterion --filter), KEEP=1
 # keeps the work dir (serial log, initramfs).
 set -eu
@@ -17,7 +17,7 @@ cd "$(dirname "$0")/../.."
 TOP=$(pwd)
 CACHE=${UNOTIFYD_ARM64_CACHE:-/var/tmp/unotifyd-arm64}
 ROOT=$CACHE/rootfs
-TEST_SLOWDOWN=${TEST_SLOWDOWN:-10}
+TEST_SLOWDOWN=${TEST_SLOWDOWN:-30}
 VM_TIMEOUT=${VM_TIMEOUT:-3600}
 VM_CPUS=${VM_CPUS:-2}
 FILTER=${FILTER:-}
