@@ -9,7 +9,8 @@
 # Environment: UNOTIFYD_ARM64_CACHE (cached rootfs and kernel, default
 # /var/tmp/unotifyd-arm64), MIRROR (default: the Debian archive apt uses
 # here), TEST_SLOWDOWN (time limit factor, default 30), VM_TIMEOUT (s,
-# default 3600), VM_CPUS (default 2), FILTER (a criterion --filter), KEEP=1
+# default 3600), VM_CPUS (default 2), FILTER (a criterion --filter),
+# VM_ARGS (more run-tests options, e.g. --verbose), KEEP=1
 # keeps the work dir (serial log, initramfs).
 set -eu
 
@@ -21,6 +22,7 @@ TEST_SLOWDOWN=${TEST_SLOWDOWN:-30}
 VM_TIMEOUT=${VM_TIMEOUT:-3600}
 VM_CPUS=${VM_CPUS:-2}
 FILTER=${FILTER:-}
+VM_ARGS=${VM_ARGS:-}
 KEEP=${KEEP:-0}
 # Host tools. No cross gcc (gcc-aarch64-linux-gnu conflicts with
 # gcc-multilib) and no foreign dpkg arch (libcriterion-dev is not
@@ -146,6 +148,7 @@ chmod 1777 "$work/stage/tmp"
 mv "$work/u" "$work/stage/u"
 sed "s|@JOBS@|$VM_CPUS|" tests/arm64/init >"$work/stage/init"
 printf '%s\n' "$FILTER" >"$work/stage/u/.vm-filter"
+printf '%s\n' "$VM_ARGS" >"$work/stage/u/.vm-args"
 chmod 755 "$work/stage/init"
 (cd "$work/stage" && find . | cpio -o -H newc --quiet) >"$work/payload.cpio"
 cat "$CACHE/base.cpio" "$work/payload.cpio" >"$work/initrd.cpio"
