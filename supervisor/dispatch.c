@@ -15,6 +15,7 @@
 #include "log.h"
 #include "memory.h"
 #include "path.h"
+#include "stats.h"
 #include "syscalls.h"
 #include "worker.h"
 
@@ -481,6 +482,7 @@ dispatch_notification(struct notify *n, const struct rule_set *rules,
 	}
 	r = err > 0 ? NULL : rules_match(rules, c.abs, c.sysid,
 	    dispatch_writes(&c));
+	stats_rule(r);
 	if (r == NULL || r->action == RULE_CONTINUE) {
 		dispatch_log(req, &c, r, "continue");
 		notify_continue(n, req->id);

@@ -23,8 +23,10 @@
 #include "log.h"
 #include "oci.h"
 #include "proto.h"
+#include "report.h"
 #include "rules.h"
 #include "serve.h"
+#include "status.h"
 #include "syscalls.h"
 #include "target.h"
 #include "worker.h"
@@ -445,6 +447,22 @@ serve_conn_exec(struct serve_conn *c)
 	if (c->state == SERVE_CONN_EXEC_HELLO) {
 		if (c->len < sizeof(*hello))
 			return 0;
+		if (memcmp(hello->magic, PROTO_STATUS_MAGIC, 8) == 0) {
+			struct report_facts f = { (long)c->s->ntargets,
+			    (long)c->s->served, c->s->rules };
+			const char *why;
+
+			/* status.c takes the fd, and closes it once sent. */
+			ev_io_stop(c->s->ev, &c->w);
+			if (status_reply(c->s->ev, c->fd, c->buf, c->len,
+			    c->nfds, &f, &why) < 0) {
+				serve_conn_fail(c, "%s", why);
+				return 1;
+			}
+			c->fd = -1;
+			serve_conn_free(c);
+			return 1;
+		}
 		if (memcmp(hello->magic, PROTO_MAGIC, 8) != 0 ||
 		    hello->version != PROTO_VERSION) {
 			serve_conn_fail(c, "unknown protocol version");
