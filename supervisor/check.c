@@ -84,7 +84,7 @@ check_report(const struct rule_set *rules, int for_service)
 		if (rules->v[i].action == RULE_REDIRECT)
 			warnings += check_redirect(&rules->v[i]);
 	printf("%zu %s OK%s; notified syscalls:", rules->n,
-	    rules->n == 1 ? "rule" : "rules",
+	    PLURAL(rules->n, "rule", "rules"),
 	    for_service ? " in the service's environment" : "");
 	for (id = 0; id < SYSCALLS_COUNT; id++)
 		if (rules_syscalls(rules) & SYSCALLS_MASK(id)) {
@@ -93,7 +93,7 @@ check_report(const struct rule_set *rules, int for_service)
 		}
 	printf("%s\n", first ? " none" : "");
 	if (warnings > 0)
-		printf("%d %s\n", warnings, warnings == 1 ? "warning" :
-		    "warnings");
+		printf("%d %s\n", warnings, PLURAL(warnings, "warning",
+		    "warnings"));
 	return warnings;
 }

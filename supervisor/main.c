@@ -174,7 +174,7 @@ main_run(struct rule_set *rules, char *argv[], int stats)
 		return EXIT_FAILED;
 	}
 	log_debug("pid %d: %zu %s; %s", (int)child, rules->n,
-	    rules->n == 1 ? "rule" : "rules", notify_sync_wakeup(n) ?
+	    PLURAL(rules->n, "rule", "rules"), notify_sync_wakeup(n) ?
 	    "targets are woken on the CPU that answers them" :
 	    "this kernel cannot wake targets on the CPU that answers them "
 	    "(Linux 6.6 can): answers are slower");

@@ -202,9 +202,10 @@ serve_load_metadata(const char *metadata, struct rule_set **out,
 static void
 serve_status(struct serve *s)
 {
-	sd_notifyf(0, "STATUS=%lu targets (%lu since start), %llu calls "
-	    "answered, %zu rules", s->ntargets, s->served, s->notifications,
-	    s->rules->n);
+	sd_notifyf(0, "STATUS=%lu %s (%lu since start), %llu calls "
+	    "answered, %zu %s", s->ntargets, PLURAL(s->ntargets, "target",
+	    "targets"), s->served, s->notifications, s->rules->n,
+	    PLURAL(s->rules->n, "rule", "rules"));
 }
 
 /*
@@ -696,7 +697,7 @@ serve_reload(struct serve *s)
 		serve_rules_drop(t->rules);
 		t->rules = own;
 	}
-	log_info("reloaded: %zu rules", set->n);
+	log_info("reloaded: %zu %s", set->n, PLURAL(set->n, "rule", "rules"));
 	sd_notify(0, "READY=1");
 	serve_status(s);
 }
@@ -713,8 +714,8 @@ serve_signal_cb(struct ev_loop *ev, ev_io *w, int revents)
 			serve_reload(s);
 			continue;
 		}
-		log_info("%s: stopping with %lu targets", strsignal(si.ssi_signo),
-		    s->ntargets);
+		log_info("%s: stopping with %lu %s", strsignal(si.ssi_signo),
+		    s->ntargets, PLURAL(s->ntargets, "target", "targets"));
 		sd_notify(0, "STOPPING=1");
 		ev_break(ev, EVBREAK_ALL);
 	}
@@ -853,7 +854,8 @@ serve_run(const struct serve_options *opts)
 	ev_timer_init(&s.status_timer, serve_status_cb, 5., 5.);
 	s.status_timer.data = &s;
 	ev_timer_start(s.ev, &s.status_timer);
-	log_info("ready: %zu rules", s.rules->n);
+	log_info("ready: %zu %s", s.rules->n, PLURAL(s.rules->n, "rule",
+	    "rules"));
 	sd_notify(0, "READY=1");
 	serve_status(&s);
 
