@@ -43,6 +43,7 @@ static int64_t			 stats_listeners;
 
 static __thread struct stats_block	*stats_self;
 static __thread struct stats_ctx	 stats_cur;
+static __thread unsigned int		 stats_skipped;
 
 /* Rule hits by name: names survive reloads, so counts do too. Open
  * addressing, twice as many slots as names, never shrinking. */
@@ -241,6 +242,13 @@ stats_answered(uint64_t id, enum stats_kind kind, int result)
 	STATS_ADD(b->answers[kind], 1);
 	if (stats_cur.id != id || stats_cur.t_ns == 0)
 		return;
+	/* A clock read costs ~1% of the cheapest answer here: time one
+	 * continue in STATS_SAMPLE, every slower answer. */
+	if (kind == STATS_CONTINUE &&
+	    ++stats_skipped % STATS_SAMPLE != 0) {
+		stats_cur.t_ns = 0;
+		return;
+	}
 	ns = stats_now() - stats_cur.t_ns;
 	stats_cur.t_ns = 0;
 	/* (2^i, 2^(i+1)]: Prometheus buckets count values <= le. */

@@ -22,6 +22,9 @@ enum stats_kind {
 /* Latency buckets: bucket i counts answers taking (2^i, 2^(i+1)] ns
  * (bucket 0 also 0 to 1 ns), the last one everything longer. */
 #define STATS_BUCKETS		40
+/* Continue answers are timed one in STATS_SAMPLE per thread (each is a
+ * few microseconds, and a clock read is not free); all others always. */
+#define STATS_SAMPLE		16
 /* Per-call counts are kept per arch (x86_64, i386) and syscall number. */
 #define STATS_ARCHES		2
 #define STATS_NRS		512
@@ -56,7 +59,7 @@ struct stats_snapshot {
 	uint64_t	notifications;
 	uint64_t	gone;			/* answers refused: ENOENT */
 	uint64_t	answers[STATS_KINDS];
-	uint64_t	timed[STATS_KINDS];	/* of them, with a latency */
+	uint64_t	timed[STATS_KINDS];	/* of them, timed (sampled) */
 	uint64_t	sum_ns[STATS_KINDS];
 	uint64_t	buckets[STATS_KINDS][STATS_BUCKETS];
 	uint64_t	calls[STATS_ARCHES][STATS_NRS];

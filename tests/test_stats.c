@@ -90,8 +90,10 @@ Test(stats, answers_by_kind_and_call)
 	cr_assert(eq(u64, s.calls[0][SYS_stat], 4));
 	cr_assert(eq(u64, s.calls[1][5], 1));
 	cr_assert(eq(u64, s.calls_other, 1));
-	/* Every answer on the receiving thread is timed, once. */
-	cr_assert(eq(u64, sum(s.timed, STATS_KINDS), 6));
+	/* Every answer but continue on the receiving thread is timed, once
+	 * (continues one in STATS_SAMPLE: not the first). */
+	cr_assert(eq(u64, sum(s.timed, STATS_KINDS), 5));
+	cr_assert(eq(u64, s.timed[STATS_CONTINUE], 0));
 	cr_assert(eq(u64, sum(s.buckets[STATS_ERRNO], STATS_BUCKETS), 2));
 	cr_assert(s.uptime > 0);
 }
@@ -104,22 +106,38 @@ Test(stats, latency_bucket_and_sum)
 
 	receive(42, AUDIT_ARCH_X86_64, SYS_openat);
 	nanosleep(&pause, NULL);
-	stats_answered(42, STATS_CONTINUE, 0);
+	stats_answered(42, STATS_ERRNO, 0);
 	/* A second answer to the same id is not timed again. */
-	stats_answered(42, STATS_CONTINUE, 0);
+	stats_answered(42, STATS_ERRNO, 0);
 	/* Nor one for an id this thread did not receive. */
-	stats_answered(43, STATS_CONTINUE, 0);
+	stats_answered(43, STATS_ERRNO, 0);
 	stats_snapshot(&s);
-	cr_assert(eq(u64, s.answers[STATS_CONTINUE], 3));
-	cr_assert(eq(u64, s.timed[STATS_CONTINUE], 1));
+	cr_assert(eq(u64, s.answers[STATS_ERRNO], 3));
+	cr_assert(eq(u64, s.timed[STATS_ERRNO], 1));
 	for (i = 0; i < STATS_BUCKETS; i++)
-		if (s.buckets[STATS_CONTINUE][i] != 0)
+		if (s.buckets[STATS_ERRNO][i] != 0)
 			at = i;
 	/* 2 ms lies in (2^20, 2^21] ns or later (a slow machine). */
 	cr_assert(ge(int, at, 20), "bucket %d", at);
-	cr_assert(ge(u64, s.sum_ns[STATS_CONTINUE], 2000000));
-	cr_assert(le(u64, s.sum_ns[STATS_CONTINUE], 2ULL << at));
-	cr_assert(gt(u64, s.sum_ns[STATS_CONTINUE], 1ULL << at));
+	cr_assert(ge(u64, s.sum_ns[STATS_ERRNO], 2000000));
+	cr_assert(le(u64, s.sum_ns[STATS_ERRNO], 2ULL << at));
+	cr_assert(gt(u64, s.sum_ns[STATS_ERRNO], 1ULL << at));
+}
+
+/* Continues, the cheapest answers, are timed one in STATS_SAMPLE. */
+Test(stats, continue_latency_sampled)
+{
+	struct stats_snapshot s;
+	int i;
+
+	for (i = 1; i <= 4 * STATS_SAMPLE; i++) {
+		receive(i, AUDIT_ARCH_X86_64, SYS_openat);
+		stats_answered(i, STATS_CONTINUE, 0);
+	}
+	stats_snapshot(&s);
+	cr_assert(eq(u64, s.answers[STATS_CONTINUE], 4 * STATS_SAMPLE));
+	cr_assert(eq(u64, s.timed[STATS_CONTINUE], 4));
+	cr_assert(eq(u64, sum(s.buckets[STATS_CONTINUE], STATS_BUCKETS), 4));
 }
 
 static void *
