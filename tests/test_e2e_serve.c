@@ -629,7 +629,7 @@ Test(e2e_serve, sd_notify, .timeout = 30)
 	cr_assert(eq(str, link, "anon_inode:seccomp notify"));
 	close(fd);
 	m = serve_notify_need(&n, "STATUS=", NULL);
-	cr_assert(e2e_has(m, "STATUS=1 targets (1 since start)"), "status: %s",
+	cr_assert(e2e_has(m, "STATUS=1 target (1 since start)"), "status: %s",
 	    m);
 	m = serve_notify_need(&n, "FDSTOREREMOVE=1", NULL);
 	cr_assert(eq(str, (char *)m, (char *)e2e_fmt("FDSTOREREMOVE=1\n%s",

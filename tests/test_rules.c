@@ -1040,11 +1040,17 @@ Test(rules, load_directory_errors_in_each_file)
 	cr_assert(eq(sz, causes.n, 2));
 }
 
+/* -r DIR with no *.ini (app.conf alone, say) is a mistake, not 0 rules. */
 Test(rules, load_empty_directory)
 {
+	char *msg;
+
 	make_tmpdir();
-	cr_assert(eq(int, rules_load(&set, tmpdir, &causes), 0));
+	cr_assert(eq(int, rules_load(&set, tmpdir, &causes), -1));
 	cr_assert(eq(sz, set.n, 0));
+	xasprintf(&msg, "%s: no *.ini file in this directory", tmpdir);
+	cr_assert(eq(int, has_cause(msg), 1));
+	free(msg);
 }
 
 /* Wall-clock seconds. */
