@@ -86,7 +86,7 @@ check_report(const struct rule_set *rules, int for_service)
 	printf("%zu %s OK%s; notified syscalls:", rules->n,
 	    PLURAL(rules->n, "rule", "rules"),
 	    for_service ? " in the service's environment" : "");
-	for (id = 0; id < SYSCALLS_COUNT; id++)
+	for (id = 0; id < SYSCALLS_NIDS; id++)
 		if (rules_syscalls(rules) & SYSCALLS_MASK(id)) {
 			printf(" %s", syscalls_name(id));
 			first = 0;

@@ -90,7 +90,7 @@ client_wait(pid_t child, const sigset_t *set)
 
 /* -v: what the daemon's rules make the filter notify. */
 static void
-client_log_mask(uint64_t mask)
+client_log_mask(syscalls_mask mask)
 {
 	char names[1024];
 	size_t o = 0;
@@ -119,7 +119,7 @@ client_exec(const char *path, char *argv[])
 	struct filter *filter;
 	sigset_t set, old;
 	const char *why;
-	int r, status, listener;
+	int r, status, listener, execfd;
 	pid_t child;
 
 	if ((sock = client_connect(path)) < 0) {
@@ -138,14 +138,16 @@ client_exec(const char *path, char *argv[])
 		log_err("%s: the daemon refused: %s", path, strerror(pf.error));
 		return CLIENT_FAILED;
 	}
-	client_log_mask(pf.mask);
-	if ((r = filter_build(pf.mask, &filter, &why)) < 0) {
+	client_log_mask((syscalls_mask)pf.mask_hi << 32 | pf.mask);
+	if ((r = filter_build((syscalls_mask)pf.mask_hi << 32 | pf.mask,
+	    &filter, &why)) < 0) {
 		log_err("%s: %s", why, strerror(-r));
 		return CLIENT_FAILED;
 	}
 	spawn_signals(&set);
 	sigprocmask(SIG_BLOCK, &set, &old);
-	status = spawn_start(filter, argv, &old, &child, &listener, &cause);
+	status = spawn_start(filter, argv, &old, &child, &listener, &execfd,
+	    &cause);
 	filter_free(filter);
 	if (status != 0) {
 		log_err("%s", cause);
@@ -165,10 +167,14 @@ client_exec(const char *path, char *argv[])
 		    strerror(r < 0 ? -r : ack.error));
 		kill(child, SIGKILL);
 		waitpid(child, NULL, 0);
+		close(execfd);
 		return CLIENT_FAILED;
 	}
 	close(steal_fd(&sock));
 	log_debug("pid %d: the daemon supervises it", (int)child);
+	/* The daemon answers the exec now. */
+	if (spawn_exec_result(execfd, argv, &cause) != 0)
+		log_err("%s", cause);
 	status = client_wait(child, &set);
 	if (log_enabled(LOG_LEVEL_DEBUG)) {
 		char how[128];

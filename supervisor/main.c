@@ -38,7 +38,7 @@
 
 static const char usage_text[] =
 "usage: unotifyd run [-v] [--log FILE] [--stats] [-r PATH]... [--redirect SRC=DST]...\n"
-"                    [--] CMD [ARG]...\n"
+"                    [--allow-io-uring] [--] CMD [ARG]...\n"
 "       unotifyd check [--for-service] [-r PATH]... [--redirect SRC=DST]...\n"
 "       unotifyd filter [-r PATH]... [--redirect SRC=DST]...\n"
 "       unotifyd serve [-v] [--log FILE] [--socket PATH] [--group NAME] [-r PATH]...\n"
@@ -50,6 +50,7 @@ static const char usage_text[] =
 "      --redirect SRC=DST  redirect SRC to DST (SRC ending in / is a prefix)\n"
 "      --socket PATH       daemon socket (default " SERVE_SOCKET ")\n"
 "      --group NAME        group of the daemon's socket (mode 0660)\n"
+"      --allow-io-uring    let programs use io_uring, which bypasses the rules\n"
 "  -v, --verbose           log every decision\n"
 "      --log FILE          log to FILE instead of stderr (- for stderr)\n"
 "      --stats             print counters and answer latency at exit\n"
@@ -144,8 +145,8 @@ main_run(struct rule_set *rules, char *argv[], int stats)
 	struct notify *n;
 	sigset_t set, old;
 	const char *why;
-	uint32_t mask;
-	int r, listener, sigfd, status;
+	syscalls_mask mask;
+	int r, listener, execfd, sigfd, status;
 	pid_t child;
 
 	mask = syscalls_run_mask(rules_syscalls(rules), geteuid() == 0);
@@ -160,7 +161,8 @@ main_run(struct rule_set *rules, char *argv[], int stats)
 	if ((sigfd = signalfd(-1, &set, SFD_NONBLOCK | SFD_CLOEXEC)) < 0)
 		die_errno(EXIT_FAILED, "signalfd");
 
-	status = spawn_start(filter, argv, &old, &child, &listener, &cause);
+	status = spawn_start(filter, argv, &old, &child, &listener, &execfd,
+	    &cause);
 	filter_free(filter);
 	if (status != 0) {
 		log_err("%s", cause);
@@ -181,7 +183,7 @@ main_run(struct rule_set *rules, char *argv[], int stats)
 	creds_init();
 	/* Modes of files created for the target get the target's umask. */
 	target_assume(umask(0));
-	status = loop_run(n, rules, child, sigfd);
+	status = loop_run(n, rules, child, sigfd, execfd, argv);
 	notify_unref(n);
 	close(sigfd);
 	if (stats)
@@ -236,6 +238,7 @@ static const struct main_opt {
 	{ 'R', MAIN_OPT_REDIRECT, "--redirect" },
 	{ 'S', MAIN_OPT_SOCKET, "--socket" },
 	{ 'G', MAIN_OPT_GROUP, "--group" },
+	{ 'U', MAIN_OPT_RULES, "--allow-io-uring" },
 	{ 'v', MAIN_OPT_VERBOSE, "-v/--verbose" },
 	{ 'L', MAIN_OPT_LOG, "--log" },
 	{ 'T', MAIN_OPT_STATS, "--stats" },
@@ -300,6 +303,7 @@ main(int argc, char *argv[])
 		{ "redirect", required_argument, NULL, 'R' },
 		{ "socket", required_argument, NULL, 'S' },
 		{ "group", required_argument, NULL, 'G' },
+		{ "allow-io-uring", no_argument, NULL, 'U' },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "log", required_argument, NULL, 'L' },
 		{ "stats", no_argument, NULL, 'T' },
@@ -359,6 +363,10 @@ main(int argc, char *argv[])
 			break;
 		case 'S':
 			so.socket = optarg;
+			break;
+		case 'U':
+			rules.io_uring = 1;
+			so.io_uring = 1;
 			break;
 		case 'G':
 			so.group = optarg;
