@@ -338,7 +338,9 @@ notify_inject(struct notify *n, uint64_t id, int srcfd,
 
 	r = ioctl(n->fd, SECCOMP_IOCTL_NOTIF_ADDFD, &addfd);
 	r = r < 0 ? -errno : r;
-	/* A failed ADDFD is answered next (an errno): counted then. */
-	stats_answered(id, STATS_REDIRECT, r);
+	/* Only SEND answers; a failed one is answered next (an errno) and
+	 * counted then. */
+	if (send)
+		stats_answered(id, STATS_REDIRECT, r);
 	return r;
 }

@@ -468,8 +468,9 @@ report_prometheus(struct json_object *o, FILE *f)
 	    (double)r.notifications);
 	report_family(f, "answers_total", "counter",
 	    "Notifications answered, by kind: continue (the kernel runs the "
-	    "call), errno, redirect (a file installed), emulated (a result for "
-	    "a redirected path), failed (a redirect answered with an errno).");
+	    "call), errno, redirect (a file installed, or the call run on its "
+	    "rewritten path), emulated (a result computed for a redirected "
+	    "path), failed (a redirect answered with an errno).");
 	for (kind = 0; kind < STATS_KINDS; kind++)
 		fprintf(f, "unotifyd_answers_total{kind=\"%s\"} %lld\n",
 		    stats_kind_name(kind), (long long)r.count[kind]);

@@ -237,8 +237,11 @@ stats_answered(uint64_t id, enum stats_kind kind, int result)
 		STATS_ADD(b->gone, 1);
 		return;
 	}
-	if (kind == STATS_ERRNO && stats_cur.id == id && stats_cur.redirect)
-		kind = STATS_FAILED;
+	/* After a redirect decision, an errno means it failed, and a
+	 * continue that the call runs on its rewritten path (chdir, exec). */
+	if (stats_cur.id == id && stats_cur.redirect)
+		kind = kind == STATS_ERRNO ? STATS_FAILED :
+		    kind == STATS_CONTINUE ? STATS_REDIRECT : kind;
 	STATS_ADD(b->answers[kind], 1);
 	if (stats_cur.id != id || stats_cur.t_ns == 0)
 		return;

@@ -13,7 +13,8 @@ struct rule;
 enum stats_kind {
 	STATS_CONTINUE,		/* the kernel ran the call */
 	STATS_ERRNO,		/* an errno from a rule, or as the kernel would */
-	STATS_REDIRECT,		/* an fd installed (ADDFD) */
+	STATS_REDIRECT,		/* an fd installed (ADDFD), or the call run
+				   on its rewritten path */
 	STATS_EMULATED,		/* a result computed for a redirected path */
 	STATS_FAILED,		/* a redirect that could not be done: errno */
 	STATS_KINDS

@@ -73,26 +73,31 @@ Test(stats, answers_by_kind_and_call)
 	stats_rule(&red);
 	stats_answered(6, STATS_EMULATED, 0);
 	/* Interrupted or gone: not an answer; another failure: nothing. */
+	/* A continue after a redirect decision ran on a rewritten path. */
+	receive(10, AUDIT_ARCH_X86_64, SYS_chdir);
+	stats_rule(&red);
+	stats_answered(10, STATS_CONTINUE, 0);
 	receive(7, AUDIT_ARCH_X86_64, SYS_stat);
 	stats_answered(7, STATS_CONTINUE, -ENOENT);
 	receive(8, 0xdead, 1);
 	stats_answered(8, STATS_REDIRECT, -EBADF);
 
 	stats_snapshot(&s);
-	cr_assert(eq(u64, s.notifications, 8));
+	cr_assert(eq(u64, s.notifications, 9));
 	cr_assert(eq(u64, s.answers[STATS_CONTINUE], 1));
 	cr_assert(eq(u64, s.answers[STATS_ERRNO], 2));
-	cr_assert(eq(u64, s.answers[STATS_REDIRECT], 1));
+	cr_assert(eq(u64, s.answers[STATS_REDIRECT], 2));
 	cr_assert(eq(u64, s.answers[STATS_EMULATED], 1));
 	cr_assert(eq(u64, s.answers[STATS_FAILED], 1));
 	cr_assert(eq(u64, s.gone, 1));
 	cr_assert(eq(u64, s.calls[0][SYS_openat], 2));
+	cr_assert(eq(u64, s.calls[0][SYS_chdir], 1));
 	cr_assert(eq(u64, s.calls[0][SYS_stat], 4));
 	cr_assert(eq(u64, s.calls[1][5], 1));
 	cr_assert(eq(u64, s.calls_other, 1));
 	/* Every answer but continue on the receiving thread is timed, once
 	 * (continues one in STATS_SAMPLE: not the first). */
-	cr_assert(eq(u64, sum(s.timed, STATS_KINDS), 5));
+	cr_assert(eq(u64, sum(s.timed, STATS_KINDS), 6));
 	cr_assert(eq(u64, s.timed[STATS_CONTINUE], 0));
 	cr_assert(eq(u64, sum(s.buckets[STATS_ERRNO], STATS_BUCKETS), 2));
 	cr_assert(s.uptime > 0);
