@@ -23,8 +23,10 @@
 #include "log.h"
 #include "oci.h"
 #include "proto.h"
+#include "report.h"
 #include "rules.h"
 #include "serve.h"
+#include "status.h"
 #include "syscalls.h"
 #include "target.h"
 #include "worker.h"
@@ -201,9 +203,10 @@ serve_load_metadata(const char *metadata, struct rule_set **out,
 static void
 serve_status(struct serve *s)
 {
-	sd_notifyf(0, "STATUS=%lu targets (%lu since start), %llu calls "
-	    "answered, %zu rules", s->ntargets, s->served, s->notifications,
-	    s->rules->n);
+	sd_notifyf(0, "STATUS=%lu %s (%lu since start), %llu calls "
+	    "answered, %zu %s", s->ntargets, PLURAL(s->ntargets, "target",
+	    "targets"), s->served, s->notifications, s->rules->n,
+	    PLURAL(s->rules->n, "rule", "rules"));
 }
 
 /*
@@ -447,6 +450,22 @@ serve_conn_exec(struct serve_conn *c)
 	if (c->state == SERVE_CONN_EXEC_HELLO) {
 		if (c->len < sizeof(*hello))
 			return 0;
+		if (memcmp(hello->magic, PROTO_STATUS_MAGIC, 8) == 0) {
+			struct report_facts f = { (long)c->s->ntargets,
+			    (long)c->s->served, c->s->rules };
+			const char *why;
+
+			/* status.c takes the fd, and closes it once sent. */
+			ev_io_stop(c->s->ev, &c->w);
+			if (status_reply(c->s->ev, c->fd, c->buf, c->len,
+			    c->nfds, &f, &why) < 0) {
+				serve_conn_fail(c, "%s", why);
+				return 1;
+			}
+			c->fd = -1;
+			serve_conn_free(c);
+			return 1;
+		}
 		if (memcmp(hello->magic, PROTO_MAGIC, 8) != 0 ||
 		    hello->version != PROTO_VERSION) {
 			serve_conn_fail(c, "unknown protocol version");
@@ -682,7 +701,7 @@ serve_reload(struct serve *s)
 		serve_rules_drop(t->rules);
 		t->rules = own;
 	}
-	log_info("reloaded: %zu rules", set->n);
+	log_info("reloaded: %zu %s", set->n, PLURAL(set->n, "rule", "rules"));
 	sd_notify(0, "READY=1");
 	serve_status(s);
 }
@@ -699,8 +718,8 @@ serve_signal_cb(struct ev_loop *ev, ev_io *w, int revents)
 			serve_reload(s);
 			continue;
 		}
-		log_info("%s: stopping with %lu targets", strsignal(si.ssi_signo),
-		    s->ntargets);
+		log_info("%s: stopping with %lu %s", strsignal(si.ssi_signo),
+		    s->ntargets, PLURAL(s->ntargets, "target", "targets"));
 		sd_notify(0, "STOPPING=1");
 		ev_break(ev, EVBREAK_ALL);
 	}
@@ -839,7 +858,8 @@ serve_run(const struct serve_options *opts)
 	ev_timer_init(&s.status_timer, serve_status_cb, 5., 5.);
 	s.status_timer.data = &s;
 	ev_timer_start(s.ev, &s.status_timer);
-	log_info("ready: %zu rules", s.rules->n);
+	log_info("ready: %zu %s", s.rules->n, PLURAL(s.rules->n, "rule",
+	    "rules"));
 	sd_notify(0, "READY=1");
 	serve_status(&s);
 
