@@ -113,6 +113,15 @@ check-systemd: deps
 	$(MAKE) all
 	sh tests/systemd/check-systemd.sh
 
+# The real-tool tests (tests/test_e2e_tools.c) with their commands run
+# under the references instead of unotifyd: proot -b for redirects, a
+# read-only bind mount for the EROFS rule. Proves the tests' expectations.
+# Root; not part of check.
+check-tools-reference: deps
+	$(MAKE) all tests/run-tests $(TARGETS)
+	TOOLS_REFERENCE=1 UNOTIFYD=$(CURDIR)/unotifyd \
+	    TARGETS=$(CURDIR)/tests/targets tests/run-tests --filter 'e2e_tools/*'
+
 # Performance: not part of check. Writes BENCHMARKS.md (bench/README).
 bench: deps
 	$(MAKE) all
@@ -323,5 +332,6 @@ clean:
 	rm -f unotifyd copycat supervisor/*.o filters/*.o tests/run-tests $(TARGETS)
 	rm -rf build-asan build-fuzz build-tsan build-valgrind bench/build
 
-.PHONY: all deps demo check check-units check-systemd bench install uninstall format clean \
+.PHONY: all deps demo check check-units check-systemd check-tools-reference bench \
+	install uninstall format clean \
 	check-asan check-tsan check-valgrind fuzz soak check-oci
