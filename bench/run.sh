@@ -486,21 +486,6 @@ done
 
 # --- Report -------------------------------------------------------------
 STATS=$B/stats.tsv
-# key -> median min max count, over the numeric samples.
-awk -F'\t' '$6 != "NA" { k = $1 " " $2 " " $3 " " $4; v[k] = v[k] " " $6 }
-END {
-	for (k in v) {
-		n = split(substr(v[k], 2), a, " ")
-		for (i = 2; i <= n; i++) {	# insertion sort: n is small
-			x = a[i] + 0
-			for (j = i - 1; j >= 1 && a[j] + 0 > x; j--)
-				a[j + 1] = a[j]
-			a[j + 1] = x
-		}
-		med = (n % 2) ? a[(n + 1) / 2] : (a[n / 2] + a[n / 2 + 1]) / 2
-		print k, med, a[1], a[n], n
-	}
-}' "$RAW" >"$STATS"
 # summarise: "KEY<TAB>VALUE" lines in, "KEY median min max count" out.
 summarise()
 {
@@ -519,6 +504,9 @@ summarise()
 		}
 	}'
 }
+# key -> median min max count, over the numeric samples.
+awk -F'\t' '$6 != "NA" { print $1 " " $2 " " $3 " " $4 "\t" $6 }' "$RAW" |
+    summarise >"$STATS"
 summarise <"$LOADS" >"$B/loads-stats.txt"
 awk -F'\t' '{ print $1 " " $2 "\t" $3 }' "$WALKS" | summarise >"$B/walks-stats.txt"
 
@@ -628,6 +616,7 @@ echo "- Machine: $(nproc) CPUs, ${MODEL:-unknown CPU}, Linux $(uname -r) $(uname
 echo "- Tree: $TREE"
 echo "- Command: \`${BENCH_QUICK:+BENCH_QUICK=$BENCH_QUICK }${BENCH_REPS:+BENCH_REPS=$BENCH_REPS }${BENCH_TIME:+BENCH_TIME=$BENCH_TIME }make bench\` ($REPS_DONE of $REPS interleaved repetitions ran, ~${TARGET} s a run)"
 echo "- Workload: \`bench/build/workload -n N -f $SRC [-t T | -p P] openat|getppid\`"
+echo "  (path calls: \`-f FILE rename|unlink|mkdir|save\`, see below)"
 echo "  under each prefix below; ns/op = wall time of the timed loop / ops"
 echo "  (threads and processes: first start to last finish / all ops)."
 echo "- Pinned = \`taskset -c 0\` in front of the whole command: supervisor and"

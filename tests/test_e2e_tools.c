@@ -68,19 +68,7 @@ reference(void)
 static void
 need(const char *prog)
 {
-	const char *path = getenv("PATH");
-	char *copy, *dir, *save = NULL;
-	int found = 0;
-
-	if (path == NULL)
-		path = "/usr/bin:/bin";
-	if ((copy = strdup(path)) == NULL)
-		cr_fatal("out of memory");
-	for (dir = strtok_r(copy, ":", &save); dir != NULL && !found;
-	    dir = strtok_r(NULL, ":", &save))
-		found = access(e2e_fmt("%s/%s", dir, prog), X_OK) == 0;
-	free(copy);
-	if (!found)
+	if (!e2e_have_prog(prog))
 		cr_skip_test("%s is not installed", prog);
 }
 
@@ -558,16 +546,25 @@ Test(e2e_tools, python_compileall_prefix)
 	e2e_result_free(&r);
 }
 
+/* sub/ in both trees, with different contents: src/sub/{f,keep/f} and
+ * dst/sub/{f,d/g}, all files 0644; then the source's snapshot. */
+static void
+make_subs(void)
+{
+	e2e_mkdir(e2e_fmt("%s/sub/keep", src));
+	e2e_write(e2e_fmt("%s/sub/f", src), "orig\n", 0644);
+	e2e_write(e2e_fmt("%s/sub/keep/f", src), "orig\n", 0644);
+	e2e_mkdir(e2e_fmt("%s/sub/d", dst));
+	e2e_write(e2e_fmt("%s/sub/f", dst), "over\n", 0644);
+	e2e_write(e2e_fmt("%s/sub/d/g", dst), "over\n", 0644);
+	snap_src();
+}
+
 Test(e2e_tools, rm_rf_under_prefix)
 {
 	struct e2e_result r;
 
-	e2e_mkdir(e2e_fmt("%s/sub/keep", src));
-	e2e_write(e2e_fmt("%s/sub/keep/f", src), "orig\n", 0644);
-	e2e_mkdir(e2e_fmt("%s/sub/y", dst));
-	e2e_write(e2e_fmt("%s/sub/x", dst), "x\n", 0644);
-	e2e_write(e2e_fmt("%s/sub/y/z", dst), "z\n", 0644);
-	snap_src();
+	make_subs();
 	run_prefix(&r, E2E_ARGV("rm", "-rf", e2e_fmt("%s/sub", src)));
 	CHECK_OK(r);
 	check_src();
@@ -580,12 +577,7 @@ Test(e2e_tools, chmod_R_under_prefix)
 {
 	struct e2e_result r;
 
-	e2e_mkdir(e2e_fmt("%s/sub", src));
-	e2e_write(e2e_fmt("%s/sub/f", src), "orig\n", 0644);
-	e2e_mkdir(e2e_fmt("%s/sub/d", dst));
-	e2e_write(e2e_fmt("%s/sub/f", dst), "over\n", 0644);
-	e2e_write(e2e_fmt("%s/sub/d/g", dst), "over\n", 0644);
-	snap_src();
+	make_subs();
 	run_prefix(&r, E2E_ARGV("chmod", "-R", "go-rwx",
 	    e2e_fmt("%s/sub", src)));
 	CHECK_OK(r);
@@ -687,16 +679,23 @@ Test(e2e_tools, override_symlink_into_source_tree)
 
 /* --- io_uring ----------------------------------------------------------- */
 
-/* Skip when this kernel gives io_uring to nobody. */
-static void
-need_io_uring(const char *prog, const char *file)
+/*
+ * src/f and dst/f for an io_uring test, the source's snapshot, and the
+ * uring-open target, once it has shown that this kernel gives io_uring to
+ * an unsupervised program (else skip).
+ */
+static const char *
+uring_case(void)
 {
+	const char *prog = e2e_target("uring-open");
 	struct e2e_result r;
 
 	if (reference())
 		cr_skip_test("no reference for io_uring: proot lets it "
 		    "through");
-	e2e_run(&r, E2E_ARGV(prog, file), NULL, e2e_dir());
+	e2e_write(e2e_fmt("%s/f", src), "original\n", 0644);
+	e2e_write(e2e_fmt("%s/f", dst), "override\n", 0644);
+	e2e_run(&r, E2E_ARGV(prog, e2e_fmt("%s/f", src)), NULL, e2e_dir());
 	if (!e2e_has(r.out, "uring=")) {
 		char msg[256];
 
@@ -705,21 +704,18 @@ need_io_uring(const char *prog, const char *file)
 		cr_skip_test("io_uring unavailable here: %s", msg);
 	}
 	e2e_result_free(&r);
+	snap_src();
+	return prog;
 }
 
 Test(e2e_tools, io_uring_refused_under_rules)
 {
-	const char *prog = e2e_target("uring-open");
-	const char *file = e2e_fmt("%s/f", src);
+	const char *prog = uring_case();
 	struct e2e_result r;
 
-	e2e_write(file, "original\n", 0644);
-	e2e_write(e2e_fmt("%s/f", dst), "override\n", 0644);
-	need_io_uring(prog, file);
-	snap_src();
 	e2e_run(&r, E2E_ARGV(e2e_unotifyd(), "run", "-v", "--redirect",
-	    e2e_fmt("%s=%s/f", file, dst), "--", prog, file), NULL,
-	    e2e_dir());
+	    e2e_fmt("%s/f=%s/f", src, dst), "--", prog, e2e_fmt("%s/f", src)),
+	    NULL, e2e_dir());
 	CHECK_OK(r);
 	/* ENOSYS, so the program falls back to openat, which the rule sees. */
 	cr_expect(eq(str, r.out, "setup=ENOSYS\nfallback=override\n"),
@@ -732,17 +728,12 @@ Test(e2e_tools, io_uring_refused_under_rules)
 
 Test(e2e_tools, io_uring_allowed_with_option)
 {
-	const char *prog = e2e_target("uring-open");
-	const char *file = e2e_fmt("%s/f", src);
+	const char *prog = uring_case();
 	struct e2e_result r;
 
-	e2e_write(file, "original\n", 0644);
-	e2e_write(e2e_fmt("%s/f", dst), "override\n", 0644);
-	need_io_uring(prog, file);
-	snap_src();
 	e2e_run(&r, E2E_ARGV(e2e_unotifyd(), "run", "--allow-io-uring",
-	    "--redirect", e2e_fmt("%s=%s/f", file, dst), "--", prog, file),
-	    NULL, e2e_dir());
+	    "--redirect", e2e_fmt("%s/f=%s/f", src, dst), "--", prog,
+	    e2e_fmt("%s/f", src)), NULL, e2e_dir());
 	CHECK_OK(r);
 	/* Allowed knowingly: the ring's open does not pass the rules. */
 	cr_expect(eq(str, r.out, "uring=original\n"), "stderr: %s", r.err);
