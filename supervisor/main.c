@@ -35,6 +35,7 @@ static const char usage_text[] =
 "       unotifyd check [-r PATH]... [--redirect SRC=DST]...\n"
 "       unotifyd filter [-r PATH]... [--redirect SRC=DST]...\n"
 "       unotifyd serve [-v] [--socket PATH] [--group NAME] [-r PATH]...\n"
+"                      [--handover-wait SECONDS]\n"
 "       unotifyd exec [-v] [--socket PATH] [--] CMD [ARG]...\n"
 "       copycat [-v] [--] CMD [ARG]...\n"
 "\n"
@@ -42,6 +43,9 @@ static const char usage_text[] =
 "      --redirect SRC=DST  redirect SRC to DST (SRC ending in / is a prefix)\n"
 "      --socket PATH       daemon socket (default " SERVE_SOCKET ")\n"
 "      --group NAME        group of the daemon's socket (mode 0660)\n"
+"      --handover-wait SECONDS\n"
+"                          on SIGTERM, wait this long for a successor to take\n"
+"                          over (default 30, 0 under systemd; 0: do not)\n"
 "  -v, --verbose           log every decision to stderr\n"
 "  -h, --help              show this help\n"
 "\n"
@@ -188,6 +192,21 @@ main_filter(const struct rule_set *rules)
 	return 0;
 }
 
+/* --handover-wait: whole seconds, 0 to a day. */
+static int
+main_seconds(const char *arg, int fail)
+{
+	char *end;
+	long v;
+
+	errno = 0;
+	v = strtol(arg, &end, 10);
+	if (errno != 0 || end == arg || *end != '\0' || v < 0 || v > 86400)
+		usage(fail, "--handover-wait: '%s' is not a number of seconds "
+		    "from 0 to 86400", arg);
+	return (int)v;
+}
+
 enum main_command {
 	MAIN_RUN, MAIN_CHECK, MAIN_FILTER, MAIN_SERVE, MAIN_EXEC, MAIN_COPYCAT
 };
@@ -197,6 +216,7 @@ enum main_command {
 #define MAIN_OPT_REDIRECT	0x02
 #define MAIN_OPT_SOCKET		0x04
 #define MAIN_OPT_GROUP		0x08
+#define MAIN_OPT_HANDOVER	0x10
 
 static const struct main_cmd {
 	const char		*name;
@@ -208,7 +228,7 @@ static const struct main_cmd {
 	{ "check", MAIN_CHECK, MAIN_OPT_RULES | MAIN_OPT_REDIRECT, 0 },
 	{ "filter", MAIN_FILTER, MAIN_OPT_RULES | MAIN_OPT_REDIRECT, 0 },
 	{ "serve", MAIN_SERVE, MAIN_OPT_RULES | MAIN_OPT_SOCKET |
-	    MAIN_OPT_GROUP, 0 },
+	    MAIN_OPT_GROUP | MAIN_OPT_HANDOVER, 0 },
 	{ "exec", MAIN_EXEC, MAIN_OPT_SOCKET, 1 },
 	{ "copycat", MAIN_COPYCAT, 0, 1 },
 };
@@ -221,11 +241,12 @@ main(int argc, char *argv[])
 		{ "redirect", required_argument, NULL, 'R' },
 		{ "socket", required_argument, NULL, 'S' },
 		{ "group", required_argument, NULL, 'G' },
+		{ "handover-wait", required_argument, NULL, 'W' },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 }
 	};
-	struct serve_options so = { 0 };
+	struct serve_options so = { .handover_wait = -1 };
 	const struct main_cmd *mc = NULL;
 	const char **paths = NULL;
 	size_t npaths = 0, i;
@@ -257,11 +278,12 @@ main(int argc, char *argv[])
 	/* Rules keep command-line order: first match wins. */
 	while ((c = getopt_long(argc, argv, "+r:vh", longopts, NULL)) != -1) {
 		opt = c == 'r' ? MAIN_OPT_RULES : c == 'R' ? MAIN_OPT_REDIRECT :
-		    c == 'S' ? MAIN_OPT_SOCKET : c == 'G' ? MAIN_OPT_GROUP : 0;
+		    c == 'S' ? MAIN_OPT_SOCKET : c == 'G' ? MAIN_OPT_GROUP :
+		    c == 'W' ? MAIN_OPT_HANDOVER : 0;
 		if (opt != 0 && !(mc->opts & opt))
 			usage(fail, "%s does not take -%s", mc->name,
 			    longopts[c == 'r' ? 0 : c == 'R' ? 1 : c == 'S' ?
-			    2 : 3].name);
+			    2 : c == 'G' ? 3 : 4].name);
 		switch (c) {
 		case 'r':
 			paths = xreallocarray(paths, npaths + 2,
@@ -279,6 +301,9 @@ main(int argc, char *argv[])
 			break;
 		case 'G':
 			so.group = optarg;
+			break;
+		case 'W':
+			so.handover_wait = main_seconds(optarg, fail);
 			break;
 		case 'v':
 			verbose = 1;
@@ -321,6 +346,11 @@ main(int argc, char *argv[])
 		break;
 	case MAIN_SERVE:
 		so.rules = paths;
+		/* Under systemd the fd store keeps listeners over a restart,
+		 * and a stop must not take half a minute. */
+		if (so.handover_wait < 0)
+			so.handover_wait = getenv("NOTIFY_SOCKET") != NULL ? 0 :
+			    SERVE_HANDOVER_WAIT;
 		status = serve_run(&so);
 		break;
 	case MAIN_EXEC:
