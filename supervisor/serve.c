@@ -1012,8 +1012,6 @@ serve_handover_take_target(void *arg, struct handover_msg *m)
 	struct pod_ident id;
 	int r;
 
-	log_info("hand-over: target %s (pid %d)", m->str[HANDOVER_STR_NAME],
-	    (int)m->pid);
 	/* handover.c let only valid names through. */
 	pods_ident_set(&id, m->str[HANDOVER_STR_NAMESPACE],
 	    m->str[HANDOVER_STR_POD], m->str[HANDOVER_STR_CONTAINER]);

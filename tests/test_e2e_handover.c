@@ -8,6 +8,7 @@
 #include <sys/wait.h>
 
 #include <errno.h>
+#include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdio.h>
@@ -408,4 +409,101 @@ Test(e2e_handover, failed_successor_leaves_everything_served)
 	e2e_wait(&loop, &r, HAND_WAIT_MS);
 	e2e_result_free(&r);
 	hand_stop(&a);
+}
+
+/* A fake old daemon at <tmp>/sock.handover: its listening socket. */
+static int
+hand_fake_old(void)
+{
+	struct sockaddr_un sun = { .sun_family = AF_UNIX };
+	int fd;
+
+	snprintf(sun.sun_path, sizeof(sun.sun_path), "%s",
+	    e2e_path("sock.handover"));
+	fd = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0);
+	cr_assert(fd >= 0);
+	cr_assert(eq(int, bind(fd, (struct sockaddr *)&sun, sizeof(sun)), 0));
+	cr_assert(eq(int, listen(fd, 1), 0));
+	return fd;
+}
+
+/* Start a successor against the fake, accept it, read its HELLO. */
+static int
+hand_successor(struct e2e_proc *p, int lfd)
+{
+	struct pollfd pfd = { .fd = lfd, .events = POLLIN };
+	struct handover_msg m;
+	int fd;
+
+	e2e_spawn(p, E2E_ARGV(e2e_unotifyd(), "serve", "--socket",
+	    e2e_path("sock"), "-r", hand_rules("b.ini", "two")),
+	    E2E_ARGV("NOTIFY_SOCKET", "LISTEN_FDS", "LISTEN_PID"), e2e_dir());
+	cr_assert(eq(int, poll(&pfd, 1, HAND_WAIT_MS), 1));
+	fd = accept4(lfd, NULL, NULL, SOCK_CLOEXEC);
+	cr_assert(fd >= 0);
+	hand_recv(fd, &m);
+	cr_assert(eq(int, m.type, HANDOVER_HELLO));
+	return fd;
+}
+
+/* The successor's answer: an ACK refusing with err, then exit 125. */
+static void
+hand_refused(struct e2e_proc *p, int fd, int err, const char *why)
+{
+	struct handover_msg m;
+	struct e2e_result r;
+
+	hand_recv(fd, &m);
+	cr_assert(eq(int, m.type, HANDOVER_ACK));
+	cr_assert(eq(int, m.error, err), "error %d", m.error);
+	e2e_wait(p, &r, HAND_WAIT_MS);
+	cr_assert(eq(int, r.code, 125), "exit %d: %s", r.code, r.err);
+	cr_assert(e2e_has(r.err, why), "stderr: %s", r.err);
+	cr_assert(e2e_has(r.err, "unotifyd: not starting: the running daemon "
+	    "(pid "), "stderr: %s", r.err);
+	cr_assert(not(e2e_exists(e2e_path("sock"))), "it made its own socket");
+	e2e_result_free(&r);
+	close(fd);
+}
+
+Test(e2e_handover, successor_refuses_what_it_cannot_serve)
+{
+	struct handover_msg m = { .type = HANDOVER_TARGET, .fd = -1,
+	    .pid = 1 };
+	unsigned char buf[256];
+	struct e2e_proc p;
+	ssize_t n;
+	int lfd = hand_fake_old(), fd, devnull;
+
+	/* Rules it does not have: it refuses rather than lose them. */
+	fd = hand_successor(&p, lfd);
+	m.str[HANDOVER_STR_NAME] = "ctr";
+	m.str[HANDOVER_STR_METADATA] = "rules=nowhere";
+	n = handover_encode(&m, buf, sizeof(buf));
+	devnull = open("/dev/null", O_RDONLY | O_CLOEXEC);
+	cr_assert(eq(int, fdpass_send(fd, devnull, buf, (size_t)n), 0));
+	hand_refused(&p, fd, EINVAL, "metadata: no rules file nowhere.ini");
+
+	/* Not a seccomp listener. */
+	fd = hand_successor(&p, lfd);
+	m.str[HANDOVER_STR_METADATA] = "";
+	n = handover_encode(&m, buf, sizeof(buf));
+	cr_assert(eq(int, fdpass_send(fd, devnull, buf, (size_t)n), 0));
+	hand_refused(&p, fd, ENOTTY, "not a seccomp listener");
+
+	/* A malformed message: named, and refused whole. */
+	fd = hand_successor(&p, lfd);
+	buf[9] = 7;		/* version 1 -> 0x0701 */
+	cr_assert(eq(int, fdpass_send(fd, devnull, buf, (size_t)n), 0));
+	hand_refused(&p, fd, EPROTO, "hand-over from pid ");
+
+	/* END counting what never came. */
+	fd = hand_successor(&p, lfd);
+	m = (struct handover_msg){ .type = HANDOVER_END, .fd = -1,
+	    .ntargets = 2, .nsockets = 1 };
+	hand_send(fd, &m);
+	hand_refused(&p, fd, EBADMSG, "END says 2 targets and 1 sockets, 0 "
+	    "and 0 came");
+	close(devnull);
+	close(lfd);
 }
