@@ -352,20 +352,24 @@ serve_wait_cb(struct ev_loop *ev, ev_timer *w, int revents)
  * systemd's fd store keeps every listener across a restart, so a target
  * blocked in a notified call waits instead of failing with ENOSYS. The name
  * carries what resuming needs: "target.PID.HEX(name).HEX(metadata)", hex
- * because FDNAME allows no ':' and no control characters.
+ * because FDNAME allows no ':' and no control characters, then for a pod
+ * ".HEX(namespace).HEX(pod).HEX(container)" when that fits.
  */
 static char *
-serve_fdname(const struct serve_target *t)
+serve_fdname(const struct serve_target *t, int with_pod)
 {
-	const char *parts[2] = { t->name, t->metadata };
+	const char *parts[5] = { t->name, t->metadata };
 	char *out, *o;
-	size_t i, n = 0;
+	size_t i, k, np = 2, n = 0;
 
-	for (i = 0; i < 2; i++)
+	if (with_pod && pods_ident_known(&t->id))
+		for (k = 0; k < RULE_SCOPE_KEYS; k++)
+			parts[np++] = t->id.name[k] != NULL ? t->id.name[k] : "";
+	for (i = 0; i < np; i++)
 		n += 2 * strlen(parts[i]);
 	out = o = xmalloc(n + 64);
 	o += sprintf(o, "target.%d", (int)t->pid);
-	for (i = 0; i < 2; i++) {
+	for (i = 0; i < np; i++) {
 		const unsigned char *p = (const unsigned char *)parts[i];
 
 		*o++ = '.';
@@ -395,9 +399,17 @@ serve_unhex(const char *s, size_t len)
 static void
 serve_fdstore(struct serve_target *t, int add)
 {
-	cleanup_free char *name = serve_fdname(t), *msg = NULL;
+	cleanup_free char *name = serve_fdname(t, 1), *msg = NULL;
 	int fd = notify_fd(t->notify);
 
+	if (strlen(name) > 255 && pods_ident_known(&t->id)) {
+		if (add)
+			log_warn("target %s: names too long for the fd store; "
+			    "after a restart it is no longer known by its pod",
+			    t->what);
+		free(name);
+		name = serve_fdname(t, 0);
+	}
 	/* Names longer than systemd's 255 are not stored: logged below. */
 	if (strlen(name) > 255) {
 		if (add)
@@ -537,23 +549,33 @@ serve_target_add(struct serve *s, int fd, pid_t pid, const char *name,
 static void
 serve_resume(struct serve *s, int fd, const char *fdname)
 {
-	cleanup_free char *name = NULL, *metadata = NULL;
-	const char *p = fdname + 7, *dot1, *dot2;
+	char *part[5] = { NULL };
+	const char *p = fdname + 7, *dot[6];
+	struct pod_ident id = { { NULL } };
+	size_t n = 0, i;
 	int pid;
 
-	if (sscanf(p, "%d", &pid) != 1 || (dot1 = strchr(p, '.')) == NULL ||
-	    (dot2 = strchr(dot1 + 1, '.')) == NULL) {
+	for (dot[0] = strchr(p, '.'); dot[n] != NULL && n < 5; n++)
+		dot[n + 1] = strchr(dot[n] + 1, '.');
+	if (sscanf(p, "%d", &pid) != 1 || (n != 2 && n != 5) ||
+	    dot[n] != NULL) {
 		log_err("fd store: cannot parse '%s'; dropping it", fdname);
 		sd_notifyf(0, "FDSTOREREMOVE=1\nFDNAME=%s", fdname);
 		close(fd);
 		return;
 	}
-	name = serve_unhex(dot1 + 1, dot2 - dot1 - 1);
-	metadata = serve_unhex(dot2 + 1, strlen(dot2 + 1));
-	log_info("fd store: resuming target %s (pid %d)", name, pid);
+	for (i = 0; i < n; i++)
+		part[i] = serve_unhex(dot[i] + 1, (i + 1 < n ? (size_t)(dot[i +
+		    1] - dot[i]) : strlen(dot[i])) - 1);
+	log_info("fd store: resuming target %s (pid %d)", part[0], pid);
+	if (n == 5 && pods_ident_set(&id, part[2], part[3], part[4]) < 0)
+		log_warn("fd store: '%s' names no valid pod", fdname);
 	/* Re-adding stores it again under the same name: drop the old. */
 	sd_notifyf(0, "FDSTOREREMOVE=1\nFDNAME=%s", fdname);
-	serve_target_add(s, fd, pid, name, metadata, NULL);
+	serve_target_add(s, fd, pid, part[0], part[1], &id);
+	pods_ident_fini(&id);
+	for (i = 0; i < n; i++)
+		free(part[i]);
 }
 
 static void
