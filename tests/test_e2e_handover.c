@@ -247,18 +247,35 @@ Test(e2e_handover, sigterm_waits_for_a_successor)
 	hand_stop(&b);
 }
 
+/* A target that makes no call: `unotifyd exec -- sleep 60` on d. */
+static void
+hand_sleeper(struct hand_daemon *d, struct e2e_proc *t)
+{
+	e2e_spawn(t, E2E_ARGV(e2e_unotifyd(), "exec", "--socket",
+	    e2e_path("sock"), "--", "sleep", "60"), NULL, e2e_dir());
+	hand_expect(d, "unotifyd: target sleep (pid ");
+}
+
+/* Kill and reap a process group. */
+static void
+hand_kill(struct e2e_proc *t)
+{
+	struct e2e_result r;
+
+	kill(-t->pid, SIGKILL);
+	e2e_wait(t, &r, HAND_WAIT_MS);
+	e2e_result_free(&r);
+}
+
 Test(e2e_handover, wait_expires_or_second_signal)
 {
 	struct hand_daemon a;
-	struct e2e_proc t1, t2;
-	struct e2e_result r;
+	struct e2e_proc t;
 	const char *log;
 
 	/* The wait runs out: a clean exit all the same. */
 	hand_start(&a, "a", hand_rules("a.ini", "one"), "1");
-	e2e_spawn(&t1, E2E_ARGV(e2e_unotifyd(), "exec", "--socket",
-	    e2e_path("sock"), "--", "sleep", "60"), NULL, e2e_dir());
-	hand_expect(&a, "unotifyd: target sleep (pid ");
+	hand_sleeper(&a, &t);
 	hand_stop(&a);
 	log = hand_log(&a);
 	cr_assert(e2e_has(log, "unotifyd: Terminated: waiting up to 1 s for "
@@ -267,48 +284,60 @@ Test(e2e_handover, wait_expires_or_second_signal)
 	    "listeners fails their calls with ENOSYS\n"), "%s", log);
 	cr_assert(e2e_has(log, "unotifyd: Terminated: stopping with 1 "
 	    "targets\n"), "%s", log);
-	kill(-t1.pid, SIGKILL);
-	e2e_wait(&t1, &r, HAND_WAIT_MS);
-	e2e_result_free(&r);
+	hand_kill(&t);
 
 	/* A second signal does not wait. */
 	hand_start(&a, "a2", hand_rules("a.ini", "one"), "3600");
-	e2e_spawn(&t2, E2E_ARGV(e2e_unotifyd(), "exec", "--socket",
-	    e2e_path("sock"), "--", "sleep", "60"), NULL, e2e_dir());
-	hand_expect(&a, "unotifyd: target sleep (pid ");
+	hand_sleeper(&a, &t);
 	cr_assert(eq(int, kill(a.p.pid, SIGTERM), 0));
 	hand_expect(&a, "waiting up to 3600 s");
 	cr_assert(eq(int, kill(a.p.pid, SIGINT), 0));
 	hand_exited(&a);
 	cr_assert(e2e_has(hand_log(&a), "unotifyd: Interrupt again: not "
 	    "waiting for a successor\n"), "%s", hand_log(&a));
-	kill(-t2.pid, SIGKILL);
-	e2e_wait(&t2, &r, HAND_WAIT_MS);
-	e2e_result_free(&r);
+	hand_kill(&t);
+
+	/* The last target leaving ends the wait. */
+	hand_start(&a, "a4", hand_rules("a.ini", "one"), "3600");
+	hand_sleeper(&a, &t);
+	cr_assert(eq(int, kill(a.p.pid, SIGTERM), 0));
+	hand_expect(&a, "waiting up to 3600 s");
+	hand_kill(&t);
+	hand_exited(&a);
+	cr_assert(e2e_has(hand_log(&a), "unotifyd: no targets left to hand "
+	    "over\nunotifyd: Terminated: stopping with 0 targets\n"), "%s",
+	    hand_log(&a));
 
 	/* 0: no wait at all. */
 	hand_start(&a, "a3", hand_rules("a.ini", "one"), "0");
-	e2e_spawn(&t2, E2E_ARGV(e2e_unotifyd(), "exec", "--socket",
-	    e2e_path("sock"), "--", "sleep", "60"), NULL, e2e_dir());
-	hand_expect(&a, "unotifyd: target sleep (pid ");
+	hand_sleeper(&a, &t);
 	hand_stop(&a);
 	cr_assert(not(e2e_has(hand_log(&a), "waiting")), "%s", hand_log(&a));
-	kill(-t2.pid, SIGKILL);
-	e2e_wait(&t2, &r, HAND_WAIT_MS);
-	e2e_result_free(&r);
+	hand_kill(&t);
+}
+
+/* A SOCK_SEQPACKET socket for <tmp>/sock.handover and its address. */
+static int
+hand_socket(struct sockaddr_un *sun)
+{
+	int fd;
+
+	memset(sun, 0, sizeof(*sun));
+	sun->sun_family = AF_UNIX;
+	snprintf(sun->sun_path, sizeof(sun->sun_path), "%s",
+	    e2e_path("sock.handover"));
+	fd = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0);
+	cr_assert(fd >= 0);
+	return fd;
 }
 
 /* Connect to the daemon's hand-over socket. */
 static int
 hand_connect(void)
 {
-	struct sockaddr_un sun = { .sun_family = AF_UNIX };
-	int fd;
+	struct sockaddr_un sun;
+	int fd = hand_socket(&sun);
 
-	snprintf(sun.sun_path, sizeof(sun.sun_path), "%s",
-	    e2e_path("sock.handover"));
-	fd = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0);
-	cr_assert(fd >= 0);
 	cr_assert(eq(int, connect(fd, (struct sockaddr *)&sun, sizeof(sun)),
 	    0), "connect: %s", strerror(errno));
 	return fd;
@@ -415,13 +444,9 @@ Test(e2e_handover, failed_successor_leaves_everything_served)
 static int
 hand_fake_old(void)
 {
-	struct sockaddr_un sun = { .sun_family = AF_UNIX };
-	int fd;
+	struct sockaddr_un sun;
+	int fd = hand_socket(&sun);
 
-	snprintf(sun.sun_path, sizeof(sun.sun_path), "%s",
-	    e2e_path("sock.handover"));
-	fd = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0);
-	cr_assert(fd >= 0);
 	cr_assert(eq(int, bind(fd, (struct sockaddr *)&sun, sizeof(sun)), 0));
 	cr_assert(eq(int, listen(fd, 1), 0));
 	return fd;
