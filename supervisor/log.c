@@ -22,6 +22,12 @@ log_set_context(const char *ctx)
 	log_context = ctx;
 }
 
+const char *
+log_get_context(void)
+{
+	return log_context;
+}
+
 int
 log_enabled(enum log_level level)
 {

@@ -35,7 +35,7 @@ static const char usage_text[] =
 "       unotifyd check [-r PATH]... [--redirect SRC=DST]...\n"
 "       unotifyd filter [-r PATH]... [--redirect SRC=DST]...\n"
 "       unotifyd serve [-v] [--socket PATH] [--group NAME] [-r PATH]...\n"
-"                      [--handover-wait SECONDS]\n"
+"                      [--handover-wait SECONDS] [--handover-stay]\n"
 "       unotifyd exec [-v] [--socket PATH] [--] CMD [ARG]...\n"
 "       copycat [-v] [--] CMD [ARG]...\n"
 "\n"
@@ -46,6 +46,8 @@ static const char usage_text[] =
 "      --handover-wait SECONDS\n"
 "                          on SIGTERM, wait this long for a successor to take\n"
 "                          over (default 30, 0 under systemd; 0: do not)\n"
+"      --handover-stay     after handing over, idle until stopped (a container\n"
+"                          that would be restarted) instead of exiting\n"
 "  -v, --verbose           log every decision to stderr\n"
 "  -h, --help              show this help\n"
 "\n"
@@ -242,6 +244,7 @@ main(int argc, char *argv[])
 		{ "socket", required_argument, NULL, 'S' },
 		{ "group", required_argument, NULL, 'G' },
 		{ "handover-wait", required_argument, NULL, 'W' },
+		{ "handover-stay", no_argument, NULL, 'Y' },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 }
@@ -279,11 +282,11 @@ main(int argc, char *argv[])
 	while ((c = getopt_long(argc, argv, "+r:vh", longopts, NULL)) != -1) {
 		opt = c == 'r' ? MAIN_OPT_RULES : c == 'R' ? MAIN_OPT_REDIRECT :
 		    c == 'S' ? MAIN_OPT_SOCKET : c == 'G' ? MAIN_OPT_GROUP :
-		    c == 'W' ? MAIN_OPT_HANDOVER : 0;
+		    c == 'W' || c == 'Y' ? MAIN_OPT_HANDOVER : 0;
 		if (opt != 0 && !(mc->opts & opt))
 			usage(fail, "%s does not take -%s", mc->name,
 			    longopts[c == 'r' ? 0 : c == 'R' ? 1 : c == 'S' ?
-			    2 : c == 'G' ? 3 : 4].name);
+			    2 : c == 'G' ? 3 : c == 'W' ? 4 : 5].name);
 		switch (c) {
 		case 'r':
 			paths = xreallocarray(paths, npaths + 2,
@@ -304,6 +307,9 @@ main(int argc, char *argv[])
 			break;
 		case 'W':
 			so.handover_wait = main_seconds(optarg, fail);
+			break;
+		case 'Y':
+			so.handover_stay = 1;
 			break;
 		case 'v':
 			verbose = 1;

@@ -1007,6 +1007,29 @@ serve_handover_sockets(void *arg, struct handover *h)
 		    HANDOVER_SOCKET_OWN : 0);
 }
 
+/*
+ * --handover-stay: keep the process (a container whose restart policy
+ * would start it again, and take everything back) but nothing else: the
+ * successor owns the targets, the sockets and the hand-over path.
+ */
+static void
+serve_handover_retire(struct serve *s)
+{
+	struct serve_socket *sock;
+
+	while (s->targets != NULL)
+		serve_target_free(s->targets);
+	while ((sock = s->sockets) != NULL) {
+		s->sockets = sock->next;
+		ev_io_stop(s->ev, &sock->w);
+		close(sock->w.fd);
+		free(sock);
+	}
+	s->own_fd = -1;
+	handover_free(s->handover, 0);
+	s->handover = NULL;
+}
+
 /* The successor serves every listener: stop receiving, and leave. */
 static void
 serve_handover_done(void *arg, pid_t pid, unsigned ntargets)
@@ -1020,9 +1043,15 @@ serve_handover_done(void *arg, pid_t pid, unsigned ntargets)
 		/* The fd store must not resume what pid serves now. */
 		serve_fdstore(t, 0);
 	}
+	ev_timer_stop(s->ev, &s->wait_timer);
+	if (s->opts->handover_stay && s->stop_signo == 0) {
+		serve_handover_retire(s);
+		log_info("handed %u targets over to pid %d; idle until "
+		    "stopped (--handover-stay)", ntargets, (int)pid);
+		return;
+	}
 	log_info("handed %u targets over to pid %d; exiting", ntargets,
 	    (int)pid);
-	ev_timer_stop(s->ev, &s->wait_timer);
 	sd_notify(0, "STOPPING=1");
 	ev_break(s->ev, EVBREAK_ALL);
 }

@@ -16,6 +16,8 @@ struct serve_options {
 	const char	**rules;	/* -r paths; NULL-terminated, or NULL */
 	int		  handover_wait; /* seconds to wait on SIGTERM for a
 					    successor; 0: do not */
+	int		  handover_stay; /* after a hand-over, idle until
+					    stopped instead of exiting */
 };
 
 /* Serve until SIGTERM or SIGINT; returns the exit status. */

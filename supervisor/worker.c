@@ -7,12 +7,14 @@
 #include <stdlib.h>
 #include <time.h>
 
+#include "log.h"
 #include "util.h"
 #include "worker.h"
 
 struct worker_job {
 	worker_cb		 cb;
 	void			*arg;
+	char			*ctx;		/* the caller's log context */
 	struct worker_job	*next;
 };
 
@@ -39,7 +41,10 @@ worker_main(void *unused)
 		worker_queued--;
 		worker_busy++;
 		pthread_mutex_unlock(&worker_lock);
+		log_set_context(job->ctx);
 		job->cb(job->arg);
+		log_set_context(NULL);
+		free(job->ctx);
 		free(job);
 		pthread_mutex_lock(&worker_lock);
 		worker_idle++;
@@ -79,6 +84,9 @@ worker_run(worker_cb cb, void *arg)
 	job = xmalloc(sizeof(*job));
 	job->cb = cb;
 	job->arg = arg;
+	/* A copy: the target it names may be gone when the job runs. */
+	job->ctx = log_get_context() != NULL ? xstrdup(log_get_context()) :
+	    NULL;
 	job->next = NULL;
 	pthread_mutex_lock(&worker_lock);
 	/* Every queued job gets a thread of its own while the pool may grow:
@@ -89,6 +97,7 @@ worker_run(worker_cb cb, void *arg)
 			worker_idle++;
 		} else if (worker_threads == 0) {
 			pthread_mutex_unlock(&worker_lock);
+			free(job->ctx);
 			free(job);
 			return r;
 		}

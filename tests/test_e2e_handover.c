@@ -177,6 +177,26 @@ hand_loop_done(struct e2e_proc *p)
 	e2e_result_free(&r);
 }
 
+/* A target that makes no call: `unotifyd exec -- sleep 60` on d. */
+static void
+hand_sleeper(struct hand_daemon *d, struct e2e_proc *t)
+{
+	e2e_spawn(t, E2E_ARGV(e2e_unotifyd(), "exec", "--socket",
+	    e2e_path("sock"), "--", "sleep", "60"), NULL, e2e_dir());
+	hand_expect(d, "unotifyd: target sleep (pid ");
+}
+
+/* Kill and reap a process group. */
+static void
+hand_kill(struct e2e_proc *t)
+{
+	struct e2e_result r;
+
+	kill(-t->pid, SIGKILL);
+	e2e_wait(t, &r, HAND_WAIT_MS);
+	e2e_result_free(&r);
+}
+
 Test(e2e_handover, successor_takes_over_a_busy_target)
 {
 	struct hand_daemon a, b;
@@ -221,6 +241,40 @@ Test(e2e_handover, successor_takes_over_a_busy_target)
 	    "hand-over socket left behind");
 }
 
+Test(e2e_handover, handover_stay_idles_until_stopped)
+{
+	struct hand_daemon a, b;
+	struct e2e_proc t;
+	struct e2e_result r;
+
+	e2e_write(e2e_path("two"), "two\n", 0644);
+	a.log = e2e_path("a.log");
+	e2e_spawn(&a.p, E2E_ARGV("sh", "-c", "exec \"$0\" serve --socket "
+	    "\"$1\" -r \"$2\" --handover-stay 2>\"$3\"", e2e_unotifyd(),
+	    e2e_path("sock"), hand_rules("a.ini", "one"), a.log),
+	    E2E_ARGV("NOTIFY_SOCKET", "LISTEN_FDS", "LISTEN_PID"), e2e_dir());
+	hand_expect(&a, "unotifyd: ready: ");
+	e2e_spawn(&t, E2E_ARGV(e2e_unotifyd(), "exec", "--socket",
+	    e2e_path("sock"), "--", "sleep", "60"), NULL, e2e_dir());
+	hand_expect(&a, "unotifyd: target sleep (pid ");
+	hand_start(&b, "b", hand_rules("b.ini", "two"), "30");
+	hand_expect(&a, e2e_fmt("unotifyd: handed 1 targets over to pid %d; "
+	    "idle until stopped (--handover-stay)\n", (int)b.p.pid));
+	/* Still there, holding nothing: the successor serves. */
+	cr_assert(eq(int, kill(a.p.pid, 0), 0));
+	e2e_run(&r, E2E_ARGV(e2e_unotifyd(), "exec", "--socket",
+	    e2e_path("sock"), "--", "cat", e2e_path("src")), NULL, e2e_dir());
+	cr_assert(eq(str, r.out, "two\n"), "exec: %s", r.err);
+	e2e_result_free(&r);
+	hand_stop(&a);
+	cr_assert(e2e_has(hand_log(&a), "unotifyd: Terminated: stopping with "
+	    "0 targets\n"), "%s", hand_log(&a));
+	cr_assert(e2e_exists(e2e_path("sock")));
+	cr_assert(e2e_exists(e2e_path("sock.handover")));
+	hand_kill(&t);
+	hand_stop(&b);
+}
+
 Test(e2e_handover, sigterm_waits_for_a_successor)
 {
 	struct hand_daemon a, b;
@@ -245,26 +299,6 @@ Test(e2e_handover, sigterm_waits_for_a_successor)
 	hand_exited(&a);
 	hand_loop_done(&loop);
 	hand_stop(&b);
-}
-
-/* A target that makes no call: `unotifyd exec -- sleep 60` on d. */
-static void
-hand_sleeper(struct hand_daemon *d, struct e2e_proc *t)
-{
-	e2e_spawn(t, E2E_ARGV(e2e_unotifyd(), "exec", "--socket",
-	    e2e_path("sock"), "--", "sleep", "60"), NULL, e2e_dir());
-	hand_expect(d, "unotifyd: target sleep (pid ");
-}
-
-/* Kill and reap a process group. */
-static void
-hand_kill(struct e2e_proc *t)
-{
-	struct e2e_result r;
-
-	kill(-t->pid, SIGKILL);
-	e2e_wait(t, &r, HAND_WAIT_MS);
-	e2e_result_free(&r);
 }
 
 Test(e2e_handover, wait_expires_or_second_signal)
