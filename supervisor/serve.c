@@ -320,6 +320,15 @@ serve_stop_signal(struct serve *s, int signo)
 		return;
 	}
 	s->stop_signo = signo;
+	/* Stopping now would close listeners the successor may not hold. */
+	if (handover_active(s->handover)) {
+		log_info("%s: stopping once the hand-over under way ends",
+		    strsignal(signo));
+		ev_timer_set(&s->wait_timer, s->opts->handover_wait > 0 ?
+		    s->opts->handover_wait : 1., 0.);
+		ev_timer_start(s->ev, &s->wait_timer);
+		return;
+	}
 	if (s->opts->handover_wait <= 0 || s->handover == NULL ||
 	    (s->ntargets == 0 && !handover_active(s->handover))) {
 		serve_stop_now(s);
