@@ -31,7 +31,8 @@
 #define EXIT_FAILED	125	/* unotifyd failed before starting the command */
 
 static const char usage_text[] =
-"usage: unotifyd run [-v] [-r PATH]... [--redirect SRC=DST]... [--] CMD [ARG]...\n"
+"usage: unotifyd run [-v] [-r PATH]... [--redirect SRC=DST]... [--allow-io-uring]\n"
+"                    [--] CMD [ARG]...\n"
 "       unotifyd check [-r PATH]... [--redirect SRC=DST]...\n"
 "       unotifyd filter [-r PATH]... [--redirect SRC=DST]...\n"
 "       unotifyd serve [-v] [--socket PATH] [--group NAME] [-r PATH]...\n"
@@ -48,6 +49,7 @@ static const char usage_text[] =
 "                          over (default 30, 0 under systemd; 0: do not)\n"
 "      --handover-stay     after handing over, idle until stopped (a container\n"
 "                          that would be restarted) instead of exiting\n"
+"      --allow-io-uring    let programs use io_uring, which bypasses the rules\n"
 "  -v, --verbose           log every decision to stderr\n"
 "  -h, --help              show this help\n"
 "\n"
@@ -118,8 +120,8 @@ main_run(struct rule_set *rules, char *argv[])
 	struct notify *n;
 	sigset_t set, old;
 	const char *why;
-	uint32_t mask;
-	int r, listener, sigfd, status;
+	syscalls_mask mask;
+	int r, listener, execfd, sigfd, status;
 	pid_t child;
 
 	mask = syscalls_run_mask(rules_syscalls(rules), geteuid() == 0);
@@ -134,7 +136,8 @@ main_run(struct rule_set *rules, char *argv[])
 	if ((sigfd = signalfd(-1, &set, SFD_NONBLOCK | SFD_CLOEXEC)) < 0)
 		die_errno(EXIT_FAILED, "signalfd");
 
-	status = spawn_start(filter, argv, &old, &child, &listener, &cause);
+	status = spawn_start(filter, argv, &old, &child, &listener, &execfd,
+	    &cause);
 	filter_free(filter);
 	if (status != 0) {
 		log_err("%s", cause);
@@ -152,7 +155,7 @@ main_run(struct rule_set *rules, char *argv[])
 	creds_init();
 	/* Modes of files created for the target get the target's umask. */
 	target_assume(umask(0));
-	status = loop_run(n, rules, child, sigfd);
+	status = loop_run(n, rules, child, sigfd, execfd, argv);
 	notify_unref(n);
 	close(sigfd);
 	if (status < 0) {
@@ -169,7 +172,7 @@ main_check(const struct rule_set *rules)
 	int id, first = 1;
 
 	printf("%zu rules OK; notified syscalls:", rules->n);
-	for (id = 0; id < SYSCALLS_COUNT; id++)
+	for (id = 0; id < SYSCALLS_NIDS; id++)
 		if (rules_syscalls(rules) & SYSCALLS_MASK(id)) {
 			printf(" %s", syscalls_name(id));
 			first = 0;
@@ -245,6 +248,7 @@ main(int argc, char *argv[])
 		{ "group", required_argument, NULL, 'G' },
 		{ "handover-wait", required_argument, NULL, 'W' },
 		{ "handover-stay", no_argument, NULL, 'Y' },
+		{ "allow-io-uring", no_argument, NULL, 'U' },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 }
@@ -280,13 +284,15 @@ main(int argc, char *argv[])
 	fail = mc->cmd == MAIN_CHECK ? 1 : EXIT_FAILED;
 	/* Rules keep command-line order: first match wins. */
 	while ((c = getopt_long(argc, argv, "+r:vh", longopts, NULL)) != -1) {
-		opt = c == 'r' ? MAIN_OPT_RULES : c == 'R' ? MAIN_OPT_REDIRECT :
-		    c == 'S' ? MAIN_OPT_SOCKET : c == 'G' ? MAIN_OPT_GROUP :
+		opt = c == 'r' || c == 'U' ? MAIN_OPT_RULES :
+		    c == 'R' ? MAIN_OPT_REDIRECT : c == 'S' ? MAIN_OPT_SOCKET :
+		    c == 'G' ? MAIN_OPT_GROUP :
 		    c == 'W' || c == 'Y' ? MAIN_OPT_HANDOVER : 0;
 		if (opt != 0 && !(mc->opts & opt))
-			usage(fail, "%s does not take -%s", mc->name,
+			usage(fail, "%s does not take --%s", mc->name,
 			    longopts[c == 'r' ? 0 : c == 'R' ? 1 : c == 'S' ?
-			    2 : c == 'G' ? 3 : c == 'W' ? 4 : 5].name);
+			    2 : c == 'G' ? 3 : c == 'W' ? 4 : c == 'Y' ? 5 :
+			    6].name);
 		switch (c) {
 		case 'r':
 			paths = xreallocarray(paths, npaths + 2,
@@ -301,6 +307,10 @@ main(int argc, char *argv[])
 			break;
 		case 'S':
 			so.socket = optarg;
+			break;
+		case 'U':
+			rules.io_uring = 1;
+			so.io_uring = 1;
 			break;
 		case 'G':
 			so.group = optarg;

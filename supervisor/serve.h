@@ -18,6 +18,7 @@ struct serve_options {
 					    successor; 0: do not */
 	int		  handover_stay; /* after a hand-over, idle until
 					    stopped instead of exiting */
+	int		  io_uring;	/* --allow-io-uring */
 };
 
 /* Serve until SIGTERM or SIGINT; returns the exit status. */
