@@ -22,6 +22,7 @@
 #include "log.h"
 #include "loop.h"
 #include "notify.h"
+#include "pods.h"
 #include "rules.h"
 #include "serve.h"
 #include "spawn.h"
@@ -195,6 +196,27 @@ main_filter(const struct rule_set *rules)
 	filter_print(filter, stdout);
 	filter_free(filter);
 	return 0;
+}
+
+/*
+ * A file with [match] is for Kubernetes containers (unotifyd serve), never
+ * for a command run here: leave its rules out, as serve would.
+ */
+static void
+main_unscoped(struct rule_set *rules)
+{
+	const struct pod_ident none = { { NULL } };
+	struct rule_set *view;
+	size_t dropped;
+
+	if ((dropped = pods_view(rules, &none, &view)) > 0)
+		log_warn("%zu rules of files with [match] do not apply to "
+		    "commands run here", dropped);
+	if (view == NULL)
+		return;
+	rules_free(rules);
+	*rules = *view;
+	free(view);
 }
 
 /* --handover-wait: whole seconds, 0 to a day. */
@@ -374,6 +396,7 @@ main(int argc, char *argv[])
 		    argv);
 		break;
 	default:
+		main_unscoped(&rules);
 		rules_index(&rules);
 		status = main_run(&rules, argv);
 	}
