@@ -271,12 +271,15 @@ serve_target_view(struct serve_target *t)
 static void
 serve_handover_offer_one(struct handover *h, const struct serve_target *t)
 {
+	cleanup_free char *name = NULL;
 	const char *str[HANDOVER_NSTR];
 	size_t k;
 
 	if (!handover_active(h))
 		return;
-	str[HANDOVER_STR_NAME] = t->name;
+	/* Only a label: cut rather than fail the whole hand-over. */
+	name = xstrndup(t->name, HANDOVER_STR_MAX);
+	str[HANDOVER_STR_NAME] = name;
 	str[HANDOVER_STR_METADATA] = t->metadata;
 	for (k = 0; k < RULE_SCOPE_KEYS; k++)
 		str[HANDOVER_STR_NAMESPACE + k] = t->id.name[k] != NULL ?
@@ -709,6 +712,11 @@ serve_conn_oci(struct serve_conn *c, const char *buf, size_t len)
 	/* oci.c let only valid names through. */
 	pods_ident_set(&id, m->pod_namespace, m->pod_name,
 	    m->container_name);
+	if (m->sandbox)
+		log_warn("container %s is the sandbox (pause) container of pod "
+		    "%s/%s: a pod-level seccomp profile supervises it too; "
+		    "give each container its own profile instead", m->id,
+		    m->pod_namespace, m->pod_name);
 	serve_target_add(c->s, fd, m->pid, m->id, m->metadata, &id);
 	pods_ident_fini(&id);
 	oci_msg_free(m);
