@@ -727,8 +727,8 @@ rules_ini_section(struct rules_ini *ini, const char *s)
 	if (strcmp(ini->section, RULES_MATCH) == 0) {
 		ini->in_match = 1;
 		if (ini->nsections != 1)
-			rules_ini_error(ini, ini->line, "[" RULES_MATCH "] must "
-			    "be the first section of its file");
+			rules_ini_error(ini, ini->line, "[" RULES_MATCH "] "
+			    "must be the first section of its file");
 	}
 }
 
@@ -817,8 +817,9 @@ rules_ini_scope_key(struct rules_ini *ini, const char *name,
 
 	k = rules_lookup(rules_scope_keys, nitems(rules_scope_keys), name);
 	if (k == -1) {
-		rules_ini_error(ini, ini->line, "unknown key '%s' in [" RULES_MATCH
-		    "] (expected namespace, pod or container)", name);
+		rules_ini_error(ini, ini->line, "unknown key '%s' in ["
+		    RULES_MATCH "] (expected namespace, pod or container)",
+		    name);
 		return 1;
 	}
 	if (ini->scope_value[k] != NULL) {

@@ -111,8 +111,8 @@ struct serve {
 	ev_timer		 wait_timer;	/* SIGTERM: for a successor */
 	int			 stop_signo;	/* set once asked to stop */
 	int			 handed_over;	/* a successor has it all */
-	int			 own_fd;	/* our socket at opts->socket (to
-						   unlink at exit), or -1 */
+	int			 own_fd;	/* our socket at opts->socket
+						   (unlinked at exit), or -1 */
 };
 
 /* Release a rule set allocated here; accepts NULL. */
@@ -377,7 +377,8 @@ serve_fdname(const struct serve_target *t, int with_pod)
 
 	if (with_pod && pods_ident_known(&t->id))
 		for (k = 0; k < RULE_SCOPE_KEYS; k++)
-			parts[np++] = t->id.name[k] != NULL ? t->id.name[k] : "";
+			parts[np++] = t->id.name[k] != NULL ? t->id.name[k] :
+			    "";
 	for (i = 0; i < np; i++)
 		n += 2 * strlen(parts[i]);
 	out = o = xmalloc(n + 64);

@@ -74,17 +74,30 @@ hand_expect(const struct hand_daemon *d, const char *needle)
 	    hand_log(d));
 }
 
-/* `unotifyd serve` on <tmp>/sock with rules, logging to <tmp>/NAME.log. */
+/*
+ * `unotifyd serve` on <tmp>/sock with rules and option opt (with its
+ * value unless NULL), logging to <tmp>/NAME.log.
+ */
+static void
+hand_spawn(struct hand_daemon *d, const char *name, const char *rules,
+    const char *opt, const char *val)
+{
+	const char *argv[] = { "sh", "-c", "log=$1; shift; exec \"$0\" \"$@\" "
+	    "2>\"$log\"", e2e_unotifyd(), e2e_path("%s.log", name), "serve",
+	    "--socket", e2e_path("sock"), "-r", rules, opt, val, NULL };
+
+	d->log = argv[4];
+	e2e_spawn(&d->p, argv, E2E_ARGV("NOTIFY_SOCKET", "LISTEN_FDS",
+	    "LISTEN_PID", "LISTEN_FDNAMES"), e2e_dir());
+	hand_expect(d, "unotifyd: ready: ");
+}
+
+/* The same with --handover-wait wait. */
 static void
 hand_start(struct hand_daemon *d, const char *name, const char *rules,
     const char *wait)
 {
-	d->log = e2e_path("%s.log", name);
-	e2e_spawn(&d->p, E2E_ARGV("sh", "-c", "exec \"$0\" serve --socket "
-	    "\"$1\" -r \"$2\" --handover-wait \"$3\" 2>\"$4\"", e2e_unotifyd(),
-	    e2e_path("sock"), rules, wait, d->log), E2E_ARGV("NOTIFY_SOCKET",
-	    "LISTEN_FDS", "LISTEN_PID", "LISTEN_FDNAMES"), e2e_dir());
-	hand_expect(d, "unotifyd: ready: ");
+	hand_spawn(d, name, rules, "--handover-wait", wait);
 }
 
 /* Wait for the daemon to exit by itself; assert it exited 0. */
@@ -248,15 +261,9 @@ Test(e2e_handover, handover_stay_idles_until_stopped)
 	struct e2e_result r;
 
 	e2e_write(e2e_path("two"), "two\n", 0644);
-	a.log = e2e_path("a.log");
-	e2e_spawn(&a.p, E2E_ARGV("sh", "-c", "exec \"$0\" serve --socket "
-	    "\"$1\" -r \"$2\" --handover-stay 2>\"$3\"", e2e_unotifyd(),
-	    e2e_path("sock"), hand_rules("a.ini", "one"), a.log),
-	    E2E_ARGV("NOTIFY_SOCKET", "LISTEN_FDS", "LISTEN_PID"), e2e_dir());
-	hand_expect(&a, "unotifyd: ready: ");
-	e2e_spawn(&t, E2E_ARGV(e2e_unotifyd(), "exec", "--socket",
-	    e2e_path("sock"), "--", "sleep", "60"), NULL, e2e_dir());
-	hand_expect(&a, "unotifyd: target sleep (pid ");
+	hand_spawn(&a, "a", hand_rules("a.ini", "one"), "--handover-stay",
+	    NULL);
+	hand_sleeper(&a, &t);
 	hand_start(&b, "b", hand_rules("b.ini", "two"), "30");
 	hand_expect(&a, e2e_fmt("unotifyd: handed 1 targets over to pid %d; "
 	    "idle until stopped (--handover-stay)\n", (int)b.p.pid));
@@ -426,7 +433,8 @@ Test(e2e_handover, failed_successor_leaves_everything_served)
 	hand_send(fd, &hello);
 	hand_recv(fd, &m);
 	cr_assert(eq(int, m.type, HANDOVER_TARGET));
-	cr_assert(eq(str, m.str[HANDOVER_STR_NAME], (char *)e2e_target("loop-open")));
+	cr_assert(eq(str, m.str[HANDOVER_STR_NAME],
+	    (char *)e2e_target("loop-open")));
 	cr_assert(eq(str, m.str[HANDOVER_STR_METADATA], ""));
 	cr_assert(m.fd >= 0);
 	handover_msg_fini(&m);
