@@ -13,6 +13,7 @@
 #include "act.h"
 #include "calls.h"
 #include "dispatch.h"
+#include "follow.h"
 #include "log.h"
 #include "memory.h"
 #include "path.h"
@@ -278,8 +279,9 @@ dispatch_self(struct notify *n, const struct seccomp_notif *req,
 }
 
 static void
-dispatch_redirect(struct notify *n, const struct seccomp_notif *req,
-    struct target *t, struct call *c, const struct verdict *v)
+dispatch_redirect(struct notify *n, const struct rule_set *rules,
+    const struct seccomp_notif *req, struct target *t, struct call *c,
+    const struct verdict *v)
 {
 	char dst[CALL_PATHS][PATH_MAX];
 	const char *to[CALL_PATHS];
@@ -289,11 +291,16 @@ dispatch_redirect(struct notify *n, const struct seccomp_notif *req,
 		to[i] = c->p[i].abs;
 		if (v->by[i] == NULL)
 			continue;
+		/* A symlink in the destination may lead back into a
+		 * redirected source: follow it there. */
 		if ((err = rules_target(v->by[i], c->p[i].abs, dst[i],
-		    sizeof(dst[i]))) < 0) {
+		    sizeof(dst[i]))) < 0 ||
+		    (err = follow_resolve(rules, t, c, i, dst[i],
+		    sizeof(dst[i]))) != 0) {
+			err = err < 0 ? -err : err;
 			dispatch_log(req, c, v->rule, "redirect: errno %s",
-			    dispatch_errname(-err));
-			notify_error(n, req->id, -err);
+			    dispatch_errname(err));
+			notify_error(n, req->id, err);
 			return;
 		}
 		to[i] = dst[i];
@@ -491,7 +498,7 @@ dispatch_notification(struct notify *n, const struct rule_set *rules,
 		notify_error(n, req->id, v.err);
 		break;
 	case VERDICT_REDIRECT:
-		dispatch_redirect(n, req, &t, &c, &v);
+		dispatch_redirect(n, rules, req, &t, &c, &v);
 		break;
 	}
 out:
