@@ -4,7 +4,11 @@
 #define TARGET_H
 
 #include <stdint.h>
+#include <stddef.h>
+#include <stdint.h>
 #include <sys/types.h>
+
+struct notify;
 
 struct target {
 	pid_t	 tid;
@@ -15,6 +19,10 @@ struct target {
 	int	 ngroups;
 	gid_t	*groups;
 	int	 rootfd;	/* -1 same root as ours; TARGET_ROOT_UNKNOWN */
+	int	 procfd;	/* /proc/TID once pinned, else -1 */
+	int	 memfd;		/* its memory, once opened through procfd */
+	const struct notify *notify;	/* target_watch(), or NULL */
+	uint64_t id;
 };
 
 #define TARGET_ROOT_UNKNOWN	(-2)
@@ -43,6 +51,24 @@ int	target_umask(struct target *, mode_t *);
 
 void	target_init(struct target *, pid_t tid);
 void	target_fini(struct target *);
+
+/*
+ * From now on reach the task only through descriptors proven to be its:
+ * the first read of its /proc entries or memory opens /proc/TID, then
+ * checks that notification id of n is still pending (so TID was not reused
+ * by then), and every later read of credentials, umask, root and memory
+ * goes through that directory. Nothing is opened until needed: a redirect
+ * that reads nothing costs nothing.
+ */
+void	target_watch(struct target *, const struct notify *, uint64_t id);
+/* Pin it now (target_watch's check included); 0 or -errno (-ESRCH). */
+int	target_pin(struct target *);
+/* Its memory, through the pinned descriptor once pinned (as memory.h). */
+int	target_read(struct target *, uint64_t addr, void *buf, size_t len);
+ssize_t	target_read_string(struct target *, uint64_t addr, char *buf,
+	    size_t len);
+int	target_write(struct target *, uint64_t addr, const void *buf,
+	    size_t len);
 
 /* Read credentials, groups and umask from /proc/TID/status once.
  * Returns 0 or -errno (-ESRCH if the task is gone). */
