@@ -3,6 +3,8 @@
 #ifndef LOG_H
 #define LOG_H
 
+#include <stddef.h>
+
 #include "util.h"
 
 /* syslog(3) priorities, as sd-daemon(3) prefixes use them. */
@@ -13,10 +15,57 @@ enum log_level {
 	LOG_LEVEL_DEBUG = 7
 };
 
+/* Longest line logged, before escaping; longer ones are truncated. */
+#define LOG_LINE_MAX		1024
+/* A buffer for log_escape of a string of n bytes, never truncated. */
+#define LOG_ESCAPED_SIZE(n)	(4 * (n) + 8)
+
 /* Show messages up to level; prefix "<N>" for journald when journal. */
 void	log_init(enum log_level level, int journal);
 int	log_enabled(enum log_level);
+/*
+ * Log one line. Control bytes in the formatted line (a newline from a
+ * client's string) come out as \xNN, so one call is always one line.
+ */
 void	log_msg(enum log_level, const char *, ...) PRINTFLIKE(2, 3);
+
+/*
+ * Escape a string that comes from a client or a target for a log line:
+ * '"' and '\' get a backslash, control and non-ASCII bytes become \xNN.
+ * Fits what it can in len bytes (ending in "..." when cut) and returns buf.
+ */
+const char *log_escape(const char *s, char *buf, size_t len);
+
+/*
+ * A rate limit for lines that a client can make the daemon repeat (one
+ * per connection, per failed accept): at most LOG_LIMIT_BURST lines per
+ * LOG_LIMIT_WINDOW seconds per limit; the rest are counted, and reported
+ * with the last of them as "... (N more suppressed)" once the window is
+ * over. Use through log_limited(), one static limit per call site.
+ */
+#define LOG_LIMIT_BURST		10
+#define LOG_LIMIT_WINDOW	10.
+
+struct log_limit {
+	double			 start;		/* window, CLOCK_MONOTONIC s */
+	unsigned long		 count;		/* lines in this window */
+	unsigned long		 dropped;	/* suppressed, not yet reported */
+	enum log_level		 level;
+	int			 registered;
+	char			 last[LOG_LINE_MAX];	/* last suppressed */
+	struct log_limit	*next;
+};
+
+void	log_msg_limited(struct log_limit *, enum log_level, const char *, ...)
+	    PRINTFLIKE(3, 4);
+/* Report the counts of windows that are over (every window if all); the
+ * daemon calls it from a timer, and with all set before it exits. */
+void	log_limit_flush(int all);
+
+#define log_limited(level, ...) do {					\
+	static struct log_limit log_limit_site_;			\
+	log_msg_limited(&log_limit_site_, (level), __VA_ARGS__);	\
+} while (0)
 
 #define log_err(...)	log_msg(LOG_LEVEL_ERR, __VA_ARGS__)
 #define log_warn(...)	log_msg(LOG_LEVEL_WARNING, __VA_ARGS__)

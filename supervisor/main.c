@@ -34,7 +34,8 @@ static const char usage_text[] =
 "usage: unotifyd run [-v] [-r PATH]... [--redirect SRC=DST]... [--] CMD [ARG]...\n"
 "       unotifyd check [-r PATH]... [--redirect SRC=DST]...\n"
 "       unotifyd filter [-r PATH]... [--redirect SRC=DST]...\n"
-"       unotifyd serve [-v] [--socket PATH] [--group NAME] [-r PATH]...\n"
+"       unotifyd serve [-v] [--check] [--socket PATH] [--group NAME]\n"
+"                [--max-clients N] [--max-clients-per-uid N] [-r PATH]...\n"
 "       unotifyd exec [-v] [--socket PATH] [--] CMD [ARG]...\n"
 "       copycat [-v] [--] CMD [ARG]...\n"
 "\n"
@@ -42,6 +43,9 @@ static const char usage_text[] =
 "      --redirect SRC=DST  redirect SRC to DST (SRC ending in / is a prefix)\n"
 "      --socket PATH       daemon socket (default " SERVE_SOCKET ")\n"
 "      --group NAME        group of the daemon's socket (mode 0660)\n"
+"      --check             serve: only check the rules it would load\n"
+"      --max-clients N     serve: clients in their handshake at once (64)\n"
+"      --max-clients-per-uid N  serve: the same for one uid (16)\n"
 "  -v, --verbose           log every decision to stderr\n"
 "  -h, --help              show this help\n"
 "\n"
@@ -102,6 +106,25 @@ main_std_fds(void)
 		if (fcntl(fd, F_GETFD) < 0 &&
 		    open("/dev/null", fd == 0 ? O_RDONLY : O_WRONLY) < 0)
 			die_errno(EXIT_FAILED, "/dev/null");
+}
+
+/* A count option's value: a number from 1 to 1,000,000. */
+static unsigned int
+main_count(const char *arg, const struct option *longopts, int c, int fail)
+{
+	char *end;
+	long v;
+	size_t i;
+
+	errno = 0;
+	v = strtol(arg, &end, 10);
+	if (errno != 0 || end == arg || *end != '\0' || v < 1 || v > 1000000) {
+		for (i = 0; longopts[i].val != c; i++)
+			;
+		usage(fail, "--%s: '%s' is not a number from 1 to 1000000",
+		    longopts[i].name, arg);
+	}
+	return (unsigned int)v;
 }
 
 static int
@@ -197,6 +220,7 @@ enum main_command {
 #define MAIN_OPT_REDIRECT	0x02
 #define MAIN_OPT_SOCKET		0x04
 #define MAIN_OPT_GROUP		0x08
+#define MAIN_OPT_SERVE		0x10	/* --check, --max-clients... */
 
 static const struct main_cmd {
 	const char		*name;
@@ -208,7 +232,7 @@ static const struct main_cmd {
 	{ "check", MAIN_CHECK, MAIN_OPT_RULES | MAIN_OPT_REDIRECT, 0 },
 	{ "filter", MAIN_FILTER, MAIN_OPT_RULES | MAIN_OPT_REDIRECT, 0 },
 	{ "serve", MAIN_SERVE, MAIN_OPT_RULES | MAIN_OPT_SOCKET |
-	    MAIN_OPT_GROUP, 0 },
+	    MAIN_OPT_GROUP | MAIN_OPT_SERVE, 0 },
 	{ "exec", MAIN_EXEC, MAIN_OPT_SOCKET, 1 },
 	{ "copycat", MAIN_COPYCAT, 0, 1 },
 };
@@ -221,6 +245,9 @@ main(int argc, char *argv[])
 		{ "redirect", required_argument, NULL, 'R' },
 		{ "socket", required_argument, NULL, 'S' },
 		{ "group", required_argument, NULL, 'G' },
+		{ "check", no_argument, NULL, 'C' },
+		{ "max-clients", required_argument, NULL, 'M' },
+		{ "max-clients-per-uid", required_argument, NULL, 'U' },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 }
@@ -257,11 +284,14 @@ main(int argc, char *argv[])
 	/* Rules keep command-line order: first match wins. */
 	while ((c = getopt_long(argc, argv, "+r:vh", longopts, NULL)) != -1) {
 		opt = c == 'r' ? MAIN_OPT_RULES : c == 'R' ? MAIN_OPT_REDIRECT :
-		    c == 'S' ? MAIN_OPT_SOCKET : c == 'G' ? MAIN_OPT_GROUP : 0;
-		if (opt != 0 && !(mc->opts & opt))
+		    c == 'S' ? MAIN_OPT_SOCKET : c == 'G' ? MAIN_OPT_GROUP :
+		    c == 'C' || c == 'M' || c == 'U' ? MAIN_OPT_SERVE : 0;
+		if (opt != 0 && !(mc->opts & opt)) {
+			for (i = 0; longopts[i].val != c; i++)
+				;
 			usage(fail, "%s does not take -%s", mc->name,
-			    longopts[c == 'r' ? 0 : c == 'R' ? 1 : c == 'S' ?
-			    2 : 3].name);
+			    longopts[i].name);
+		}
 		switch (c) {
 		case 'r':
 			paths = xreallocarray(paths, npaths + 2,
@@ -279,6 +309,14 @@ main(int argc, char *argv[])
 			break;
 		case 'G':
 			so.group = optarg;
+			break;
+		case 'C':
+			so.check = 1;
+			break;
+		case 'M':
+		case 'U':
+			*(c == 'M' ? &so.max_clients : &so.max_clients_per_uid) =
+			    main_count(optarg, longopts, c, fail);
 			break;
 		case 'v':
 			verbose = 1;

@@ -20,6 +20,7 @@
 #include "creds.h"
 #include "dispatch.h"
 #include "fdpass.h"
+#include "connlimit.h"
 #include "log.h"
 #include "oci.h"
 #include "proto.h"
@@ -39,6 +40,10 @@ const char *const serve_rules_dirs[] = {
 /* A client that has not finished its handshake by then is dropped. */
 #define SERVE_HANDSHAKE_SECONDS	10.
 #define SERVE_MAXFDS		4
+/* accept(2) out of descriptors waits this long, or for a close. */
+#define SERVE_ACCEPT_PAUSE	1.
+/* Room for a client-supplied name in a log line. */
+#define SERVE_SHOWN		256
 
 struct serve;
 
@@ -68,6 +73,7 @@ struct serve_conn {
 	struct oci_reader	*oci;
 	int			 fds[SERVE_MAXFDS];
 	size_t			 nfds;
+	int			 counted;	/* in s->limits */
 	struct serve_conn	*prev, *next;
 };
 
@@ -78,6 +84,7 @@ struct serve_target {
 	struct seccomp_notif	*req;
 	pid_t			 pid;
 	char			*name;
+	char			*shown;		/* name escaped for logs */
 	char			*metadata;	/* "" for the default rules */
 	struct rule_set		*rules;		/* NULL: the default rules */
 	int			 gone;		/* no task uses the filter */
@@ -94,10 +101,24 @@ struct serve {
 	ev_io			 signal_w;
 	ev_timer		 status_timer;
 	ev_timer		 watchdog_timer;
+	struct connlimit	*limits;
+	ev_timer		 accept_timer;	/* resumes a paused accept */
+	int			 accept_paused;
 	unsigned long		 ntargets;
 	unsigned long		 served;	/* targets ever */
 	unsigned long long	 notifications;
 };
+
+static void	serve_accept_resume(struct serve *);
+
+/* A client-supplied string as logs show it (log_escape), allocated. */
+static char *
+serve_shown(const char *str)
+{
+	char buf[SERVE_SHOWN];
+
+	return xstrdup(log_escape(str, buf, sizeof(buf)));
+}
 
 /* Release a rule set allocated here; accepts NULL. */
 static void
@@ -259,7 +280,7 @@ serve_fdstore(struct serve_target *t, int add)
 	if (strlen(name) > 255) {
 		if (add)
 			log_warn("target %s: name too long for the fd store; "
-			    "a restart would fail its calls", t->name);
+			    "a restart would fail its calls", t->shown);
 		return;
 	}
 	if (add) {
@@ -286,9 +307,11 @@ serve_target_free(struct serve_target *t)
 	if (t->next != NULL)
 		t->next->prev = t->prev;
 	notify_unref(t->notify);
+	serve_accept_resume(s);
 	free(t->req);
 	serve_rules_drop(t->rules);
 	free(t->name);
+	free(t->shown);
 	free(t->metadata);
 	free(t);
 	s->ntargets--;
@@ -309,13 +332,13 @@ serve_target_cb(struct ev_loop *ev, ev_io *w, int revents)
 		    t->s->rules, t->req);
 	} else if (r == -EPIPE) {
 		log_info("target %s (pid %d): no process uses its filter any "
-		    "more", t->name, (int)t->pid);
+		    "more", t->shown, (int)t->pid);
 		t->gone = 1;
 		serve_target_free(t);
 	} else if (r != -ENOENT && r != -EINTR) {
 		/* Only a broken listener fails otherwise: do not spin on it. */
 		log_err("target %s (pid %d): receiving: %s; dropping it",
-		    t->name, (int)t->pid, strerror(-r));
+		    t->shown, (int)t->pid, strerror(-r));
 		t->gone = 1;
 		serve_target_free(t);
 	}
@@ -326,14 +349,16 @@ static int
 serve_target_add(struct serve *s, int fd, pid_t pid, const char *name,
     const char *metadata)
 {
+	cleanup_free char *shown = serve_shown(name);
+	cleanup_free char *shown_md = serve_shown(metadata);
 	struct causes c = { 0 };
 	struct rule_set *rules;
 	struct serve_target *t;
 	struct notify *n;
 
 	if (serve_load_metadata(metadata, &rules, &c) < 0) {
-		log_err("target %s (pid %d): rules for metadata '%s':", name,
-		    (int)pid, metadata);
+		log_err("target %s (pid %d): rules for metadata \"%s\":", shown,
+		    (int)pid, shown_md);
 		serve_log_causes(&c, "  ");
 		close(fd);
 		return -EINVAL;
@@ -341,7 +366,7 @@ serve_target_add(struct serve *s, int fd, pid_t pid, const char *name,
 	if ((n = notify_new(fd)) == NULL) {
 		int err = errno;
 
-		log_err("target %s (pid %d): not a seccomp listener: %s", name,
+		log_err("target %s (pid %d): not a seccomp listener: %s", shown,
 		    (int)pid, strerror(err));
 		close(fd);
 		serve_rules_drop(rules);
@@ -353,6 +378,7 @@ serve_target_add(struct serve *s, int fd, pid_t pid, const char *name,
 	t->req = notify_req_new(n);
 	t->pid = pid;
 	t->name = xstrdup(name);
+	t->shown = xstrdup(shown);
 	t->metadata = xstrdup(metadata);
 	t->rules = rules;
 	ev_io_init(&t->w, serve_target_cb, fd, EV_READ);
@@ -363,8 +389,8 @@ serve_target_add(struct serve *s, int fd, pid_t pid, const char *name,
 	s->targets = t;
 	s->ntargets++;
 	s->served++;
-	log_info("target %s (pid %d): supervising with %s rules", name,
-	    (int)pid, rules != NULL ? metadata : "the default");
+	log_info("target %s (pid %d): supervising with %s rules", shown,
+	    (int)pid, rules != NULL ? shown_md : "the default");
 	serve_fdstore(t, 1);
 	serve_status(s);
 	return 0;
@@ -374,20 +400,22 @@ serve_target_add(struct serve *s, int fd, pid_t pid, const char *name,
 static void
 serve_resume(struct serve *s, int fd, const char *fdname)
 {
-	cleanup_free char *name = NULL, *metadata = NULL;
+	cleanup_free char *name = NULL, *metadata = NULL, *shown = NULL;
 	const char *p = fdname + 7, *dot1, *dot2;
 	int pid;
 
 	if (sscanf(p, "%d", &pid) != 1 || (dot1 = strchr(p, '.')) == NULL ||
 	    (dot2 = strchr(dot1 + 1, '.')) == NULL) {
-		log_err("fd store: cannot parse '%s'; dropping it", fdname);
+		shown = serve_shown(fdname);
+		log_err("fd store: cannot parse \"%s\"; dropping it", shown);
 		sd_notifyf(0, "FDSTOREREMOVE=1\nFDNAME=%s", fdname);
 		close(fd);
 		return;
 	}
 	name = serve_unhex(dot1 + 1, dot2 - dot1 - 1);
 	metadata = serve_unhex(dot2 + 1, strlen(dot2 + 1));
-	log_info("fd store: resuming target %s (pid %d)", name, pid);
+	shown = serve_shown(name);
+	log_info("fd store: resuming target %s (pid %d)", shown, pid);
 	/* Re-adding stores it again under the same name: drop the old. */
 	sd_notifyf(0, "FDSTOREREMOVE=1\nFDNAME=%s", fdname);
 	serve_target_add(s, fd, pid, name, metadata);
@@ -411,7 +439,10 @@ serve_conn_free(struct serve_conn *c)
 		close(c->fds[i]);
 	oci_reader_free(c->oci);
 	close(c->fd);
+	if (c->counted)
+		connlimit_release(s->limits, c->cred.uid);
 	free(c);
+	serve_accept_resume(s);
 }
 
 static void
@@ -427,8 +458,8 @@ serve_conn_fail(struct serve_conn *c, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
-	log_err("client pid %d uid %d: %s; connection dropped",
-	    (int)c->cred.pid, (int)c->cred.uid, msg);
+	log_limited(LOG_LEVEL_ERR, "client pid %d uid %d: %s; connection "
+	    "dropped", (int)c->cred.pid, (int)c->cred.uid, msg);
 	serve_conn_free(c);
 }
 
@@ -484,7 +515,8 @@ serve_conn_exec(struct serve_conn *c)
 static int
 serve_conn_oci(struct serve_conn *c, const char *buf, size_t len)
 {
-	cleanup_free char *cause = NULL;
+	cleanup_free char *cause = NULL, *id = NULL, *version = NULL;
+	cleanup_free char *bundle = NULL;
 	struct oci_msg *m = NULL;
 	int fd, r;
 
@@ -502,8 +534,11 @@ serve_conn_oci(struct serve_conn *c, const char *buf, size_t len)
 	}
 	fd = c->fds[m->seccomp_index];
 	c->fds[m->seccomp_index] = c->fds[--c->nfds];
+	id = serve_shown(m->id);
+	version = serve_shown(m->oci_version);
+	bundle = serve_shown(m->bundle);
 	log_info("runtime pid %d: container %s (%s, bundle %s) pid %d",
-	    (int)c->cred.pid, m->id, m->oci_version, m->bundle, m->pid);
+	    (int)c->cred.pid, id, version, bundle, m->pid);
 	serve_target_add(c->s, fd, m->pid, m->id, m->metadata);
 	oci_msg_free(m);
 	/* Runtimes keep the connection open; we are done with it. */
@@ -593,11 +628,49 @@ serve_conn_timeout_cb(struct ev_loop *ev, ev_timer *w, int revents)
 	    SERVE_HANDSHAKE_SECONDS);
 }
 
+/* Out of descriptors: stop accepting for a while instead of spinning on
+ * a listening socket that stays readable. */
+static void
+serve_accept_pause(struct serve *s, int err)
+{
+	struct serve_socket *sock;
+
+	log_limited(LOG_LEVEL_WARNING, "accept: %s; not accepting for %.0f s "
+	    "or until a connection closes", strerror(err), SERVE_ACCEPT_PAUSE);
+	for (sock = s->sockets; sock != NULL; sock = sock->next)
+		ev_io_stop(s->ev, &sock->w);
+	s->accept_paused = 1;
+	ev_timer_set(&s->accept_timer, SERVE_ACCEPT_PAUSE, 0.);
+	ev_timer_start(s->ev, &s->accept_timer);
+}
+
+static void
+serve_accept_resume(struct serve *s)
+{
+	struct serve_socket *sock;
+
+	if (!s->accept_paused)
+		return;
+	s->accept_paused = 0;
+	ev_timer_stop(s->ev, &s->accept_timer);
+	for (sock = s->sockets; sock != NULL; sock = sock->next)
+		ev_io_start(s->ev, &sock->w);
+}
+
+static void
+serve_accept_timer_cb(struct ev_loop *ev, ev_timer *w, int revents)
+{
+	(void)ev;
+	(void)revents;
+	serve_accept_resume(w->data);
+}
+
 static void
 serve_accept_cb(struct ev_loop *ev, ev_io *w, int revents)
 {
 	struct serve_socket *sock = w->data;
 	struct serve *s = sock->s;
+	enum connlimit_verdict v;
 	struct serve_conn *c;
 	socklen_t len;
 	int fd;
@@ -606,8 +679,13 @@ serve_accept_cb(struct ev_loop *ev, ev_io *w, int revents)
 	(void)revents;
 	fd = accept4(w->fd, NULL, NULL, SOCK_CLOEXEC | SOCK_NONBLOCK);
 	if (fd < 0) {
-		if (errno != EAGAIN && errno != EINTR)
-			log_warn("accept: %s", strerror(errno));
+		if (errno == EMFILE || errno == ENFILE || errno == ENOBUFS ||
+		    errno == ENOMEM)
+			serve_accept_pause(s, errno);
+		else if (errno != EAGAIN && errno != EINTR &&
+		    errno != ECONNABORTED)
+			log_limited(LOG_LEVEL_WARNING, "accept: %s",
+			    strerror(errno));
 		return;
 	}
 	c = xcalloc(1, sizeof(*c));
@@ -616,11 +694,25 @@ serve_accept_cb(struct ev_loop *ev, ev_io *w, int revents)
 	len = sizeof(c->cred);
 	if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &c->cred, &len) < 0)
 		c->cred.pid = c->cred.uid = c->cred.gid = -1;
-	log_info("connection from pid %d uid %d gid %d", (int)c->cred.pid,
-	    (int)c->cred.uid, (int)c->cred.gid);
+	/* Over a limit: close at once, so it holds nothing while it waits. */
+	if ((v = connlimit_admit(s->limits, c->cred.uid)) != CONNLIMIT_OK) {
+		log_limited(LOG_LEVEL_WARNING, "connection from pid %d uid %d "
+		    "refused: %u clients %s (--max-clients%s)",
+		    (int)c->cred.pid, (int)c->cred.uid, v == CONNLIMIT_FULL ?
+		    connlimit_max(s->limits) : connlimit_per_uid(s->limits),
+		    v == CONNLIMIT_FULL ? "in all" : "of this uid",
+		    v == CONNLIMIT_FULL ? "" : "-per-uid");
+		close(fd);
+		free(c);
+		return;
+	}
+	c->counted = 1;
+	log_limited(LOG_LEVEL_INFO, "connection from pid %d uid %d gid %d",
+	    (int)c->cred.pid, (int)c->cred.uid, (int)c->cred.gid);
 	ev_io_init(&c->w, serve_conn_cb, fd, EV_READ);
 	c->w.data = c;
 	ev_io_start(s->ev, &c->w);
+	/* One deadline for every step of the handshake (serve_conn_state). */
 	ev_timer_init(&c->timer, serve_conn_timeout_cb,
 	    SERVE_HANDSHAKE_SECONDS, 0.);
 	c->timer.data = c;
@@ -669,9 +761,10 @@ serve_reload(struct serve *s)
 		if (t->rules == NULL)
 			continue;
 		if (serve_load_metadata(t->metadata, &own, &c) < 0) {
-			log_err("target %s: reloading rules '%s' failed; its "
-			    "previous rules stay in force:", t->name,
-			    t->metadata);
+			cleanup_free char *md = serve_shown(t->metadata);
+
+			log_err("target %s: reloading rules \"%s\" failed; its "
+			    "previous rules stay in force:", t->shown, md);
 			serve_log_causes(&c, "");
 			continue;
 		}
@@ -708,6 +801,7 @@ serve_status_cb(struct ev_loop *ev, ev_timer *w, int revents)
 	(void)ev;
 	(void)revents;
 	serve_status(w->data);
+	log_limit_flush(0);
 }
 
 static void
@@ -782,6 +876,7 @@ serve_run(const struct serve_options *opts)
 
 	memset(&s, 0, sizeof(s));
 	s.opts = opts;
+	s.limits = connlimit_new(opts->max_clients, opts->max_clients_per_uid);
 	s.rules = xcalloc(1, sizeof(*s.rules));
 	if (serve_load(&s, s.rules, &c) < 0) {
 		causes_print(&c, stderr);
@@ -805,6 +900,8 @@ serve_run(const struct serve_options *opts)
 	ev_io_init(&s.signal_w, serve_signal_cb, sigfd, EV_READ);
 	s.signal_w.data = &s;
 	ev_io_start(s.ev, &s.signal_w);
+	ev_timer_init(&s.accept_timer, serve_accept_timer_cb, 0., 0.);
+	s.accept_timer.data = &s;
 
 	n = sd_listen_fds_with_names(1, &names);
 	for (i = 0; i < n; i++) {
@@ -857,6 +954,8 @@ serve_run(const struct serve_options *opts)
 	worker_drain(1000);
 	if (ownfd >= 0 && opts->socket != NULL)
 		unlink(opts->socket);
+	log_limit_flush(1);
+	connlimit_free(s.limits);
 	serve_rules_drop(s.rules);
 	ev_loop_destroy(s.ev);
 	return 0;
