@@ -43,7 +43,7 @@ const char *log_escape(const char *s, char *buf, size_t len);
  * with the last of them as "... (N more suppressed)" once the window is
  * over. Use through log_limited(), one static limit per call site.
  */
-#define LOG_LIMIT_BURST		10
+#define LOG_LIMIT_BURST		20
 #define LOG_LIMIT_WINDOW	10.
 
 struct log_limit {

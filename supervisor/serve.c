@@ -25,6 +25,7 @@
 #include "oci.h"
 #include "proto.h"
 #include "rules.h"
+#include "rulesnap.h"
 #include "serve.h"
 #include "syscalls.h"
 #include "target.h"
@@ -102,6 +103,8 @@ struct serve {
 	ev_timer		 status_timer;
 	ev_timer		 watchdog_timer;
 	struct connlimit	*limits;
+	struct rulesnap		*snap;		/* the last rules that loaded */
+	int			 kept;		/* serving s->rules from snap */
 	ev_timer		 accept_timer;	/* resumes a paused accept */
 	int			 accept_paused;
 	unsigned long		 ntargets;
@@ -222,8 +225,53 @@ static void
 serve_status(struct serve *s)
 {
 	sd_notifyf(0, "STATUS=%lu targets (%lu since start), %llu calls "
-	    "answered, %zu rules", s->ntargets, s->served, s->notifications,
-	    s->rules->n);
+	    "answered, %zu rules%s", s->ntargets, s->served, s->notifications,
+	    s->rules->n, s->kept ? "; THE RULES ON DISK ARE INVALID (see the "
+	    "log): serving the last rules that loaded" : "");
+}
+
+/*
+ * Keep set as the last rules that loaded for key ("" or a target's
+ * metadata), in the fd store where a restart finds them. Without one
+ * (no NOTIFY_SOCKET) there is nothing a restart could take back.
+ */
+static void
+serve_keep(struct serve *s, const char *key, const struct rule_set *set)
+{
+	int r;
+
+	if (getenv("NOTIFY_SOCKET") == NULL)
+		return;
+	if ((r = rulesnap_record(s->snap, key, set)) > 0)
+		r = rulesnap_fdstore(s->snap);
+	if (r < 0)
+		log_warn("cannot keep a copy of the rules for a restart: %s",
+		    strerror(-r));
+}
+
+/* The last rules that loaded for key, indexed, in *out; 0 or -errno. */
+static int
+serve_kept(struct serve *s, const char *key, struct rule_set **out)
+{
+	struct causes c = { 0 };
+	struct rule_set *set;
+	int r;
+
+	*out = NULL;
+	set = xcalloc(1, sizeof(*set));
+	rules_init(set);
+	if ((r = rulesnap_restore(s->snap, key, set, &c)) < 0) {
+		if (r != -ENOENT) {
+			log_err("the kept copy of the rules does not load:");
+			serve_log_causes(&c, "  ");
+		}
+		causes_free(&c);
+		serve_rules_drop(set);
+		return r;
+	}
+	rules_index(set);
+	*out = set;
+	return 0;
 }
 
 /*
@@ -360,9 +408,14 @@ serve_target_add(struct serve *s, int fd, pid_t pid, const char *name,
 		log_err("target %s (pid %d): rules for metadata \"%s\":", shown,
 		    (int)pid, shown_md);
 		serve_log_causes(&c, "  ");
-		close(fd);
-		return -EINVAL;
-	}
+		if (serve_kept(s, metadata, &rules) < 0) {
+			close(fd);
+			return -EINVAL;
+		}
+		log_err("target %s (pid %d): using the last rules that loaded "
+		    "for this metadata", shown, (int)pid);
+	} else if (rules != NULL)
+		serve_keep(s, metadata, rules);
 	if ((n = notify_new(fd)) == NULL) {
 		int err = errno;
 
@@ -749,6 +802,8 @@ serve_reload(struct serve *s)
 	after = rules_syscalls(set);
 	serve_rules_drop(s->rules);
 	s->rules = set;
+	s->kept = 0;
+	serve_keep(s, "", set);
 	if ((after & ~before) != 0 && s->ntargets > 0)
 		log_info("the new rules need system calls that running "
 		    "targets' filters do not notify; they apply to new "
@@ -770,6 +825,7 @@ serve_reload(struct serve *s)
 		}
 		serve_rules_drop(t->rules);
 		t->rules = own;
+		serve_keep(s, t->metadata, own);
 	}
 	log_info("reloaded: %zu rules", set->n);
 	sd_notify(0, "READY=1");
@@ -864,6 +920,38 @@ serve_socket_create(const char *path, const char *group)
 	return fd;
 }
 
+/* --check: load the rules as serving would (ExecReload runs it first, so
+ * that a reload with broken rules fails where the administrator sees it). */
+static int
+serve_check(struct serve *s)
+{
+	struct causes c = { 0 };
+
+	if (serve_load(s, s->rules, &c) < 0) {
+		causes_print(&c, stderr);
+		causes_free(&c);
+		fprintf(stderr, "unotifyd: invalid rules\n");
+		serve_rules_drop(s->rules);
+		return 1;
+	}
+	printf("%zu rules OK\n", s->rules->n);
+	serve_rules_drop(s->rules);
+	return 0;
+}
+
+/* The snapshot of the last rules that loaded, back from the fd store; it
+ * stays there until a load replaces it. */
+static void
+serve_snap_take(struct serve *s, int fd)
+{
+	int r;
+
+	if ((r = rulesnap_from_fd(s->snap, fd)) < 0)
+		log_warn("fd store: the kept rules cannot be read (%s); "
+		    "ignoring them", strerror(-r));
+	close(fd);
+}
+
 int
 serve_run(const struct serve_options *opts)
 {
@@ -876,13 +964,31 @@ serve_run(const struct serve_options *opts)
 
 	memset(&s, 0, sizeof(s));
 	s.opts = opts;
-	s.limits = connlimit_new(opts->max_clients, opts->max_clients_per_uid);
 	s.rules = xcalloc(1, sizeof(*s.rules));
+	if (opts->check)
+		return serve_check(&s);
+	s.limits = connlimit_new(opts->max_clients, opts->max_clients_per_uid);
+	s.snap = rulesnap_new();
+	/* The last rules that loaded come back from the fd store first. */
+	n = sd_listen_fds_with_names(1, &names);
+	for (i = 0; i < n; i++)
+		if (strcmp(names[i], RULESNAP_FDNAME) == 0)
+			serve_snap_take(&s, SD_LISTEN_FDS_START + i);
 	if (serve_load(&s, s.rules, &c) < 0) {
 		causes_print(&c, stderr);
-		log_err("invalid rules; not starting");
-		return 125;
-	}
+		causes_free(&c);
+		serve_rules_drop(s.rules);
+		/* Targets taken back would get ENOSYS if we left: serve
+		 * them (and new ones) by the rules that worked. */
+		if (serve_kept(&s, "", &s.rules) < 0) {
+			log_err("invalid rules; not starting");
+			return 125;
+		}
+		s.kept = 1;
+		log_err("invalid rules; serving with the last rules that "
+		    "loaded (%zu rules) until a reload succeeds", s.rules->n);
+	} else
+		serve_keep(&s, "", s.rules);
 	if ((s.ev = ev_loop_new(EVFLAG_AUTO | EVFLAG_NOSIGMASK)) == NULL)
 		die(125, "cannot create the event loop");
 	creds_init();
@@ -903,9 +1009,10 @@ serve_run(const struct serve_options *opts)
 	ev_timer_init(&s.accept_timer, serve_accept_timer_cb, 0., 0.);
 	s.accept_timer.data = &s;
 
-	n = sd_listen_fds_with_names(1, &names);
 	for (i = 0; i < n; i++) {
-		if (strncmp(names[i], "target.", 7) == 0)
+		if (strcmp(names[i], RULESNAP_FDNAME) == 0)
+			;	/* taken above */
+		else if (strncmp(names[i], "target.", 7) == 0)
 			serve_resume(&s, SD_LISTEN_FDS_START + i, names[i]);
 		else if (opts->socket == NULL) {
 			serve_socket_add(&s, SD_LISTEN_FDS_START + i);
@@ -956,6 +1063,7 @@ serve_run(const struct serve_options *opts)
 		unlink(opts->socket);
 	log_limit_flush(1);
 	connlimit_free(s.limits);
+	rulesnap_free(s.snap);
 	serve_rules_drop(s.rules);
 	ev_loop_destroy(s.ev);
 	return 0;

@@ -1134,3 +1134,201 @@ Test(e2e_serve, exec_fd_not_a_listener, .timeout = 30)
 	serve_expect_cat(&d, src, "still serving\n");
 	serve_stop(&d);
 }
+
+/* ---- Hostile clients and restarts ---- */
+
+/*
+ * Start argv as serve_spawn does, with fds[] passed as systemd passes its
+ * fd store: at 3, 4, ..., LISTEN_FDS, LISTEN_FDNAMES names (':'-joined),
+ * LISTEN_PID the daemon's own. The child is killed at teardown.
+ */
+static void
+serve_spawn_fds(struct serve_daemon *d, const char *const argv[],
+    const char *const env[], const int fds[], int nfds, const char *names)
+{
+	static const char *const clean[] = { "NOTIFY_SOCKET",
+	    "JOURNAL_STREAM", "WATCHDOG_USEC", "WATCHDOG_PID" };
+	char num[32];
+	int out[2], err[2], hi[8], i, null;
+	size_t k;
+	pid_t pid;
+
+	cr_assert(nfds <= 8);
+	cr_assert(eq(int, pipe2(out, O_CLOEXEC), 0));
+	cr_assert(eq(int, pipe2(err, O_CLOEXEC), 0));
+	fflush(NULL);
+	pid = fork();
+	cr_assert(pid >= 0, "fork: %s", strerror(errno));
+	if (pid == 0) {
+		setpgid(0, 0);
+		if ((null = open("/dev/null", O_RDONLY)) < 0 ||
+		    dup2(null, 0) < 0 || dup2(out[1], 1) < 0 ||
+		    dup2(err[1], 2) < 0)
+			_exit(126);
+		/* Out of the way first: fds[] may sit on 3, 4 ... */
+		for (i = 0; i < nfds; i++)
+			if ((hi[i] = fcntl(fds[i], F_DUPFD, 100)) < 0)
+				_exit(126);
+		for (i = 0; i < nfds; i++)
+			if (dup2(hi[i], 3 + i) < 0)
+				_exit(126);
+		close_range(3 + nfds, ~0U, 0);
+		for (k = 0; k < sizeof(clean) / sizeof(clean[0]); k++)
+			unsetenv(clean[k]);
+		for (k = 0; env != NULL && env[k] != NULL; k++)
+			putenv((char *)env[k]);
+		snprintf(num, sizeof(num), "%d", (int)getpid());
+		setenv("LISTEN_PID", num, 1);
+		snprintf(num, sizeof(num), "%d", nfds);
+		setenv("LISTEN_FDS", num, 1);
+		setenv("LISTEN_FDNAMES", names, 1);
+		if (chdir(e2e_dir()) < 0)
+			_exit(126);
+		execv(argv[0], (char *const *)argv);
+		_exit(127);
+	}
+	setpgid(pid, pid);
+	close(out[1]);
+	close(err[1]);
+	memset(d, 0, sizeof(*d));
+	d->p.pid = pid;
+	d->p.outfd = out[0];
+	d->p.errfd = err[0];
+	d->p.cmd = strdup(argv[0]);
+	for (k = 0; k < sizeof(serve_children) / sizeof(serve_children[0]);
+	    k++)
+		if (serve_children[k] == 0) {
+			serve_children[k] = pid;
+			break;
+		}
+}
+
+/* Forget pid as a child to kill at teardown (it was waited for). */
+static void
+serve_child_done(pid_t pid)
+{
+	size_t k;
+
+	for (k = 0; k < sizeof(serve_children) / sizeof(serve_children[0]);
+	    k++)
+		if (serve_children[k] == pid)
+			serve_children[k] = 0;
+}
+
+/*
+ * `systemctl restart` with one broken rules file: the new daemon gets the
+ * listeners and the copy of the last rules that loaded back from the fd
+ * store, says that the rules on disk are invalid (log and STATUS), and
+ * serves the waiting target by the old rules instead of leaving (which
+ * would fail its calls with ENOSYS). A fixed reload then takes over.
+ * Without a kept copy, broken rules still stop the start.
+ */
+Test(e2e_serve, restart_with_bad_rules_keeps_serving, .timeout = 60)
+{
+	const char *src = e2e_path("src"), *one = e2e_path("one");
+	const char *two = e2e_path("two"), *path = e2e_path("notify");
+	const char *rules, *m, *got, *sock = e2e_path("sock");
+	struct serve_notify n;
+	struct serve_daemon d;
+	struct serve_ctr c;
+	struct e2e_result r;
+	int snap, fds[2];
+
+	e2e_write(one, "one\n", 0644);
+	e2e_write(two, "two\n", 0644);
+	rules = serve_rules(src, one);
+	serve_notify_open(&n, path);
+	serve_start(&d, rules, E2E_ARGV(e2e_fmt("NOTIFY_SOCKET=%s", path)));
+	serve_notify_need(&n, "FDSTORE=1\nFDNAME=rules.snapshot", &snap);
+	cr_assert(snap >= 0, "the rules copy came without a descriptor");
+	serve_stop(&d);
+
+	/* Broken on disk now; `serve --check` says so, as ExecReload runs
+	 * it. */
+	e2e_write(rules, e2e_fmt("[redirect]\npath = %s\naction = redirect\n"
+	    "target = %s\nthis is not ini\n", src, two), 0644);
+	e2e_run(&r, E2E_ARGV(e2e_unotifyd(), "serve", "--check", "-r", rules),
+	    NULL, e2e_dir());
+	cr_assert(eq(int, r.code, 1), "stdout: %s stderr: %s", r.out, r.err);
+	cr_assert(e2e_has(r.err, e2e_fmt("%s:5: ", rules)), "stderr: %s",
+	    r.err);
+	e2e_result_free(&r);
+
+	/* A target whose listener the fd store kept, waiting in a call. */
+	serve_ctr_start(&c, src);
+	fds[0] = c.listener;
+	fds[1] = snap;
+	serve_spawn_fds(&d, E2E_ARGV(e2e_unotifyd(), "serve", "--socket",
+	    sock, "-r", rules), E2E_ARGV(e2e_fmt("NOTIFY_SOCKET=%s", path)),
+	    fds, 2, e2e_fmt("target.%d.637472.:rules.snapshot", (int)c.pid));
+	d.sock = sock;
+	close(c.listener);
+	serve_expect_log(&d, e2e_fmt("%s:5: ", rules));
+	serve_expect_log(&d, "unotifyd: invalid rules; serving with the last "
+	    "rules that loaded (1 rules) until a reload succeeds\n");
+	serve_expect_log(&d, e2e_fmt("unotifyd: fd store: resuming target ctr "
+	    "(pid %d)\n", (int)c.pid));
+	serve_expect_log(&d, "unotifyd: ready: ");
+	m = serve_notify_need(&n, "THE RULES ON DISK ARE INVALID", NULL);
+	cr_assert(e2e_has(m, "STATUS=1 targets"), "status: %s", m);
+	/* Unread datagrams would fill the socket and block the daemon. */
+	close(n.fd);
+	got = serve_ctr_finish(&c);
+	cr_assert(eq(str, (char *)got, "one\n"), "daemon log:\n%s",
+	    serve_tail(d.log));
+	serve_expect_cat(&d, src, "one\n");
+
+	/* Fixed: a reload takes the new rules, and STATUS says all is well. */
+	serve_rules(src, two);
+	cr_assert(eq(int, kill(d.p.pid, SIGHUP), 0));
+	serve_expect_log(&d, "unotifyd: reloaded: 1 rules\n");
+	serve_expect_cat(&d, src, "two\n");
+	serve_stop(&d);
+	serve_child_done(d.p.pid);
+
+	/* Broken rules and nothing kept: not starting, as before. */
+	e2e_write(rules, "this is not ini\n", 0644);
+	serve_spawn(&d, E2E_ARGV(e2e_unotifyd(), "serve", "--socket", sock,
+	    "-r", rules), NULL);
+	e2e_wait(&d.p, &r, SERVE_WAIT_MS);
+	cr_assert(eq(int, r.code, 125), "stderr: %s", r.err);
+	cr_assert(e2e_has(r.err, "invalid rules; not starting"), "stderr: %s",
+	    r.err);
+	e2e_result_free(&r);
+}
+
+/*
+ * Strings a client chooses (an OCI id, version, bundle) are escaped in the
+ * log: an id of "c\n<0>FORGED" cannot start a journal line of emergency
+ * priority, with journal prefixes or without.
+ */
+Test(e2e_serve, client_strings_cannot_forge_log_lines, .timeout = 30)
+{
+	const char *src = e2e_path("src"), *dst = e2e_path("dst"), *log;
+	struct serve_daemon d;
+	struct serve_ctr c;
+	const char *msg;
+	int sock, forged;
+
+	e2e_write(dst, "dst\n", 0644);
+	serve_start(&d, serve_rules(src, dst), NULL);
+	serve_ctr_start(&c, src);
+	msg = e2e_fmt("{\"ociVersion\":\"1\\n<0>V\",\"fds\":[\"seccompFd\"],"
+	    "\"pid\":%d,\"state\":{\"id\":\"c\\n<0>FORGED\\r\\u001b[2J\","
+	    "\"status\":\"creating\",\"bundle\":\"/b\\n<1>B\\\"q\"}}",
+	    (int)c.pid);
+	sock = serve_connect(d.sock);
+	cr_assert(eq(int, serve_send(sock, msg, strlen(msg), c.listener), 0));
+	close(c.listener);
+	serve_expect_log(&d, e2e_fmt("unotifyd: runtime pid %d: container "
+	    "c\\x0a<0>FORGED\\x0d\\x1b[2J (1\\x0a<0>V, bundle /b\\x0a<1>B\\\"q) "
+	    "pid %d\n", (int)getpid(), (int)c.pid));
+	serve_expect_log(&d, "unotifyd: target c\\x0a<0>FORGED\\x0d\\x1b[2J "
+	    "(pid ");
+	cr_assert(eq(str, (char *)serve_ctr_finish(&c), "dst\n"));
+	close(sock);
+	log = serve_stop(&d);
+	forged = e2e_has(log, "\n<0>") || e2e_has(log, "\n<1>") ||
+	    e2e_has(log, "\r");
+	cr_assert(eq(int, forged, 0), "log:\n%s", serve_tail(log));
+}
