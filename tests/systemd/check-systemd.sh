@@ -2,8 +2,9 @@
 # SPDX-License-Identifier: MIT
 # make check-systemd: boot a minimal Debian tree with systemd-nspawn, install
 # unotifyd and its units in it, and check socket activation, reload with good
-# and bad rules, restart while targets keep calling (no ENOSYS), and the
-# unit's security exposure. Needs root, debootstrap and systemd-container.
+# and bad rules, restart while targets keep calling (no ENOSYS), restart with
+# bad rules (targets served by the last rules that loaded), and the unit's
+# security exposure. Needs root, debootstrap and systemd-container.
 set -eu
 
 cd "$(dirname "$0")/../.."
@@ -144,9 +145,14 @@ else
 	bad "reload with good rules: got '$out'"
 fi
 
-# 3. reload with bad rules: logged as FILE:LINE, old rules stay.
+# 3. reload with bad rules: systemctl reload fails (ExecReload checks them
+# first), the errors are logged as FILE:LINE, the old rules stay.
 printf '[broken]\npath = relative\n' >"$ROOT/etc/unotifyd/rules.d/zz-bad.ini"
-reload
+if ct systemctl reload unotifyd.service 2>/dev/null; then
+	bad "systemctl reload with bad rules exited 0"
+else
+	ok "systemctl reload with bad rules exits non-zero"
+fi
 if ct journalctl -u unotifyd -q --no-pager | grep -q 'zz-bad.ini:[0-9]'; then
 	ok "bad rules logged with FILE:LINE"
 else
@@ -184,7 +190,60 @@ else
 	bad "no listener resumed from the fd store"
 fi
 
-# 5. the unit as installed: verify and security exposure.
+# 5. restart with a bad rules file while a target waits: the new daemon
+# serves it by the last rules that loaded (no ENOSYS), stays active, and
+# says so in its status and log.
+rm -f "$ROOT/srv/go" "$ROOT/srv/wait.out"
+ct sh -c 'unotifyd exec -- sh -c "cat /srv/app/app.conf
+	while [ ! -e /srv/go ]; do sleep 0.1; done
+	cat /srv/app/app.conf" >/srv/wait.out 2>&1' &
+WAITER=$!
+for i in $(seq 50); do
+	[ -s "$ROOT/srv/wait.out" ] && break
+	sleep 0.1
+done
+printf '[broken]\npath = relative\n' >"$ROOT/etc/unotifyd/rules.d/zz-bad.ini"
+ct systemctl restart unotifyd.service || true
+if [ "$(ct systemctl is-active unotifyd.service)" = active ]; then
+	ok "restart with bad rules: the daemon is active"
+else
+	bad "restart with bad rules: the daemon is $(ct systemctl is-active unotifyd.service)"
+	ct journalctl -u unotifyd -q --no-pager | tail -20
+fi
+if ct systemctl show -p StatusText --value unotifyd.service |
+    grep -q 'RULES ON DISK ARE INVALID'; then
+	ok "restart with bad rules: STATUS says the rules are invalid"
+else
+	bad "restart with bad rules: status '$(ct systemctl show -p StatusText --value unotifyd.service)'"
+fi
+if ct journalctl -u unotifyd -q --no-pager | grep -q 'serving with the last rules that loaded'; then
+	ok "restart with bad rules: logged, last rules that loaded kept"
+else
+	bad "restart with bad rules: not logged"
+fi
+touch "$ROOT/srv/go"
+wait $WAITER || true
+out=$(cat "$ROOT/srv/wait.out" | tr '\n' ' ')
+if [ "$out" = "second second " ]; then
+	ok "restart with bad rules: the waiting target is served by the kept rules"
+else
+	bad "restart with bad rules: the target got '$out'"
+fi
+if out=$(ct unotifyd exec -- cat /srv/app/app.conf) && [ "$out" = second ]; then
+	ok "restart with bad rules: new targets get the kept rules"
+else
+	bad "restart with bad rules: a new target got '$out'"
+fi
+rm -f "$ROOT/etc/unotifyd/rules.d/zz-bad.ini"
+reload
+if ct systemctl show -p StatusText --value unotifyd.service |
+    grep -q 'INVALID'; then
+	bad "fixed rules: the status still says invalid"
+else
+	ok "fixed rules: reload clears the invalid status"
+fi
+
+# 6. the unit as installed: verify and security exposure.
 # The minimal tree has no man(1) to look the pages up: check they are there.
 if v=$(ct systemd-analyze verify --man=no unotifyd.service unotifyd.socket 2>&1) &&
     [ -z "$v" ] && [ -f "$ROOT/usr/share/man/man8/unotifyd.8" ] &&
