@@ -97,25 +97,28 @@ rulesnap_has(const struct rulesnap *snap, const char *key)
 	return rulesnap_find(snap, key) != NULL;
 }
 
-/* The whole regular file at path (NUL-terminated), or -errno. */
+/*
+ * The whole regular file open as fd, NUL-terminated, read from offset 0
+ * with pread (the fd store shares the offset our write left at the end);
+ * at most max bytes. 0, or -errno (-EINVAL: not a regular file, too big).
+ */
 static int
-rulesnap_read(const char *path, char **out, size_t *outlen)
+rulesnap_slurp(int fd, size_t max, char **out, size_t *outlen)
 {
-	cleanup_close int fd = -1;
 	cleanup_free char *buf = NULL;
 	struct stat st;
 	size_t len = 0;
 	ssize_t n;
 
 	*out = NULL;
-	fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
-	if (fd < 0 || fstat(fd, &st) < 0)
+	*outlen = 0;
+	if (fstat(fd, &st) < 0)
 		return -errno;
-	if (!S_ISREG(st.st_mode) || st.st_size > RULESNAP_FILE_MAX)
+	if (!S_ISREG(st.st_mode) || (size_t)st.st_size > max)
 		return -EINVAL;
 	buf = xmalloc(st.st_size + 1);
 	while (len < (size_t)st.st_size) {
-		n = read(fd, buf + len, st.st_size - len);
+		n = pread(fd, buf + len, st.st_size - len, len);
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n < 0)
@@ -125,10 +128,30 @@ rulesnap_read(const char *path, char **out, size_t *outlen)
 		len += n;
 	}
 	buf[len] = '\0';
-	if (strlen(buf) != len)
-		return -EINVAL;
 	*out = steal_pointer(&buf);
 	*outlen = len;
+	return 0;
+}
+
+/* The rules file at path, NUL-terminated, or -errno. */
+static int
+rulesnap_read(const char *path, char **out, size_t *outlen)
+{
+	cleanup_close int fd = -1;
+	int r;
+
+	*out = NULL;
+	fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
+	if (fd < 0)
+		return -errno;
+	if ((r = rulesnap_slurp(fd, RULESNAP_FILE_MAX, out, outlen)) < 0)
+		return r;
+	/* A NUL byte would cut the text short: the file did not load. */
+	if (strlen(*out) != *outlen) {
+		free(*out);
+		*out = NULL;
+		return -EINVAL;
+	}
 	return 0;
 }
 
@@ -402,27 +425,12 @@ int
 rulesnap_from_fd(struct rulesnap *snap, int fd)
 {
 	cleanup_free char *buf = NULL;
-	struct stat st;
-	size_t len = 0;
-	ssize_t n;
+	size_t len;
+	int r;
 
 	rulesnap_clear(snap);
-	if (fstat(fd, &st) < 0)
-		return -errno;
-	if (!S_ISREG(st.st_mode) || st.st_size > RULESNAP_TOTAL_MAX)
-		return -EBADMSG;
-	buf = xmalloc(st.st_size + 1);
-	/* pread: the fd store shares the offset our write left at the end. */
-	while (len < (size_t)st.st_size) {
-		n = pread(fd, buf + len, st.st_size - len, len);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0)
-			return -errno;
-		if (n == 0)
-			break;
-		len += n;
-	}
+	if ((r = rulesnap_slurp(fd, RULESNAP_TOTAL_MAX, &buf, &len)) < 0)
+		return r == -EINVAL ? -EBADMSG : r;
 	return rulesnap_parse_text(snap, buf, len);
 }
 

@@ -17,10 +17,10 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "connlimit.h"
 #include "creds.h"
 #include "dispatch.h"
 #include "fdpass.h"
-#include "connlimit.h"
 #include "log.h"
 #include "oci.h"
 #include "proto.h"
