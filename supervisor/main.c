@@ -31,7 +31,8 @@
 #define EXIT_FAILED	125	/* unotifyd failed before starting the command */
 
 static const char usage_text[] =
-"usage: unotifyd run [-v] [-r PATH]... [--redirect SRC=DST]... [--] CMD [ARG]...\n"
+"usage: unotifyd run [-v] [-r PATH]... [--redirect SRC=DST]... [--allow-io-uring]\n"
+"                    [--] CMD [ARG]...\n"
 "       unotifyd check [-r PATH]... [--redirect SRC=DST]...\n"
 "       unotifyd filter [-r PATH]... [--redirect SRC=DST]...\n"
 "       unotifyd serve [-v] [--check] [--socket PATH] [--group NAME]\n"
@@ -43,6 +44,7 @@ static const char usage_text[] =
 "      --redirect SRC=DST  redirect SRC to DST (SRC ending in / is a prefix)\n"
 "      --socket PATH       daemon socket (default " SERVE_SOCKET ")\n"
 "      --group NAME        group of the daemon's socket (mode 0660)\n"
+"      --allow-io-uring    let programs use io_uring, which bypasses the rules\n"
 "      --check             serve: only check the rules it would load\n"
 "      --max-clients N     serve: clients in their handshake at once (64)\n"
 "      --max-clients-per-uid N  serve: the same for one uid (16)\n"
@@ -135,8 +137,8 @@ main_run(struct rule_set *rules, char *argv[])
 	struct notify *n;
 	sigset_t set, old;
 	const char *why;
-	uint32_t mask;
-	int r, listener, sigfd, status;
+	syscalls_mask mask;
+	int r, listener, execfd, sigfd, status;
 	pid_t child;
 
 	mask = syscalls_run_mask(rules_syscalls(rules), geteuid() == 0);
@@ -151,7 +153,8 @@ main_run(struct rule_set *rules, char *argv[])
 	if ((sigfd = signalfd(-1, &set, SFD_NONBLOCK | SFD_CLOEXEC)) < 0)
 		die_errno(EXIT_FAILED, "signalfd");
 
-	status = spawn_start(filter, argv, &old, &child, &listener, &cause);
+	status = spawn_start(filter, argv, &old, &child, &listener, &execfd,
+	    &cause);
 	filter_free(filter);
 	if (status != 0) {
 		log_err("%s", cause);
@@ -169,7 +172,7 @@ main_run(struct rule_set *rules, char *argv[])
 	creds_init();
 	/* Modes of files created for the target get the target's umask. */
 	target_assume(umask(0));
-	status = loop_run(n, rules, child, sigfd);
+	status = loop_run(n, rules, child, sigfd, execfd, argv);
 	notify_unref(n);
 	close(sigfd);
 	if (status < 0) {
@@ -186,7 +189,7 @@ main_check(const struct rule_set *rules)
 	int id, first = 1;
 
 	printf("%zu rules OK; notified syscalls:", rules->n);
-	for (id = 0; id < SYSCALLS_COUNT; id++)
+	for (id = 0; id < SYSCALLS_NIDS; id++)
 		if (rules_syscalls(rules) & SYSCALLS_MASK(id)) {
 			printf(" %s", syscalls_name(id));
 			first = 0;
@@ -245,9 +248,10 @@ main(int argc, char *argv[])
 		{ "redirect", required_argument, NULL, 'R' },
 		{ "socket", required_argument, NULL, 'S' },
 		{ "group", required_argument, NULL, 'G' },
+		{ "allow-io-uring", no_argument, NULL, 'U' },
 		{ "check", no_argument, NULL, 'C' },
 		{ "max-clients", required_argument, NULL, 'M' },
-		{ "max-clients-per-uid", required_argument, NULL, 'U' },
+		{ "max-clients-per-uid", required_argument, NULL, 'P' },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 }
@@ -283,13 +287,14 @@ main(int argc, char *argv[])
 	fail = mc->cmd == MAIN_CHECK ? 1 : EXIT_FAILED;
 	/* Rules keep command-line order: first match wins. */
 	while ((c = getopt_long(argc, argv, "+r:vh", longopts, NULL)) != -1) {
-		opt = c == 'r' ? MAIN_OPT_RULES : c == 'R' ? MAIN_OPT_REDIRECT :
-		    c == 'S' ? MAIN_OPT_SOCKET : c == 'G' ? MAIN_OPT_GROUP :
-		    c == 'C' || c == 'M' || c == 'U' ? MAIN_OPT_SERVE : 0;
+		opt = c == 'r' || c == 'U' ? MAIN_OPT_RULES :
+		    c == 'R' ? MAIN_OPT_REDIRECT : c == 'S' ? MAIN_OPT_SOCKET :
+		    c == 'G' ? MAIN_OPT_GROUP :
+		    c == 'C' || c == 'M' || c == 'P' ? MAIN_OPT_SERVE : 0;
 		if (opt != 0 && !(mc->opts & opt)) {
 			for (i = 0; longopts[i].val != c; i++)
 				;
-			usage(fail, "%s does not take -%s", mc->name,
+			usage(fail, "%s does not take --%s", mc->name,
 			    longopts[i].name);
 		}
 		switch (c) {
@@ -307,6 +312,10 @@ main(int argc, char *argv[])
 		case 'S':
 			so.socket = optarg;
 			break;
+		case 'U':
+			rules.io_uring = 1;
+			so.io_uring = 1;
+			break;
 		case 'G':
 			so.group = optarg;
 			break;
@@ -314,7 +323,7 @@ main(int argc, char *argv[])
 			so.check = 1;
 			break;
 		case 'M':
-		case 'U':
+		case 'P':
 			*(c == 'M' ? &so.max_clients : &so.max_clients_per_uid) =
 			    main_count(optarg, longopts, c, fail);
 			break;

@@ -15,6 +15,7 @@ struct serve_options {
 	unsigned int	  max_clients;	/* in their handshake; 0: default */
 	unsigned int	  max_clients_per_uid;	/* of one uid; 0: default */
 	int		  check;	/* --check: load the rules, report */
+	int		  io_uring;	/* --allow-io-uring */
 };
 
 /* Serve until SIGTERM or SIGINT; returns the exit status. With check set,
