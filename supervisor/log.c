@@ -1,16 +1,22 @@
 /* SPDX-License-Identifier: MIT */
-/* Logging to stderr with optional sd-daemon priority prefixes, escaping of
- * untrusted strings, and rate limits for lines a client can repeat. */
+/* Logging to stderr (with optional sd-daemon priority prefixes) or to a
+ * file, one write(2) per line; escaping of untrusted strings, and rate
+ * limits for lines a client can repeat. */
+#include <errno.h>
+#include <fcntl.h>
 #include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "log.h"
 
 static enum log_level	log_level = LOG_LEVEL_WARNING;
 static int		log_journal;
+static int		log_fd = STDERR_FILENO;
+static int		log_file;	/* log_fd is ours: a file */
 
 /* Every limit used so far, for log_limit_flush; under log_limit_lock. */
 static struct log_limit	*log_limits;
@@ -24,9 +30,41 @@ log_init(enum log_level level, int journal)
 }
 
 int
+log_open(const char *path)
+{
+	int fd;
+
+	if (strcmp(path, "-") == 0)
+		return 0;
+	/* CLOEXEC: the command must not inherit it (and write into it). */
+	fd = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC | O_NOCTTY,
+	    0644);
+	if (fd < 0)
+		return -errno;
+	log_fd = fd;
+	log_file = 1;
+	return 0;
+}
+
+int
 log_enabled(enum log_level level)
 {
 	return level <= log_level;
+}
+
+void
+log_write(const char *buf, size_t len)
+{
+	ssize_t n;
+
+	while (len > 0) {
+		if ((n = write(log_fd, buf, len)) < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			return;
+		buf += n;
+		len -= n;
+	}
 }
 
 const char *
@@ -58,16 +96,31 @@ log_escape(const char *s, char *buf, size_t len)
 	return buf;
 }
 
-/* Write one line; control bytes left in it are escaped, so no caller can
- * start a second line (journald takes "<N>" after a newline as a new
- * priority). */
+/*
+ * Write msg as one line with its prefix. Control bytes left in it are
+ * escaped (as far as the line has room), so that no caller can start a
+ * second line: journald takes "<N>" after a newline as a new priority.
+ */
 static void
-log_write(enum log_level level, const char *msg)
+log_line(enum log_level level, const char *msg)
 {
-	char line[LOG_ESCAPED_SIZE(LOG_LINE_MAX)];
+	char line[LOG_LINE_MAX + 64];
+	struct timespec ts;
+	struct tm tm;
 	size_t o = 0;
 
-	for (; *msg != '\0' && o + 5 < sizeof(line); msg++) {
+	if (log_file) {
+		/* A file is read later: say when. */
+		clock_gettime(CLOCK_REALTIME, &ts);
+		gmtime_r(&ts.tv_sec, &tm);
+		o = strftime(line, sizeof(line), "%Y-%m-%dT%H:%M:%S", &tm);
+		o += snprintf(line + o, sizeof(line) - o, ".%06ldZ unotifyd: ",
+		    ts.tv_nsec / 1000);
+	} else if (log_journal)
+		o = snprintf(line, sizeof(line), "<%d>", level);
+	else
+		o = snprintf(line, sizeof(line), "unotifyd: ");
+	for (; *msg != '\0' && o + 6 < sizeof(line); msg++) {
 		unsigned char c = *msg;
 
 		if (c < 0x20 || c == 0x7f)
@@ -75,26 +128,24 @@ log_write(enum log_level level, const char *msg)
 		else
 			line[o++] = c;
 	}
-	line[o] = '\0';
-	/* One fprintf per line keeps lines whole when stderr is shared. */
-	if (log_journal)
-		fprintf(stderr, "<%d>%s\n", level, line);
-	else
-		fprintf(stderr, "unotifyd: %s\n", line);
+	line[o++] = '\n';
+	/* One write(2) per line: a line never splits, even when the command
+	 * writes to the same stderr at the same time. */
+	log_write(line, o);
 }
 
 void
 log_msg(enum log_level level, const char *fmt, ...)
 {
-	char buf[LOG_LINE_MAX];
+	char msg[LOG_LINE_MAX];
 	va_list ap;
 
 	if (!log_enabled(level))
 		return;
 	va_start(ap, fmt);
-	vsnprintf(buf, sizeof(buf), fmt, ap);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
-	log_write(level, buf);
+	log_line(level, msg);
 }
 
 static double
@@ -110,28 +161,28 @@ log_now(void)
 static void
 log_limit_report(struct log_limit *l)
 {
-	char buf[LOG_LINE_MAX + 64];
+	char buf[LOG_LINE_MAX];
 
 	if (l->dropped == 0)
 		return;
-	snprintf(buf, sizeof(buf), "%s (%lu more suppressed)", l->last,
-	    l->dropped);
+	snprintf(buf, sizeof(buf), "%.*s (%lu more suppressed)",
+	    LOG_LINE_MAX - 64, l->last, l->dropped);
 	l->dropped = 0;
-	log_write(l->level, buf);
+	log_line(l->level, buf);
 }
 
 void
 log_msg_limited(struct log_limit *l, enum log_level level, const char *fmt,
     ...)
 {
-	char buf[LOG_LINE_MAX];
+	char msg[LOG_LINE_MAX];
 	va_list ap;
 	double now;
 
 	if (!log_enabled(level))
 		return;
 	va_start(ap, fmt);
-	vsnprintf(buf, sizeof(buf), fmt, ap);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
 	now = log_now();
 	pthread_mutex_lock(&log_limit_lock);
@@ -147,11 +198,11 @@ log_msg_limited(struct log_limit *l, enum log_level level, const char *fmt,
 		l->count = 0;
 	}
 	if (l->count++ < LOG_LIMIT_BURST)
-		log_write(level, buf);
+		log_line(level, msg);
 	else {
 		/* The count says how many; the last one says what. */
 		l->dropped++;
-		snprintf(l->last, sizeof(l->last), "%s", buf);
+		snprintf(l->last, sizeof(l->last), "%s", msg);
 	}
 	pthread_mutex_unlock(&log_limit_lock);
 }

@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: MIT */
-/* Logging to stderr, never stdout: the target owns stdout. */
+/* Logging to stderr or to a file (--log), never stdout: the target owns
+ * stdout. */
 #ifndef LOG_H
 #define LOG_H
 
@@ -15,13 +16,19 @@ enum log_level {
 	LOG_LEVEL_DEBUG = 7
 };
 
-/* Longest line logged, before escaping; longer ones are truncated. */
-#define LOG_LINE_MAX		1024
+/* Longest line logged (a decision names two paths); longer ones are cut. */
+#define LOG_LINE_MAX		(2 * 4096 + 512)
 /* A buffer for log_escape of a string of n bytes, never truncated. */
 #define LOG_ESCAPED_SIZE(n)	(4 * (n) + 8)
 
 /* Show messages up to level; prefix "<N>" for journald when journal. */
 void	log_init(enum log_level level, int journal);
+/* Log to the file at path instead (appended, created 0644; "-" keeps
+ * stderr), with a UTC timestamp on each line and no journal prefix.
+ * Returns 0 or -errno. */
+int	log_open(const char *path);
+/* Write len bytes to the log as they are (one write(2) if it can). */
+void	log_write(const char *buf, size_t len);
 int	log_enabled(enum log_level);
 /*
  * Log one line. Control bytes in the formatted line (a newline from a

@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: MIT */
-/* Command line: unotifyd run|check|filter, and copycat compatibility. */
+/* Command line: unotifyd run|check|filter|serve|exec|status, and copycat
+ * compatibility. */
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
@@ -15,6 +16,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "check.h"
 #include "client.h"
 #include "copycat.h"
 #include "creds.h"
@@ -22,22 +24,27 @@
 #include "log.h"
 #include "loop.h"
 #include "notify.h"
+#include "report.h"
 #include "rules.h"
 #include "serve.h"
 #include "spawn.h"
+#include "status.h"
 #include "syscalls.h"
 #include "target.h"
+
+#include <json-c/json.h>
 
 #define EXIT_FAILED	125	/* unotifyd failed before starting the command */
 
 static const char usage_text[] =
-"usage: unotifyd run [-v] [-r PATH]... [--redirect SRC=DST]... [--allow-io-uring]\n"
-"                    [--] CMD [ARG]...\n"
-"       unotifyd check [-r PATH]... [--redirect SRC=DST]...\n"
+"usage: unotifyd run [-v] [--log FILE] [--stats] [-r PATH]... [--redirect SRC=DST]...\n"
+"                    [--allow-io-uring] [--] CMD [ARG]...\n"
+"       unotifyd check [--for-service] [-r PATH]... [--redirect SRC=DST]...\n"
 "       unotifyd filter [-r PATH]... [--redirect SRC=DST]...\n"
-"       unotifyd serve [-v] [--check] [--socket PATH] [--group NAME]\n"
-"                [--max-clients N] [--max-clients-per-uid N] [-r PATH]...\n"
-"       unotifyd exec [-v] [--socket PATH] [--] CMD [ARG]...\n"
+"       unotifyd serve [-v] [--log FILE] [--socket PATH] [--group NAME] [-r PATH]...\n"
+"                [--check] [--max-clients N] [--max-clients-per-uid N]\n"
+"       unotifyd exec [-v] [--log FILE] [--socket PATH] [--] CMD [ARG]...\n"
+"       unotifyd status [--socket PATH] [--json | --prometheus]\n"
 "       copycat [-v] [--] CMD [ARG]...\n"
 "\n"
 "  -r, --rules PATH        INI rules file, or directory of *.ini (repeatable)\n"
@@ -45,10 +52,15 @@ static const char usage_text[] =
 "      --socket PATH       daemon socket (default " SERVE_SOCKET ")\n"
 "      --group NAME        group of the daemon's socket (mode 0660)\n"
 "      --allow-io-uring    let programs use io_uring, which bypasses the rules\n"
+"  -v, --verbose           log every decision\n"
+"      --log FILE          log to FILE instead of stderr (- for stderr)\n"
+"      --stats             print counters and answer latency at exit\n"
+"      --for-service       check in the daemon's environment (no HOME);\n"
+"                          without -r, the daemon's rule directories\n"
+"      --json, --prometheus  status as JSON, or Prometheus text\n"
 "      --check             serve: only check the rules it would load\n"
 "      --max-clients N     serve: clients in their handshake at once (64)\n"
 "      --max-clients-per-uid N  serve: the same for one uid (16)\n"
-"  -v, --verbose           log every decision to stderr\n"
 "  -h, --help              show this help\n"
 "\n"
 "Rules: unotifyd.rules(5). Manual: unotifyd(8).\n";
@@ -110,27 +122,27 @@ main_std_fds(void)
 			die_errno(EXIT_FAILED, "/dev/null");
 }
 
-/* A count option's value: a number from 1 to 1,000,000. */
-static unsigned int
-main_count(const char *arg, const struct option *longopts, int c, int fail)
+/* run --stats: the counters for people, in one write to the log. */
+static void
+main_stats(void)
 {
-	char *end;
-	long v;
-	size_t i;
+	struct json_object *report = report_json(NULL);
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f;
 
-	errno = 0;
-	v = strtol(arg, &end, 10);
-	if (errno != 0 || end == arg || *end != '\0' || v < 1 || v > 1000000) {
-		for (i = 0; longopts[i].val != c; i++)
-			;
-		usage(fail, "--%s: '%s' is not a number from 1 to 1000000",
-		    longopts[i].name, arg);
-	}
-	return (unsigned int)v;
+	if ((f = open_memstream(&buf, &len)) == NULL)
+		die_errno(EXIT_FAILED, "open_memstream");
+	fputs("unotifyd: --stats: ", f);
+	report_text(report, f);
+	fclose(f);
+	log_write(buf, len);
+	free(buf);
+	json_object_put(report);
 }
 
 static int
-main_run(struct rule_set *rules, char *argv[])
+main_run(struct rule_set *rules, char *argv[], int stats)
 {
 	cleanup_free char *cause = NULL;
 	struct filter *filter;
@@ -167,35 +179,25 @@ main_run(struct rule_set *rules, char *argv[])
 		kill(child, SIGKILL);
 		return EXIT_FAILED;
 	}
-	log_debug("pid %d: %zu rules, same-CPU wake-ups %s", (int)child,
-	    rules->n, notify_sync_wakeup(n) ? "on" : "off");
+	log_debug("pid %d: %zu %s; %s", (int)child, rules->n,
+	    PLURAL(rules->n, "rule", "rules"), notify_sync_wakeup(n) ?
+	    "targets are woken on the CPU that answers them" :
+	    "this kernel cannot wake targets on the CPU that answers them "
+	    "(Linux 6.6 can): answers are slower");
 	creds_init();
 	/* Modes of files created for the target get the target's umask. */
 	target_assume(umask(0));
 	status = loop_run(n, rules, child, sigfd, execfd, argv);
 	notify_unref(n);
 	close(sigfd);
+	if (stats)
+		main_stats();
 	if (status < 0) {
 		log_err("cannot start the event loop");
 		kill(child, SIGKILL);
 		return EXIT_FAILED;
 	}
 	return spawn_exit_status(status);
-}
-
-static int
-main_check(const struct rule_set *rules)
-{
-	int id, first = 1;
-
-	printf("%zu rules OK; notified syscalls:", rules->n);
-	for (id = 0; id < SYSCALLS_NIDS; id++)
-		if (rules_syscalls(rules) & SYSCALLS_MASK(id)) {
-			printf(" %s", syscalls_name(id));
-			first = 0;
-		}
-	printf("%s\n", first ? " none" : "");
-	return 0;
 }
 
 static int
@@ -215,15 +217,49 @@ main_filter(const struct rule_set *rules)
 }
 
 enum main_command {
-	MAIN_RUN, MAIN_CHECK, MAIN_FILTER, MAIN_SERVE, MAIN_EXEC, MAIN_COPYCAT
+	MAIN_RUN, MAIN_CHECK, MAIN_FILTER, MAIN_SERVE, MAIN_EXEC, MAIN_STATUS,
+	MAIN_COPYCAT
 };
 
 /* Which options each command takes. */
-#define MAIN_OPT_RULES		0x01
-#define MAIN_OPT_REDIRECT	0x02
-#define MAIN_OPT_SOCKET		0x04
-#define MAIN_OPT_GROUP		0x08
-#define MAIN_OPT_SERVE		0x10	/* --check, --max-clients... */
+#define MAIN_OPT_RULES		0x001
+#define MAIN_OPT_REDIRECT	0x002
+#define MAIN_OPT_SOCKET		0x004
+#define MAIN_OPT_GROUP		0x008
+#define MAIN_OPT_VERBOSE	0x010
+#define MAIN_OPT_LOG		0x020
+#define MAIN_OPT_STATS		0x040
+#define MAIN_OPT_FORMAT		0x080
+#define MAIN_OPT_SERVICE	0x100
+#define MAIN_OPT_DAEMON		0x200	/* serve's --check, --max-clients... */
+
+/* Each option's bit and its name in messages. */
+static const struct main_opt {
+	int		 c;
+	unsigned int	 opt;
+	const char	*name;
+} main_opts[] = {
+	{ 'r', MAIN_OPT_RULES, "-r/--rules" },
+	{ 'R', MAIN_OPT_REDIRECT, "--redirect" },
+	{ 'S', MAIN_OPT_SOCKET, "--socket" },
+	{ 'G', MAIN_OPT_GROUP, "--group" },
+	{ 'U', MAIN_OPT_RULES, "--allow-io-uring" },
+	{ 'v', MAIN_OPT_VERBOSE, "-v/--verbose" },
+	{ 'L', MAIN_OPT_LOG, "--log" },
+	{ 'T', MAIN_OPT_STATS, "--stats" },
+	{ 'J', MAIN_OPT_FORMAT, "--json" },
+	{ 'P', MAIN_OPT_FORMAT, "--prometheus" },
+	{ 'F', MAIN_OPT_SERVICE, "--for-service" },
+	{ 'C', MAIN_OPT_DAEMON, "--check" },
+	{ 'M', MAIN_OPT_DAEMON, "--max-clients" },
+	{ 'N', MAIN_OPT_DAEMON, "--max-clients-per-uid" },
+};
+
+/* A rules source, loaded in command-line order once options are read. */
+struct main_source {
+	int		 c;		/* 'r' or 'R' */
+	const char	*arg;
+};
 
 static const struct main_cmd {
 	const char		*name;
@@ -231,14 +267,57 @@ static const struct main_cmd {
 	unsigned int		 opts;
 	int			 command;	/* takes CMD [ARG]... */
 } main_cmds[] = {
-	{ "run", MAIN_RUN, MAIN_OPT_RULES | MAIN_OPT_REDIRECT, 1 },
-	{ "check", MAIN_CHECK, MAIN_OPT_RULES | MAIN_OPT_REDIRECT, 0 },
+	{ "run", MAIN_RUN, MAIN_OPT_RULES | MAIN_OPT_REDIRECT |
+	    MAIN_OPT_VERBOSE | MAIN_OPT_LOG | MAIN_OPT_STATS, 1 },
+	{ "check", MAIN_CHECK, MAIN_OPT_RULES | MAIN_OPT_REDIRECT |
+	    MAIN_OPT_SERVICE, 0 },
 	{ "filter", MAIN_FILTER, MAIN_OPT_RULES | MAIN_OPT_REDIRECT, 0 },
 	{ "serve", MAIN_SERVE, MAIN_OPT_RULES | MAIN_OPT_SOCKET |
-	    MAIN_OPT_GROUP | MAIN_OPT_SERVE, 0 },
-	{ "exec", MAIN_EXEC, MAIN_OPT_SOCKET, 1 },
-	{ "copycat", MAIN_COPYCAT, 0, 1 },
+	    MAIN_OPT_GROUP | MAIN_OPT_VERBOSE | MAIN_OPT_LOG | MAIN_OPT_DAEMON,
+	    0 },
+	{ "exec", MAIN_EXEC, MAIN_OPT_SOCKET | MAIN_OPT_VERBOSE |
+	    MAIN_OPT_LOG, 1 },
+	{ "status", MAIN_STATUS, MAIN_OPT_SOCKET | MAIN_OPT_FORMAT, 0 },
+	{ "copycat", MAIN_COPYCAT, MAIN_OPT_VERBOSE, 1 },
 };
+
+/* The option's entry in main_opts, or NULL (-h, unknown). */
+static const struct main_opt *
+main_opt(int c)
+{
+	size_t i;
+
+	for (i = 0; i < nitems(main_opts); i++)
+		if (main_opts[i].c == c)
+			return &main_opts[i];
+	return NULL;
+}
+
+/* A count option's value: a number from 1 to 1,000,000. */
+static unsigned int
+main_count(const char *arg, const char *name, int fail)
+{
+	char *end;
+	long v;
+
+	errno = 0;
+	v = strtol(arg, &end, 10);
+	if (errno != 0 || end == arg || *end != '\0' || v < 1 || v > 1000000)
+		usage(fail, "%s: '%s' is not a number from 1 to 1000000", name,
+		    arg);
+	return (unsigned int)v;
+}
+
+/* Load one -r or --redirect source. */
+static void
+main_load(struct rule_set *rules, const struct main_source *src,
+    struct causes *causes)
+{
+	if (src->c == 'R')
+		rules_add_redirect(rules, src->arg, "--redirect", causes);
+	else
+		rules_load(rules, src->arg, causes);
+}
 
 int
 main(int argc, char *argv[])
@@ -249,21 +328,28 @@ main(int argc, char *argv[])
 		{ "socket", required_argument, NULL, 'S' },
 		{ "group", required_argument, NULL, 'G' },
 		{ "allow-io-uring", no_argument, NULL, 'U' },
+		{ "verbose", no_argument, NULL, 'v' },
+		{ "log", required_argument, NULL, 'L' },
+		{ "stats", no_argument, NULL, 'T' },
+		{ "json", no_argument, NULL, 'J' },
+		{ "prometheus", no_argument, NULL, 'P' },
+		{ "for-service", no_argument, NULL, 'F' },
 		{ "check", no_argument, NULL, 'C' },
 		{ "max-clients", required_argument, NULL, 'M' },
-		{ "max-clients-per-uid", required_argument, NULL, 'P' },
-		{ "verbose", no_argument, NULL, 'v' },
+		{ "max-clients-per-uid", required_argument, NULL, 'N' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 }
 	};
 	struct serve_options so = { 0 };
 	const struct main_cmd *mc = NULL;
-	const char **paths = NULL;
-	size_t npaths = 0, i;
+	const struct main_opt *mo;
+	struct main_source *sources = NULL;
+	const char **paths = NULL, *logpath = NULL;
+	size_t npaths = 0, nsources = 0, i;
 	struct rule_set rules;
 	struct causes causes = { 0 };
-	int c, verbose = 0, status, fail;
-	unsigned int opt;
+	enum status_format format = STATUS_TEXT;
+	int c, verbose = 0, stats = 0, for_service = 0, status, fail, r;
 
 	main_std_fds();
 	rules_init(&rules);
@@ -285,29 +371,22 @@ main(int argc, char *argv[])
 		argc--;
 	}
 	fail = mc->cmd == MAIN_CHECK ? 1 : EXIT_FAILED;
-	/* Rules keep command-line order: first match wins. */
 	while ((c = getopt_long(argc, argv, "+r:vh", longopts, NULL)) != -1) {
-		opt = c == 'r' || c == 'U' ? MAIN_OPT_RULES :
-		    c == 'R' ? MAIN_OPT_REDIRECT : c == 'S' ? MAIN_OPT_SOCKET :
-		    c == 'G' ? MAIN_OPT_GROUP :
-		    c == 'C' || c == 'M' || c == 'P' ? MAIN_OPT_SERVE : 0;
-		if (opt != 0 && !(mc->opts & opt)) {
-			for (i = 0; longopts[i].val != c; i++)
-				;
-			usage(fail, "%s does not take --%s", mc->name,
-			    longopts[i].name);
-		}
+		mo = main_opt(c);
+		if (mo != NULL && !(mc->opts & mo->opt))
+			usage(fail, "%s does not take %s", mc->name, mo->name);
 		switch (c) {
 		case 'r':
 			paths = xreallocarray(paths, npaths + 2,
 			    sizeof(*paths));
 			paths[npaths++] = optarg;
 			paths[npaths] = NULL;
-			if (mc->cmd != MAIN_SERVE)
-				rules_load(&rules, optarg, &causes);
-			break;
+			/* FALLTHROUGH */
 		case 'R':
-			rules_add_redirect(&rules, optarg, "--redirect", &causes);
+			sources = xreallocarray(sources, nsources + 1,
+			    sizeof(*sources));
+			sources[nsources].c = c;
+			sources[nsources++].arg = optarg;
 			break;
 		case 'S':
 			so.socket = optarg;
@@ -323,12 +402,28 @@ main(int argc, char *argv[])
 			so.check = 1;
 			break;
 		case 'M':
-		case 'P':
+		case 'N':
 			*(c == 'M' ? &so.max_clients : &so.max_clients_per_uid) =
-			    main_count(optarg, longopts, c, fail);
+			    main_count(optarg, mo->name, fail);
 			break;
 		case 'v':
 			verbose = 1;
+			break;
+		case 'L':
+			logpath = optarg;
+			break;
+		case 'T':
+			stats = 1;
+			break;
+		case 'J':
+		case 'P':
+			if (format != STATUS_TEXT)
+				usage(fail, "--json and --prometheus exclude "
+				    "each other");
+			format = c == 'J' ? STATUS_JSON : STATUS_PROMETHEUS;
+			break;
+		case 'F':
+			for_service = 1;
 			break;
 		case 'h':
 			usage(0, NULL);
@@ -342,8 +437,20 @@ main(int argc, char *argv[])
 		usage(fail, "no command given");
 	if (!mc->command && argc != 0)
 		usage(fail, "unexpected argument '%s'", argv[0]);
-	if (mc->cmd == MAIN_RUN || mc->cmd == MAIN_CHECK ||
-	    mc->cmd == MAIN_COPYCAT)
+	if (logpath != NULL && (r = log_open(logpath)) < 0)
+		die(EXIT_FAILED, "--log %s: %s", logpath, strerror(-r));
+	/* Rules expand ${VAR} and ~ as the daemon would see them. */
+	if (for_service)
+		check_service_env();
+	/* Rules keep command-line order: first match wins. */
+	if (mc->cmd != MAIN_SERVE)
+		for (i = 0; i < nsources; i++)
+			main_load(&rules, &sources[i], &causes);
+	if (for_service && npaths == 0)
+		rules_load_dropins(&rules, serve_rules_dirs, &causes);
+	free(sources);
+	if ((mc->cmd == MAIN_RUN || mc->cmd == MAIN_CHECK ||
+	    mc->cmd == MAIN_COPYCAT) && !for_service)
 		main_copycat(&rules, mc->cmd == MAIN_COPYCAT, &causes);
 	/* The daemon logs its life too; journald keeps the levels. */
 	log_init(verbose ? LOG_LEVEL_DEBUG : mc->cmd == MAIN_SERVE ?
@@ -351,6 +458,10 @@ main(int argc, char *argv[])
 	    mc->cmd == MAIN_SERVE && getenv("JOURNAL_STREAM") != NULL);
 	if (causes.n != 0) {
 		causes_print(&causes, stderr);
+		if (for_service)
+			fprintf(stderr, "unotifyd: checked in the service's "
+			    "environment: no HOME or USER; only PATH, "
+			    "RUNTIME_DIRECTORY and CONFIGURATION_DIRECTORY\n");
 		if (mc->cmd != MAIN_CHECK)
 			fprintf(stderr, "unotifyd: invalid rules; the command "
 			    "was not started\n");
@@ -361,7 +472,12 @@ main(int argc, char *argv[])
 	}
 	switch (mc->cmd) {
 	case MAIN_CHECK:
-		status = main_check(&rules);
+		check_report(&rules, for_service);
+		status = 0;
+		break;
+	case MAIN_STATUS:
+		status = status_query(so.socket ? so.socket : SERVE_SOCKET,
+		    format);
 		break;
 	case MAIN_FILTER:
 		status = main_filter(&rules);
@@ -376,7 +492,7 @@ main(int argc, char *argv[])
 		break;
 	default:
 		rules_index(&rules);
-		status = main_run(&rules, argv);
+		status = main_run(&rules, argv, stats);
 	}
 	rules_free(&rules);
 	free(paths);

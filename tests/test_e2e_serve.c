@@ -465,7 +465,7 @@ Test(e2e_serve, socket_activation, .timeout = 30)
 	log = serve_stop(&d);
 	cr_assert(not(e2e_has(log, "unotifyd: listening on /")), "log:\n%s",
 	    serve_tail(log));
-	cr_assert(e2e_has(log, "unotifyd: ready: 1 rules\n"), "log:\n%s",
+	cr_assert(e2e_has(log, "unotifyd: ready: 1 rule\n"), "log:\n%s",
 	    serve_tail(log));
 }
 
@@ -481,7 +481,7 @@ Test(e2e_serve, journal_prefixes_and_verbose, .timeout = 30)
 	    sock, "-r", serve_rules(src, dst)),
 	    E2E_ARGV("JOURNAL_STREAM=8:12345"));
 	d.sock = sock;
-	serve_expect_log(&d, "<6>ready: 1 rules\n");
+	serve_expect_log(&d, "<6>ready: 1 rule\n");
 	serve_expect_cat(&d, src, "dst\n");
 	/* -v: every decision, at debug level. */
 	serve_expect_log(&d, e2e_fmt(" \"%s\" rule=redirect: ", src));
@@ -608,7 +608,7 @@ Test(e2e_serve, sd_notify, .timeout = 30)
 	cr_assert(eq(str, (char *)m, "READY=1"));
 	m = serve_notify_need(&n, "STATUS=", NULL);
 	cr_assert(e2e_has(m, "STATUS=0 targets (0 since start)") &&
-	    e2e_has(m, "1 rules"), "status: %s", m);
+	    e2e_has(m, "1 rule"), "status: %s", m);
 	serve_notify_need(&n, "WATCHDOG=1", NULL);
 
 	/* The target prints its pid: FDNAME is target.PID.HEX(sh).HEX(). */
@@ -630,7 +630,7 @@ Test(e2e_serve, sd_notify, .timeout = 30)
 	cr_assert(eq(str, link, "anon_inode:seccomp notify"));
 	close(fd);
 	m = serve_notify_need(&n, "STATUS=", NULL);
-	cr_assert(e2e_has(m, "STATUS=1 targets (1 since start)"), "status: %s",
+	cr_assert(e2e_has(m, "STATUS=1 target (1 since start)"), "status: %s",
 	    m);
 	m = serve_notify_need(&n, "FDSTOREREMOVE=1", NULL);
 	cr_assert(eq(str, (char *)m, (char *)e2e_fmt("FDSTOREREMOVE=1\n%s",
@@ -647,7 +647,7 @@ Test(e2e_serve, sd_notify, .timeout = 30)
 	    "within [%llu, %llu]", usec, before, after);
 	m = serve_notify_need(&n, "READY=1", NULL);
 	cr_assert(eq(str, (char *)m, "READY=1"));
-	serve_expect_log(&d, "unotifyd: reloaded: 1 rules\n");
+	serve_expect_log(&d, "unotifyd: reloaded: 1 rule\n");
 
 	serve_stop(&d);
 	m = serve_notify_need(&n, "STOPPING=1", NULL);
@@ -667,7 +667,7 @@ Test(e2e_serve, reload_good_rules, .timeout = 30)
 	serve_expect_cat(&d, src, "one\n");
 	serve_rules(src, two);
 	cr_assert(eq(int, kill(d.p.pid, SIGHUP), 0));
-	serve_expect_log(&d, "unotifyd: reloaded: 1 rules\n");
+	serve_expect_log(&d, "unotifyd: reloaded: 1 rule\n");
 	serve_expect_cat(&d, src, "two\n");
 	log = serve_stop(&d);
 	cr_assert(not(e2e_has(log, "reload failed")), "log:\n%s",
@@ -705,7 +705,7 @@ Test(e2e_serve, reload_bad_rules_keeps_old, .timeout = 30)
 	/* Fixed: the next reload takes it. */
 	serve_rules(src, two);
 	cr_assert(eq(int, kill(d.p.pid, SIGHUP), 0));
-	serve_expect_log(&d, "unotifyd: reloaded: 1 rules\n");
+	serve_expect_log(&d, "unotifyd: reloaded: 1 rule\n");
 	serve_expect_cat(&d, src, "two\n");
 	log = serve_stop(&d);
 	cr_assert(not(e2e_has(log, "not starting")), "log:\n%s",
@@ -1266,12 +1266,12 @@ Test(e2e_serve, restart_with_bad_rules_keeps_serving, .timeout = 60)
 	close(c.listener);
 	serve_expect_log(&d, e2e_fmt("%s:5: ", rules));
 	serve_expect_log(&d, "unotifyd: invalid rules; serving with the last "
-	    "rules that loaded (1 rules) until a reload succeeds\n");
+	    "rules that loaded (1 rule) until a reload succeeds\n");
 	serve_expect_log(&d, e2e_fmt("unotifyd: fd store: resuming target ctr "
 	    "(pid %d)\n", (int)c.pid));
 	serve_expect_log(&d, "unotifyd: ready: ");
 	m = serve_notify_need(&n, "THE RULES ON DISK ARE INVALID", NULL);
-	cr_assert(e2e_has(m, "STATUS=1 targets"), "status: %s", m);
+	cr_assert(e2e_has(m, "STATUS=1 target "), "status: %s", m);
 	/* Unread datagrams would fill the socket and block the daemon. */
 	close(n.fd);
 	got = serve_ctr_finish(&c);
@@ -1282,7 +1282,7 @@ Test(e2e_serve, restart_with_bad_rules_keeps_serving, .timeout = 60)
 	/* Fixed: a reload takes the new rules, and STATUS says all is well. */
 	serve_rules(src, two);
 	cr_assert(eq(int, kill(d.p.pid, SIGHUP), 0));
-	serve_expect_log(&d, "unotifyd: reloaded: 1 rules\n");
+	serve_expect_log(&d, "unotifyd: reloaded: 1 rule\n");
 	serve_expect_cat(&d, src, "two\n");
 	serve_stop(&d);
 	serve_child_done(d.p.pid);
