@@ -17,6 +17,7 @@ static enum log_level	log_level = LOG_LEVEL_WARNING;
 static int		log_journal;
 static int		log_fd = STDERR_FILENO;
 static int		log_file;	/* log_fd is ours: a file */
+static __thread const char *log_context;
 
 /* Every limit used so far, for log_limit_flush; under log_limit_lock. */
 static struct log_limit	*log_limits;
@@ -27,6 +28,18 @@ log_init(enum log_level level, int journal)
 {
 	log_level = level;
 	log_journal = journal;
+}
+
+void
+log_set_context(const char *ctx)
+{
+	log_context = ctx;
+}
+
+const char *
+log_get_context(void)
+{
+	return log_context;
 }
 
 int
@@ -96,6 +109,24 @@ log_escape(const char *s, char *buf, size_t len)
 	return buf;
 }
 
+/* Append s, control bytes as \xNN, then tail, as far as line has room
+ * (two bytes are kept for the newline); the new length. */
+static size_t
+log_put(char *line, size_t len, size_t o, const char *s, const char *tail)
+{
+	for (; *s != '\0' && o + 6 < len; s++) {
+		unsigned char c = *s;
+
+		if (c < 0x20 || c == 0x7f)
+			o += snprintf(line + o, len - o, "\\x%02x", c);
+		else
+			line[o++] = c;
+	}
+	for (; *tail != '\0' && o + 2 < len; tail++)
+		line[o++] = *tail;
+	return o;
+}
+
 /*
  * Write msg as one line with its prefix. Control bytes left in it are
  * escaped (as far as the line has room), so that no caller can start a
@@ -120,14 +151,10 @@ log_line(enum log_level level, const char *msg)
 		o = snprintf(line, sizeof(line), "<%d>", level);
 	else
 		o = snprintf(line, sizeof(line), "unotifyd: ");
-	for (; *msg != '\0' && o + 6 < sizeof(line); msg++) {
-		unsigned char c = *msg;
-
-		if (c < 0x20 || c == 0x7f)
-			o += snprintf(line + o, sizeof(line) - o, "\\x%02x", c);
-		else
-			line[o++] = c;
-	}
+	/* The context (a pod's name) may come from a client too. */
+	if (log_context != NULL)
+		o = log_put(line, sizeof(line), o, log_context, ": ");
+	o = log_put(line, sizeof(line), o, msg, "");
 	line[o++] = '\n';
 	/* One write(2) per line: a line never splits, even when the command
 	 * writes to the same stderr at the same time. */

@@ -35,6 +35,11 @@ int	log_enabled(enum log_level);
  * client's string) come out as \xNN, so one call is always one line.
  */
 void	log_msg(enum log_level, const char *, ...) PRINTFLIKE(2, 3);
+/* Start this thread's messages with "ctx: " until set to NULL; ctx must
+ * stay valid meanwhile and never holds a newline. */
+void	log_set_context(const char *ctx);
+/* This thread's context, or NULL (worker.c carries it to its jobs). */
+const char *log_get_context(void);
 
 /*
  * Escape a string that comes from a client or a target for a log line:

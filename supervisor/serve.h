@@ -7,6 +7,8 @@
 #include <stddef.h>
 
 #define SERVE_SOCKET	"/run/unotifyd/unotifyd.sock"
+/* --handover-wait without systemd (under it the fd store keeps listeners). */
+#define SERVE_HANDOVER_WAIT	30
 
 struct serve_options {
 	const char	 *socket;	/* NULL: systemd's, else SERVE_SOCKET */
@@ -15,6 +17,10 @@ struct serve_options {
 	unsigned int	  max_clients;	/* in their handshake; 0: default */
 	unsigned int	  max_clients_per_uid;	/* of one uid; 0: default */
 	int		  check;	/* --check: load the rules, report */
+	int		  handover_wait; /* seconds to wait on SIGTERM for a
+					    successor; 0: do not */
+	int		  handover_stay; /* after a hand-over, idle until
+					    stopped instead of exiting */
 	int		  io_uring;	/* --allow-io-uring */
 };
 
