@@ -177,6 +177,9 @@ dispatch_open_maybe_async(struct notify *n, const struct seccomp_notif *req,
 	}
 	/* The rule set may be gone (reloaded, or freed at exit) before a
 	 * blocked open returns: keep what the log needs. */
+	/* The job runs later: it carries the pinned task, not its tid. */
+	if (target_pin(t) < 0)
+		return;		/* gone */
 	job = xcalloc(1, sizeof(*job));
 	if ((job->procfd = fcntl(t->procfd, F_DUPFD_CLOEXEC, 0)) < 0) {
 		free(job);
@@ -296,10 +299,9 @@ dispatch_redirect(struct notify *n, const struct rule_set *rules,
 	const char *to[CALL_PATHS];
 	int i, err;
 
-	/* From here on the task is reached through descriptors opened before
-	 * this check, never by its tid, which may be reused once it dies. */
-	if (target_pin(t) < 0 || notify_id_valid(n, req->id) < 0)
-		return;
+	/* From here on the task is reached through descriptors proven to be
+	 * its own, never by its tid, which may be reused once it dies. */
+	target_watch(t, n, req->id);
 
 	for (i = 0; i < c->npaths; i++) {
 		to[i] = c->p[i].abs;
@@ -417,7 +419,7 @@ dispatch_getcwd(struct notify *n, const struct rule_set *rules,
 		err = ERANGE;
 	else if (notify_id_valid(n, req->id) < 0)
 		goto out;
-	else if (target_pin(&t) < 0 || notify_id_valid(n, req->id) < 0)
+	else if ((target_watch(&t, n, req->id), target_pin(&t)) < 0)
 		goto out;
 	else if (target_write(&t, buf, src, len) < 0)
 		err = EFAULT;
