@@ -86,6 +86,20 @@ if [ "$(cat "$ROOT/.unotifyd-stamp" 2>/dev/null)" != "$ROOT_PKGS" ]; then
 	mv "$ROOT.new" "$ROOT"
 fi
 
+# Packages added to the list since a tree was cached go in with apt in the
+# tree (the stamp's list is the debootstrap's; these are incremental).
+ROOT_ADD="liburing-dev"
+for p in $ROOT_ADD; do
+	chroot "$ROOT" dpkg-query -W -f='${Status}\n' "$p" 2>/dev/null |
+	    grep -q '^install ok installed$' && continue
+	say "installing $p in $ROOT"
+	timeout 1200 chroot "$ROOT" sh -c "apt-get update -qq && \
+	    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
+	    --no-install-recommends --no-remove $p" >/dev/null ||
+	    die "apt-get install $p in $ROOT failed"
+	rm -f "$CACHE/base.cpio"
+done
+
 # 4. Debian's arm64 kernel: only the .deb's vmlinuz (installing the
 # package runs initramfs-tools under qemu-user for 20 minutes). It boots
 # without modules: the initramfs holds everything.
