@@ -16,8 +16,9 @@
  *
  * Built for the machine and, on x86_64, as try-path-m32 for i386, whose
  * numbers and struct layouts differ. Calls the arch lacks (aarch64 has no
- * open, creat, stat, lstat, access, readlink) report ERR ENOSYS. The older form `try-path PATH OP...` (glibc wrappers, one
- * line per OP) is kept for test_e2e_stat.c. */
+ * open, creat, stat, lstat, access, readlink) report ERR ENOSYS. The
+ * older form `try-path PATH OP...` (glibc wrappers, one line per OP) is
+ * kept for test_e2e_stat.c. */
 #define _FILE_OFFSET_BITS 64
 
 #include <sys/stat.h>
