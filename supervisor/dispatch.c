@@ -24,26 +24,6 @@
 #include "verdict.h"
 #include "worker.h"
 
-/* Escape a path for a log line: it may hold quotes, newlines, anything. */
-static const char *
-dispatch_quote(const char *s, char *buf, size_t len)
-{
-	size_t o = 0;
-
-	for (; *s != '\0' && o + 5 < len; s++) {
-		unsigned char c = *s;
-
-		if (c == '"' || c == '\\')
-			o += snprintf(buf + o, len - o, "\\%c", c);
-		else if (c < 0x20 || c >= 0x7f)
-			o += snprintf(buf + o, len - o, "\\x%02x", c);
-		else
-			buf[o++] = c;
-	}
-	buf[o] = '\0';
-	return buf;
-}
-
 static const char *
 dispatch_errname(int err)
 {
@@ -73,14 +53,14 @@ dispatch_log(const struct seccomp_notif *req, const struct call *c,
 	if (c->npaths > 1)
 		log_debug("tid=%u %s%s \"%s\" \"%s\" %s%s: %s", req->pid,
 		    name, syscalls_arch_is_32bit(req->data.arch) ? "/i386" : "",
-		    dispatch_quote(c->p[0].given, quoted, sizeof(quoted)),
-		    dispatch_quote(c->p[1].given, quoted2, sizeof(quoted2)),
+		    log_escape(c->p[0].given, quoted, sizeof(quoted)),
+		    log_escape(c->p[1].given, quoted2, sizeof(quoted2)),
 		    r != NULL ? "rule=" : "no rule", r != NULL ? r->name : "",
 		    answer);
 	else
 		log_debug("tid=%u %s%s \"%s\" %s%s: %s", req->pid, name != NULL ?
 		    name : "?", syscalls_arch_is_32bit(req->data.arch) ?
-		    "/i386" : "", dispatch_quote(c->p[0].given, quoted,
+		    "/i386" : "", log_escape(c->p[0].given, quoted,
 		    sizeof(quoted)), r != NULL ? "rule=" : "no rule",
 		    r != NULL ? r->name : "", answer);
 }
