@@ -7,6 +7,7 @@
 #include <limits.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 
 #include <criterion/criterion.h>
@@ -238,4 +239,38 @@ Test(regress, oci_split_inside_number, .timeout = 10)
 		}
 		free(whole);
 	}
+}
+
+/* fuzz_rulesdir: drop-in directories holding no *.ini passed NULL to
+ * qsort() (UBSan: nonnull argument); missing, empty and non-matching
+ * directories load nothing and are no error. */
+Test(regress, dropins_none_found, .timeout = 10)
+{
+	char base[] = "/tmp/unotifyd-regress.XXXXXX", empty[64], other[64];
+	char file[96], cmd[96];
+	const char *dirs[4];
+	struct causes causes = { 0 };
+	struct rule_set set;
+	FILE *f;
+
+	cr_assert(mkdtemp(base) != NULL);
+	snprintf(empty, sizeof(empty), "%s/empty", base);
+	snprintf(other, sizeof(other), "%s/other", base);
+	cr_assert(eq(int, mkdir(empty, 0700), 0));
+	cr_assert(eq(int, mkdir(other, 0700), 0));
+	snprintf(file, sizeof(file), "%s/notes.txt", other);
+	f = fopen(file, "w");
+	cr_assert(f != NULL);
+	fclose(f);
+	dirs[0] = "/nonexistent/unotifyd";
+	dirs[1] = empty;
+	dirs[2] = other;
+	dirs[3] = NULL;
+	rules_init(&set);
+	cr_assert(eq(int, rules_load_dropins(&set, dirs, &causes), 0));
+	cr_assert(eq(sz, set.n, 0));
+	cr_assert(eq(sz, causes.n, 0));
+	rules_free(&set);
+	snprintf(cmd, sizeof(cmd), "rm -rf %s", base);
+	cr_assert(eq(int, system(cmd), 0));
 }
