@@ -277,6 +277,20 @@ fuzz:
 		exit 1; fi; \
 	done
 
+# fuzz-long: not part of check. Each harness until 10,000,000 executions
+# or FUZZ_MINUTES (30) per harness, whichever comes first; its corpus is
+# merged and minimised back into tests/fuzz/corpus/NAME (tests/fuzz/long.sh).
+# Prints executions, coverage and the result per harness; any finding fails.
+FUZZ_MINUTES	?= 30
+FUZZ_RUNS	?= 10000000
+
+fuzz-long:
+	$(MAKE) deps DEB_PACKAGES="$(DEB_PACKAGES) clang libclang-rt-14-dev"
+	$(MAKE) $(FUZZ_NAMES:%=$(FUZZ_DIR)/fuzz_%)
+	FUZZ_DIR=$(FUZZ_DIR) FUZZ_NAMES="$(FUZZ_NAMES)" \
+	    FUZZ_MINUTES=$(FUZZ_MINUTES) FUZZ_RUNS=$(FUZZ_RUNS) \
+	    nice sh tests/fuzz/long.sh
+
 # soak: 1,000,000 notified opens from 4 processes x 16 threads; unotifyd's
 # fd count and RSS must be flat. Bounded by SOAK_SECONDS.
 SOAK_NOTIFICATIONS ?= 1000000
@@ -320,4 +334,4 @@ clean:
 	rm -rf build-asan build-fuzz build-tsan build-valgrind bench/build
 
 .PHONY: all deps demo check check-units check-systemd bench install uninstall format clean \
-	check-asan check-tsan check-valgrind fuzz soak check-oci
+	check-asan check-tsan check-valgrind fuzz fuzz-long check-faults soak check-oci
