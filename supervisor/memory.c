@@ -50,7 +50,9 @@ memory_chunk(pid_t tid, uint64_t addr, void *buf, size_t len, int store)
 		return n;
 	if (errno == ENOSYS || errno == EPERM)
 		return memory_proc(tid, addr, buf, len, store);
-	return errno == ESRCH ? -ESRCH : -EFAULT;
+	/* ENOMEM is ours (no memory to pin pages with), not a bad address:
+	 * the kernel's own copy could fail the call with it too. */
+	return errno == ESRCH ? -ESRCH : errno == ENOMEM ? -ENOMEM : -EFAULT;
 }
 
 ssize_t
@@ -93,10 +95,18 @@ memory_read(pid_t tid, uint64_t addr, void *buf, size_t len)
 int
 memory_write(pid_t tid, uint64_t addr, const void *buf, size_t len)
 {
+	size_t done = 0;
 	ssize_t n;
 
-	n = memory_chunk(tid, addr, (void *)buf, len, 1);
-	if (n < 0)
-		return (int)n;
-	return (size_t)n == len ? 0 : -EFAULT;
+	/* A short write is a fault only where a retry makes no progress. */
+	while (done < len) {
+		n = memory_chunk(tid, addr + done, (char *)buf + done,
+		    len - done, 1);
+		if (n < 0)
+			return (int)n;
+		if (n == 0)
+			return -EFAULT;
+		done += n;
+	}
+	return 0;
 }
