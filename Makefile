@@ -291,6 +291,23 @@ fuzz-long:
 	    FUZZ_MINUTES=$(FUZZ_MINUTES) FUZZ_RUNS=$(FUZZ_RUNS) \
 	    nice sh tests/fuzz/long.sh
 
+# check-faults: not part of check. unotifyd serve and run with a fraction
+# of their own malloc, open*, listener ioctl, process_vm_readv/writev,
+# accept4, sendmsg/recvmsg calls failing (tests/faults/inject.c, preloaded
+# into unotifyd only); tests/faults/check-faults.sh checks the invariants.
+FAULTS_DIR	:= build-faults
+
+$(FAULTS_DIR)/inject.so: tests/faults/inject.c
+	@mkdir -p $(@D)
+	$(CC) -O1 -g -Wall -Wextra -D_GNU_SOURCE -shared -fPIC -o $@ $< \
+	    -ldl -lpthread
+
+check-faults: deps
+	$(MAKE) all tests/targets/try-path $(FAULTS_DIR)/inject.so
+	UNOTIFYD=$(CURDIR)/unotifyd TRY=$(CURDIR)/tests/targets/try-path \
+	    INJECT=$(CURDIR)/$(FAULTS_DIR)/inject.so \
+	    sh tests/faults/check-faults.sh
+
 # soak: 1,000,000 notified opens from 4 processes x 16 threads; unotifyd's
 # fd count and RSS must be flat. Bounded by SOAK_SECONDS.
 SOAK_NOTIFICATIONS ?= 1000000
@@ -331,7 +348,7 @@ format:
 
 clean:
 	rm -f unotifyd copycat supervisor/*.o filters/*.o tests/run-tests $(TARGETS)
-	rm -rf build-asan build-fuzz build-tsan build-valgrind bench/build
+	rm -rf build-asan build-faults build-fuzz build-tsan build-valgrind bench/build
 
 .PHONY: all deps demo check check-units check-systemd bench install uninstall format clean \
 	check-asan check-tsan check-valgrind fuzz fuzz-long check-faults soak check-oci

@@ -4,7 +4,7 @@
  * them fail, seeded, and counts what it injected.
  *
  *	UNOTIFYD_FAULTS=SEED:PERMILLE:CLASSES	e.g. 7:20:open,ioctl,vm
- *	UNOTIFYD_FAULTS_OUT=FILE	counts written here at exit
+ *	UNOTIFYD_FAULTS_OUT=FILE	counts written to FILE.PID
  *	UNOTIFYD_FAULTS_STOP=FILE	no faults while FILE exists
  *
  * Classes: malloc (malloc, calloc, realloc: ENOMEM), open (open*: EMFILE,
@@ -35,6 +35,7 @@
 #include <sys/ioctl.h>
 #include <sys/socket.h>
 #include <sys/uio.h>
+#include <time.h>
 #include <unistd.h>
 
 enum fault_class {
@@ -57,6 +58,8 @@ static _Atomic uint64_t	 fault_done[FAULT_CLASSES];
 static _Atomic uint64_t	 fault_stop_check;
 static _Atomic int	 fault_stopped;
 static __thread int	 fault_inside __attribute__((tls_model("initial-exec")));	/* no faults in our own calls */
+
+static void	fault_report(void);
 
 extern void	*__libc_malloc(size_t);
 extern void	*__libc_calloc(size_t, size_t);
@@ -81,11 +84,19 @@ fault_pick(enum fault_class c)
 	if (!fault_on || fault_inside || !(fault_mask & (1u << c)))
 		return 0;
 	n = atomic_fetch_add(&fault_calls[c], 1);
-	if (fault_stop[0] != '\0' &&
-	    (atomic_fetch_add(&fault_stop_check, 1) & 63) == 0) {
-		fault_inside = 1;
-		atomic_store(&fault_stopped, access(fault_stop, F_OK) == 0);
-		fault_inside = 0;
+	if (fault_stop[0] != '\0') {
+		struct timespec ts;
+		uint64_t now;
+
+		/* The stop file, looked at every 50 ms at most. */
+		clock_gettime(CLOCK_MONOTONIC, &ts);
+		now = (uint64_t)ts.tv_sec * 20 + (uint64_t)ts.tv_nsec / 50000000;
+		if (atomic_exchange(&fault_stop_check, now) != now) {
+			fault_inside = 1;
+			atomic_store(&fault_stopped,
+			    access(fault_stop, F_OK) == 0);
+			fault_inside = 0;
+		}
 	}
 	if (atomic_load(&fault_stopped))
 		return 0;
@@ -93,6 +104,10 @@ fault_pick(enum fault_class c)
 	if (h % 1000 >= fault_permille)
 		return 0;
 	atomic_fetch_add(&fault_done[c], 1);
+	/* Counted as it happens: an abort on ENOMEM runs no atexit. */
+	fault_inside = 1;
+	fault_report();
+	fault_inside = 0;
 	return (h / 1000) | 1;
 }
 
@@ -102,25 +117,34 @@ fault_child(void)
 	fault_on = 0;
 }
 
+/* Write the counts to UNOTIFYD_FAULTS_OUT.PID, replacing older ones. */
 static void
 fault_report(void)
 {
-	char buf[512];
+	char buf[512], file[4200];
 	size_t len = 0;
 	int fd, i;
 
 	if (!fault_on || fault_out[0] == '\0')
 		return;
-	fault_on = 0;
 	for (i = 0; i < FAULT_CLASSES; i++)
 		len += snprintf(buf + len, sizeof(buf) - len, "%s %llu %llu\n",
 		    fault_names[i], (unsigned long long)fault_done[i],
 		    (unsigned long long)fault_calls[i]);
-	if ((fd = open(fault_out, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC,
+	snprintf(file, sizeof(file), "%s.%d", fault_out, (int)getpid());
+	if ((fd = open(file, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC,
 	    0644)) < 0)
 		return;
 	(void)!write(fd, buf, len);
 	close(fd);
+}
+
+static void
+fault_exit(void)
+{
+	fault_inside = 1;
+	fault_report();
+	fault_on = 0;
 }
 
 __attribute__((constructor)) static void
@@ -151,7 +175,7 @@ fault_init(void)
 	unsetenv("UNOTIFYD_FAULTS_OUT");
 	unsetenv("UNOTIFYD_FAULTS_STOP");
 	pthread_atfork(NULL, NULL, fault_child);
-	atexit(fault_report);
+	atexit(fault_exit);
 	fault_on = 1;
 }
 
