@@ -7,7 +7,9 @@
  *	UNOTIFYD_FAULTS_OUT=FILE	counts written to FILE.PID
  *	UNOTIFYD_FAULTS_STOP=FILE	no faults while FILE exists
  *
- * Classes: malloc (malloc, calloc, realloc: ENOMEM), open (open*: EMFILE,
+ * Classes: malloc (malloc, calloc, realloc: ENOMEM; libseccomp's own
+ * allocations are the class libseccomp, apart because libseccomp 2.5.4
+ * can loop for ever in seccomp_export_bpf() after one), open (open*: EMFILE,
  * ENFILE, EINTR, ENOMEM), ioctl (SECCOMP_IOCTL_NOTIF_* only: EINTR, and
  * EMFILE for ADDFD), vm (process_vm_readv/writev: ENOMEM or a short
  * count), accept (accept4: EMFILE, ENFILE, EINTR, EAGAIN, ECONNABORTED),
@@ -23,6 +25,7 @@
  * filter and execs the target). */
 #include <dlfcn.h>
 #include <errno.h>
+#include <link.h>
 #include <fcntl.h>
 #include <linux/seccomp.h>
 #include <pthread.h>
@@ -40,12 +43,15 @@
 
 enum fault_class {
 	FAULT_MALLOC, FAULT_OPEN, FAULT_IOCTL, FAULT_VM, FAULT_ACCEPT,
-	FAULT_MSG, FAULT_CLASSES
+	FAULT_MSG, FAULT_SECCOMP, FAULT_CLASSES
 };
 
 static const char *const fault_names[FAULT_CLASSES] = {
-	"malloc", "open", "ioctl", "vm", "accept", "msg"
+	"malloc", "open", "ioctl", "vm", "accept", "msg", "libseccomp"
 };
+
+/* libseccomp's code: its allocations are the "libseccomp" class. */
+static uintptr_t	 fault_seccomp_lo, fault_seccomp_hi;
 
 static uint64_t		 fault_seed;
 static unsigned		 fault_permille;
@@ -147,6 +153,31 @@ fault_exit(void)
 	fault_on = 0;
 }
 
+/* dl_iterate_phdr() callback: note where libseccomp's code is. */
+static int
+fault_find_seccomp(struct dl_phdr_info *info, size_t size, void *arg)
+{
+	uintptr_t lo, hi;
+	int i;
+
+	(void)size;
+	(void)arg;
+	if (strstr(info->dlpi_name, "libseccomp.so") == NULL)
+		return 0;
+	for (i = 0; i < info->dlpi_phnum; i++) {
+		if (info->dlpi_phdr[i].p_type != PT_LOAD ||
+		    !(info->dlpi_phdr[i].p_flags & PF_X))
+			continue;
+		lo = info->dlpi_addr + info->dlpi_phdr[i].p_vaddr;
+		hi = lo + info->dlpi_phdr[i].p_memsz;
+		if (fault_seccomp_lo == 0 || lo < fault_seccomp_lo)
+			fault_seccomp_lo = lo;
+		if (hi > fault_seccomp_hi)
+			fault_seccomp_hi = hi;
+	}
+	return 1;
+}
+
 __attribute__((constructor)) static void
 fault_init(void)
 {
@@ -162,9 +193,13 @@ fault_init(void)
 	if (*end == ':')
 		fault_permille = (unsigned)strtoul(end + 1, &end, 10);
 	if (*end == ':')
-		for (i = 0; i < FAULT_CLASSES; i++)
-			if ((s = strstr(end + 1, fault_names[i])) != NULL)
-				fault_mask |= 1u << i;
+		for (s = end + 1; *s != '\0'; s += strcspn(s, ","),
+		    s += *s == ',')
+			for (i = 0; i < FAULT_CLASSES; i++)
+				if (strncmp(s, fault_names[i],
+				    strlen(fault_names[i])) == 0 &&
+				    strchr(",", s[strlen(fault_names[i])]))
+					fault_mask |= 1u << i;
 	if ((s = getenv("UNOTIFYD_FAULTS_OUT")) != NULL)
 		snprintf(fault_out, sizeof(fault_out), "%s", s);
 	if ((s = getenv("UNOTIFYD_FAULTS_STOP")) != NULL)
@@ -174,6 +209,7 @@ fault_init(void)
 	unsetenv("UNOTIFYD_FAULTS");
 	unsetenv("UNOTIFYD_FAULTS_OUT");
 	unsetenv("UNOTIFYD_FAULTS_STOP");
+	dl_iterate_phdr(fault_find_seccomp, NULL);
 	pthread_atfork(NULL, NULL, fault_child);
 	atexit(fault_exit);
 	fault_on = 1;
@@ -195,10 +231,20 @@ fault_errno(uint64_t h, const int *v, size_t n)
 	return -1;
 }
 
+/* The class of an allocation made from code at ret. */
+static enum fault_class
+fault_alloc_class(void *ret)
+{
+	uintptr_t a = (uintptr_t)ret;
+
+	return a >= fault_seccomp_lo && a < fault_seccomp_hi ? FAULT_SECCOMP :
+	    FAULT_MALLOC;
+}
+
 void *
 malloc(size_t n)
 {
-	if (fault_pick(FAULT_MALLOC)) {
+	if (fault_pick(fault_alloc_class(__builtin_return_address(0)))) {
 		errno = ENOMEM;
 		return NULL;
 	}
@@ -208,7 +254,7 @@ malloc(size_t n)
 void *
 calloc(size_t a, size_t b)
 {
-	if (fault_pick(FAULT_MALLOC)) {
+	if (fault_pick(fault_alloc_class(__builtin_return_address(0)))) {
 		errno = ENOMEM;
 		return NULL;
 	}
@@ -219,7 +265,8 @@ void *
 realloc(void *p, size_t n)
 {
 	/* realloc(p, 0) frees; failing it would change what it means. */
-	if (n != 0 && fault_pick(FAULT_MALLOC)) {
+	if (n != 0 &&
+	    fault_pick(fault_alloc_class(__builtin_return_address(0)))) {
 		errno = ENOMEM;
 		return NULL;
 	}

@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: MIT */
-/* A classic-BPF interpreter for seccomp programs, for filter tests. */
+/* A classic-BPF interpreter for seccomp programs: filter_build() checks
+ * what libseccomp exported with it, and the filter tests use it. */
 #ifndef BPF_EVAL_H
 #define BPF_EVAL_H
 
