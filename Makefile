@@ -40,7 +40,7 @@ HEADERS		:= $(wildcard filters/*.h supervisor/*.h tests/*.h)
 TEST_SRCS	:= $(wildcard tests/*.c)
 TARGET_SRCS	:= $(wildcard tests/targets/*.c)
 # Targets also built for i386 (NAME-m32), to test 32-bit supervision.
-M32_NAMES	:= try-path
+M32_NAMES	:= try-path try-write
 TARGETS		:= $(TARGET_SRCS:.c=) $(M32_NAMES:%=tests/targets/%-m32)
 
 all: unotifyd copycat

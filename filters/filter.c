@@ -2,6 +2,8 @@
 /* Build the notify filter with libseccomp, install it with seccomp(2). */
 #include <errno.h>
 #include <fcntl.h>
+#include <linux/audit.h>
+#include <stddef.h>
 #include <linux/filter.h>
 #include <linux/seccomp.h>
 #include <seccomp.h>
@@ -33,7 +35,8 @@ struct filter {
  * mis-reports it when fd 0 is closed).
  */
 static int
-filter_export(scmp_filter_ctx ctx, struct filter *f)
+filter_export(scmp_filter_ctx ctx, const struct sock_filter *pre,
+    size_t npre, struct filter *f)
 {
 	off_t size;
 	ssize_t n;
@@ -48,17 +51,18 @@ filter_export(scmp_filter_ctx ctx, struct filter *f)
 		r = -EINVAL;
 		goto out;
 	}
-	f->insns = malloc(size);
+	f->insns = malloc(npre * sizeof(*pre) + size);
 	if (f->insns == NULL) {
 		r = -ENOMEM;
 		goto out;
 	}
-	n = pread(fd, f->insns, size, 0);
+	memcpy(f->insns, pre, npre * sizeof(*pre));
+	n = pread(fd, f->insns + npre, size, 0);
 	if (n != size) {
 		r = n < 0 ? -errno : -EIO;
 		goto out;
 	}
-	f->len = size / sizeof(struct sock_filter);
+	f->len = npre + size / sizeof(struct sock_filter);
 	r = 0;
 out:
 	close(fd);
@@ -66,10 +70,12 @@ out:
 }
 
 /*
- * fstat(2) is newfstatat(fd, "", buf, AT_EMPTY_PATH) in glibc, and Rust's
- * File::metadata is statx with AT_EMPTY_PATH: they name no path, so they
- * stay in the kernel instead of costing a round trip each. A path lookup
- * that passes AT_EMPTY_PATH anyway is not notified either (documented).
+ * fstat(2) is newfstatat(fd, "", buf, AT_EMPTY_PATH) in glibc, Rust's
+ * File::metadata is statx with AT_EMPTY_PATH, futimens(3) is utimensat(fd,
+ * NULL, ...) and fexecve(3) execveat(fd, "", ..., AT_EMPTY_PATH): they name
+ * no path, so they stay in the kernel instead of costing a round trip each.
+ * A path lookup that passes AT_EMPTY_PATH anyway is not notified either
+ * (documented).
  */
 static int
 filter_add(scmp_filter_ctx ctx, int id, int nr)
@@ -81,8 +87,118 @@ filter_add(scmp_filter_ctx ctx, int id, int nr)
 	case SYSCALLS_STATX:
 		return seccomp_rule_add(ctx, SCMP_ACT_NOTIFY, nr, 1,
 		    SCMP_A2(SCMP_CMP_MASKED_EQ, AT_EMPTY_PATH, 0));
+	case SYSCALLS_EXECVEAT:
+		return seccomp_rule_add(ctx, SCMP_ACT_NOTIFY, nr, 1,
+		    SCMP_A4(SCMP_CMP_MASKED_EQ, AT_EMPTY_PATH, 0));
+	case SYSCALLS_UTIMENSAT:
+		return seccomp_rule_add(ctx, SCMP_ACT_NOTIFY, nr, 1,
+		    SCMP_A1(SCMP_CMP_NE, 0));
 	}
 	return seccomp_rule_add(ctx, SCMP_ACT_NOTIFY, nr, 0);
+}
+
+/*
+ * libseccomp cannot name a call it does not know on a second arch, so the
+ * i386 numbers of those calls (Linux 6.13's *xattrat) are checked ahead of
+ * its program: arch, then each number, notifying on a match and falling
+ * through to libseccomp's program otherwise (its jumps are all relative).
+ * Returns the number of instructions written to pre (room for 16).
+ */
+static size_t
+filter_prefix(syscalls_mask mask, struct sock_filter *pre)
+{
+	int nrs[8], id, nr;
+	const char *const *name;
+	size_t n = 0, i, k = 0;
+
+	for (id = 0; id < SYSCALLS_NIDS; id++) {
+		if (!(mask & SYSCALLS_MASK(id)))
+			continue;
+		for (name = syscalls_names(id); *name != NULL && k < 8; name++)
+			if (seccomp_syscall_resolve_name_arch(SCMP_ARCH_X86,
+			    *name) < 0 && (nr = syscalls_fallback_nr(*name)) >= 0)
+				nrs[k++] = nr;
+	}
+	if (k == 0)
+		return 0;
+	/* ld arch; jne i386 -> past the checks; ld nr; jeq each -> notify. */
+	pre[n++] = (struct sock_filter)BPF_STMT(BPF_LD | BPF_W | BPF_ABS,
+	    offsetof(struct seccomp_data, arch));
+	pre[n++] = (struct sock_filter)BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K,
+	    AUDIT_ARCH_I386, 0, k + 3);
+	pre[n++] = (struct sock_filter)BPF_STMT(BPF_LD | BPF_W | BPF_ABS,
+	    offsetof(struct seccomp_data, nr));
+	for (i = 0; i < k; i++, n++)
+		pre[n] = (struct sock_filter)BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K,
+		    nrs[i], k - i, 0);
+	pre[n++] = (struct sock_filter)BPF_JUMP(BPF_JMP | BPF_JA, 1, 0, 0);
+	pre[n++] = (struct sock_filter)BPF_STMT(BPF_RET | BPF_K,
+	    SECCOMP_RET_USER_NOTIF);
+	return n;
+}
+
+/* A context for one arch, with the attributes every part shares. */
+static int
+filter_ctx(uint32_t arch, scmp_filter_ctx *out, const char **cause)
+{
+	scmp_filter_ctx ctx;
+	int r;
+
+	if ((ctx = seccomp_init(SCMP_ACT_ALLOW)) == NULL) {
+		*cause = "seccomp_init failed";
+		return -ENOMEM;
+	}
+	/* A half-killed multi-threaded process is worse than a dead one. */
+	if ((r = seccomp_attr_set(ctx, SCMP_FLTATR_ACT_BADARCH,
+	    SCMP_ACT_KILL_PROCESS)) < 0) {
+		*cause = "cannot set the bad-arch action";
+		goto fail;
+	}
+	if (arch != SCMP_ARCH_NATIVE && ((r = seccomp_arch_remove(ctx,
+	    SCMP_ARCH_NATIVE)) < 0 || (r = seccomp_arch_add(ctx, arch)) < 0)) {
+		*cause = "cannot add the i386 arch";
+		goto fail;
+	}
+	*out = ctx;
+	return 0;
+fail:
+	seccomp_release(ctx);
+	return r;
+}
+
+/*
+ * Add the calls of mask to a one-arch context. Names resolve to native
+ * numbers that libseccomp translates for the context's arch; calls newer
+ * than libseccomp go in by number, on the native arch only (the only one
+ * where libseccomp takes a number it cannot name).
+ */
+static int
+filter_add_mask(scmp_filter_ctx ctx, syscalls_mask mask, int native)
+{
+	const char *const *name;
+	int id, nr, r;
+
+	for (id = 0; id < SYSCALLS_NIDS; id++) {
+		if (!(mask & SYSCALLS_MASK(id)))
+			continue;
+		for (name = syscalls_names(id); *name != NULL; name++) {
+			nr = seccomp_syscall_resolve_name(*name);
+			if (nr == __NR_SCMP_ERROR) {
+				if (!native || (nr = syscalls_fallback_nr(
+				    *name)) < 0)
+					continue;
+				r = seccomp_rule_add_exact(ctx,
+				    SCMP_ACT_NOTIFY, nr, 0);
+			} else
+				r = filter_add(ctx, id, nr);
+			/* Absent on this arch (x86_64's newfstatat on i386). */
+			if (r == -EFAULT || r == -EDOM)
+				continue;
+			if (r < 0)
+				return r;
+		}
+	}
+	return 0;
 }
 
 /*
@@ -90,10 +206,11 @@ filter_add(scmp_filter_ctx ctx, int id, int nr)
  * libseccomp 2.5.4 can lose a rule to a failed allocation and still report
  * success (make check-faults: seccomp_rule_add and seccomp_export_bpf both
  * returned 0 for a program 48 bytes short); a target would then make those
- * calls unsupervised, a silent CONTINUE where a rule matched.
+ * calls unsupervised, a silent CONTINUE where a rule matched. The second
+ * argument is non-zero: utimensat is notified only with a path.
  */
 static int
-filter_verify(scmp_filter_ctx ctx, uint32_t mask, const struct filter *f)
+filter_verify(scmp_filter_ctx ctx, syscalls_mask mask, const struct filter *f)
 {
 	static const uint32_t archs[] = { SCMP_ARCH_NATIVE, SCMP_ARCH_X86 };
 	struct seccomp_data d;
@@ -111,13 +228,15 @@ filter_verify(scmp_filter_ctx ctx, uint32_t mask, const struct filter *f)
 			if (!(mask & SYSCALLS_MASK(id)))
 				continue;
 			for (name = syscalls_names(id); *name != NULL; name++) {
-				nr = seccomp_syscall_resolve_name_arch(arch,
-				    *name);
-				if (nr == __NR_SCMP_ERROR || nr < 0)
+				if ((nr = seccomp_syscall_resolve_name_arch(arch,
+				    *name)) < 0)
+					nr = syscalls_fallback_nr(*name);
+				if (nr < 0)
 					continue;
 				memset(&d, 0, sizeof(d));
 				d.nr = nr;
 				d.arch = arch;
+				d.args[1] = 1;
 				if ((bpf_eval(f->insns, f->len, &d) &
 				    SECCOMP_RET_ACTION_FULL) !=
 				    SECCOMP_RET_USER_NOTIF)
@@ -129,50 +248,37 @@ filter_verify(scmp_filter_ctx ctx, uint32_t mask, const struct filter *f)
 }
 
 int
-filter_build(uint32_t mask, struct filter **out, const char **cause)
+filter_build(syscalls_mask mask, struct filter **out, const char **cause)
 {
-	scmp_filter_ctx ctx;
+	scmp_filter_ctx ctx = NULL, compat = NULL;
+	struct sock_filter pre[16];
 	struct filter *f;
-	const char *const *name;
-	int id, nr, r;
+	size_t npre;
+	int r;
 
 	*out = NULL;
 	*cause = NULL;
-	if ((ctx = seccomp_init(SCMP_ACT_ALLOW)) == NULL) {
-		*cause = "seccomp_init failed";
-		return -ENOMEM;
-	}
-	/* A half-killed multi-threaded process is worse than a dead one. */
-	if ((r = seccomp_attr_set(ctx, SCMP_FLTATR_ACT_BADARCH,
-	    SCMP_ACT_KILL_PROCESS)) < 0) {
-		*cause = "cannot set the bad-arch action";
+	if ((r = filter_ctx(SCMP_ARCH_NATIVE, &ctx, cause)) < 0)
+		return r;
+	/* i386 programs are supervised by the same rules; x32 stays out. */
+	if ((r = filter_ctx(SCMP_ARCH_X86, &compat, cause)) < 0)
+		goto out;
+	if ((r = filter_add_mask(ctx, mask, 1)) < 0 ||
+	    (r = filter_add_mask(compat, mask, 0)) < 0) {
+		*cause = "cannot add a notify rule";
 		goto out;
 	}
-	/* i386 programs are supervised by the same rules; x32 stays out. */
-	if ((r = seccomp_arch_add(ctx, SCMP_ARCH_X86)) < 0) {
+	if ((r = seccomp_merge(ctx, compat)) < 0) {
 		*cause = "cannot add the i386 arch";
 		goto out;
 	}
-	for (id = 0; id < SYSCALLS_NIDS; id++) {
-		if (!(mask & SYSCALLS_MASK(id)))
-			continue;
-		/* libseccomp maps each name to every arch that has it. */
-		for (name = syscalls_names(id); *name != NULL; name++) {
-			nr = seccomp_syscall_resolve_name(*name);
-			if (nr == __NR_SCMP_ERROR)
-				continue;
-			r = filter_add(ctx, id, nr);
-			if (r < 0) {
-				*cause = "cannot add a notify rule";
-				goto out;
-			}
-		}
-	}
+	compat = NULL;		/* merged into ctx */
 	if ((f = calloc(1, sizeof(*f))) == NULL) {
 		r = -ENOMEM;
 		goto out;
 	}
-	if ((r = filter_export(ctx, f)) < 0) {
+	npre = filter_prefix(mask, pre);
+	if ((r = filter_export(ctx, pre, npre, f)) < 0) {
 		*cause = "cannot export the BPF program";
 		filter_free(f);
 		goto out;
@@ -184,6 +290,8 @@ filter_build(uint32_t mask, struct filter **out, const char **cause)
 	}
 	*out = f;
 out:
+	if (compat != NULL)
+		seccomp_release(compat);
 	seccomp_release(ctx);
 	return r;
 }

@@ -31,7 +31,8 @@
 #define EXIT_FAILED	125	/* unotifyd failed before starting the command */
 
 static const char usage_text[] =
-"usage: unotifyd run [-v] [-r PATH]... [--redirect SRC=DST]... [--] CMD [ARG]...\n"
+"usage: unotifyd run [-v] [-r PATH]... [--redirect SRC=DST]... [--allow-io-uring]\n"
+"                    [--] CMD [ARG]...\n"
 "       unotifyd check [-r PATH]... [--redirect SRC=DST]...\n"
 "       unotifyd filter [-r PATH]... [--redirect SRC=DST]...\n"
 "       unotifyd serve [-v] [--socket PATH] [--group NAME] [-r PATH]...\n"
@@ -42,6 +43,7 @@ static const char usage_text[] =
 "      --redirect SRC=DST  redirect SRC to DST (SRC ending in / is a prefix)\n"
 "      --socket PATH       daemon socket (default " SERVE_SOCKET ")\n"
 "      --group NAME        group of the daemon's socket (mode 0660)\n"
+"      --allow-io-uring    let programs use io_uring, which bypasses the rules\n"
 "  -v, --verbose           log every decision to stderr\n"
 "  -h, --help              show this help\n"
 "\n"
@@ -112,8 +114,8 @@ main_run(struct rule_set *rules, char *argv[])
 	struct notify *n;
 	sigset_t set, old;
 	const char *why;
-	uint32_t mask;
-	int r, listener, sigfd, status;
+	syscalls_mask mask;
+	int r, listener, execfd, sigfd, status;
 	pid_t child;
 
 	mask = syscalls_run_mask(rules_syscalls(rules), geteuid() == 0);
@@ -128,7 +130,8 @@ main_run(struct rule_set *rules, char *argv[])
 	if ((sigfd = signalfd(-1, &set, SFD_NONBLOCK | SFD_CLOEXEC)) < 0)
 		die_errno(EXIT_FAILED, "signalfd");
 
-	status = spawn_start(filter, argv, &old, &child, &listener, &cause);
+	status = spawn_start(filter, argv, &old, &child, &listener, &execfd,
+	    &cause);
 	filter_free(filter);
 	if (status != 0) {
 		log_err("%s", cause);
@@ -146,7 +149,7 @@ main_run(struct rule_set *rules, char *argv[])
 	creds_init();
 	/* Modes of files created for the target get the target's umask. */
 	target_assume(umask(0));
-	status = loop_run(n, rules, child, sigfd);
+	status = loop_run(n, rules, child, sigfd, execfd, argv);
 	notify_unref(n);
 	close(sigfd);
 	if (status < 0) {
@@ -163,7 +166,7 @@ main_check(const struct rule_set *rules)
 	int id, first = 1;
 
 	printf("%zu rules OK; notified syscalls:", rules->n);
-	for (id = 0; id < SYSCALLS_COUNT; id++)
+	for (id = 0; id < SYSCALLS_NIDS; id++)
 		if (rules_syscalls(rules) & SYSCALLS_MASK(id)) {
 			printf(" %s", syscalls_name(id));
 			first = 0;
@@ -221,6 +224,7 @@ main(int argc, char *argv[])
 		{ "redirect", required_argument, NULL, 'R' },
 		{ "socket", required_argument, NULL, 'S' },
 		{ "group", required_argument, NULL, 'G' },
+		{ "allow-io-uring", no_argument, NULL, 'U' },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 }
@@ -256,12 +260,13 @@ main(int argc, char *argv[])
 	fail = mc->cmd == MAIN_CHECK ? 1 : EXIT_FAILED;
 	/* Rules keep command-line order: first match wins. */
 	while ((c = getopt_long(argc, argv, "+r:vh", longopts, NULL)) != -1) {
-		opt = c == 'r' ? MAIN_OPT_RULES : c == 'R' ? MAIN_OPT_REDIRECT :
-		    c == 'S' ? MAIN_OPT_SOCKET : c == 'G' ? MAIN_OPT_GROUP : 0;
+		opt = c == 'r' || c == 'U' ? MAIN_OPT_RULES :
+		    c == 'R' ? MAIN_OPT_REDIRECT : c == 'S' ? MAIN_OPT_SOCKET :
+		    c == 'G' ? MAIN_OPT_GROUP : 0;
 		if (opt != 0 && !(mc->opts & opt))
-			usage(fail, "%s does not take -%s", mc->name,
+			usage(fail, "%s does not take --%s", mc->name,
 			    longopts[c == 'r' ? 0 : c == 'R' ? 1 : c == 'S' ?
-			    2 : 3].name);
+			    2 : c == 'G' ? 3 : 4].name);
 		switch (c) {
 		case 'r':
 			paths = xreallocarray(paths, npaths + 2,
@@ -276,6 +281,10 @@ main(int argc, char *argv[])
 			break;
 		case 'S':
 			so.socket = optarg;
+			break;
+		case 'U':
+			rules.io_uring = 1;
+			so.io_uring = 1;
 			break;
 		case 'G':
 			so.group = optarg;

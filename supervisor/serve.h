@@ -12,6 +12,7 @@ struct serve_options {
 	const char	 *socket;	/* NULL: systemd's, else SERVE_SOCKET */
 	const char	 *group;	/* socket group, NULL: ours */
 	const char	**rules;	/* -r paths; NULL-terminated, or NULL */
+	int		  io_uring;	/* --allow-io-uring */
 };
 
 /* Serve until SIGTERM or SIGINT; returns the exit status. */
