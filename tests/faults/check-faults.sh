@@ -25,6 +25,9 @@ RUNS=${FAULT_RUNS:-"100:ioctl 100:vm 100:open 100:accept 100:msg
 # Errnos unotifyd may answer when its own calls fail: what the kernel's
 # own path could give for these calls, or ENOSYS once a listener is gone.
 ALLOWED="ENOMEM EMFILE ENFILE EINTR EAGAIN ENOBUFS ENOSYS"
+# The same as strerror() words them, for an exec of the target that failed
+# (the exec is notified too: status 126 and the reason on stderr).
+ALLOWED_TEXT="Cannot allocate memory|Too many open files|Interrupted system call|Resource temporarily unavailable|No buffer space available|Function not implemented"
 # The designed ends on an allocation failure: unotifyd's x* wrappers and
 # libev's default allocator abort with these messages.
 OOM="unotifyd: out of memory|\(libev\) cannot allocate"
@@ -58,7 +61,8 @@ violation() {
 	bad=1
 }
 
-# Judge one target's output ($2) and status ($3) for path $1; counts.
+# Judge one target's output ($2), status ($3) and stderr ($4) for path $1;
+# counts.
 judge() {
 	out=$(head -1 "$2")
 	case $3 in
@@ -66,6 +70,10 @@ judge() {
 	esac
 	if [ $3 -eq 125 ] && [ -z "$out" ]; then
 		refused=$((refused + 1)); return
+	fi
+	if [ $3 -eq 126 ] && [ -z "$out" ] &&
+	    grep -qE "$ALLOWED_TEXT" "$4"; then
+		errs=$((errs + 1)); return
 	fi
 	case $1:$out in
 	src:"OK content=redirected"|pass:"OK content=pass"|deny:"ERR EACCES")
@@ -91,8 +99,8 @@ serve_targets() {
 		for p in src deny pass; do
 			timeout -k 5 30 "$UNOTIFYD" exec --socket "$dir/sock" \
 			    -- "$TRY" openat "$dir/$p" >"$dir/out${2:-}" \
-			    2>>"$dir/client.log"
-			judge $p "$dir/out${2:-}" $?
+			    2>"$dir/err${2:-}"
+			judge $p "$dir/out${2:-}" $? "$dir/err${2:-}"
 		done
 		i=$((i + 1))
 	done
@@ -197,7 +205,7 @@ for spec in $RUNS; do
 				tail -3 "$dir/run.log" >&2
 				continue
 			fi
-			judge $p "$dir/out" $st
+			judge $p "$dir/out" $st "$dir/run.log"
 		done
 		i=$((i + 1))
 	done
