@@ -275,3 +275,31 @@ Test(e2e_write, exec_of_a_redirected_binary_and_of_an_override_only_path)
 	    "stderr: %s", r.err);
 	e2e_result_free(&r);
 }
+
+Test(e2e_write, symlink_in_the_override_back_into_the_source)
+{
+	const char *s = e2e_path("src"), *t = e2e_path("alt");
+	struct e2e_result r;
+
+	e2e_mkdir(s);
+	e2e_mkdir(t);
+	e2e_write(e2e_fmt("%s/real", s), "orig\n", 0644);
+	e2e_write(e2e_fmt("%s/real", t), "over\n", 0644);
+	e2e_write(e2e_fmt("%s/only", t), "only\n", 0644);
+	/* Absolute links into the source: one to a file both have, one to
+	 * a file only the override has, one to a directory. */
+	cr_assert(eq(int, symlink(e2e_fmt("%s/real", s),
+	    e2e_fmt("%s/link", t)), 0));
+	cr_assert(eq(int, symlink(e2e_fmt("%s/only", s),
+	    e2e_fmt("%s/link2", t)), 0));
+	cr_assert(eq(int, symlink(s, e2e_fmt("%s/dir", t)), 0));
+	e2e_run(&r, E2E_ARGV(e2e_unotifyd(), "run", "--redirect",
+	    e2e_fmt("%s/=%s/", s, t), "--", "sh", "-c", e2e_fmt("cat %1$s/link "
+	    "%1$s/link2 %1$s/dir/only; echo w >> %1$s/link; "
+	    "readlink %1$s/link", s)), NULL, e2e_dir());
+	cr_assert(eq(str, r.out, (char *)e2e_fmt("over\nonly\nonly\n%s/real\n", s)),
+	    "stderr: %s", r.err);
+	e2e_result_free(&r);
+	cr_assert(eq(str, e2e_read(e2e_fmt("%s/real", s)), "orig\n"));
+	cr_assert(eq(str, e2e_read(e2e_fmt("%s/real", t)), "over\nw\n"));
+}
