@@ -297,7 +297,13 @@ dispatch_redirect(struct notify *n, const struct rule_set *rules,
 
 	/* From here on the task is reached through descriptors opened before
 	 * this check, never by its tid, which may be reused once it dies. */
-	if (target_pin(t) < 0 || notify_id_valid(n, req->id) < 0)
+	/* Out of descriptors or memory, the target still waits: answer. */
+	if ((err = target_pin(t)) < 0) {
+		if (err != -ESRCH)
+			notify_error(n, req->id, -err);
+		return;
+	}
+	if (notify_id_valid(n, req->id) < 0)
 		return;
 
 	for (i = 0; i < c->npaths; i++) {
@@ -400,7 +406,7 @@ dispatch_getcwd(struct notify *n, const struct rule_set *rules,
 	struct target t;
 	uint64_t buf, size;
 	size_t len;
-	int is32 = syscalls_arch_is_32bit(req->data.arch), err;
+	int is32 = syscalls_arch_is_32bit(req->data.arch), err, r;
 
 	buf = is32 ? (uint32_t)req->data.args[0] : req->data.args[0];
 	size = is32 ? (uint32_t)req->data.args[1] : req->data.args[1];
@@ -416,7 +422,12 @@ dispatch_getcwd(struct notify *n, const struct rule_set *rules,
 		err = ERANGE;
 	else if (notify_id_valid(n, req->id) < 0)
 		goto out;
-	else if (target_pin(&t) < 0 || notify_id_valid(n, req->id) < 0)
+	else if ((r = target_pin(&t)) < 0) {
+		/* Out of descriptors or memory: answered below. */
+		if (r == -ESRCH)
+			goto out;
+		err = -r;
+	} else if (notify_id_valid(n, req->id) < 0)
 		goto out;
 	else if (target_write(&t, buf, src, len) < 0)
 		err = EFAULT;

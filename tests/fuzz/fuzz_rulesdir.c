@@ -146,6 +146,19 @@ fuzz_same(int r1, const struct rule_set *a, const struct causes *ca, int r2,
 	}
 }
 
+/* Free both sides of a comparison, for the next one. */
+static void
+fuzz_reset(struct rule_set *a, struct rule_set *b, struct causes *ca,
+    struct causes *cb)
+{
+	rules_free(a);
+	rules_free(b);
+	causes_free(ca);
+	causes_free(cb);
+	memset(ca, 0, sizeof(*ca));
+	memset(cb, 0, sizeof(*cb));
+}
+
 /* Make one entry; 0 if its name is already taken in its directory. */
 static int
 fuzz_make(const struct fuzz_entry *e)
@@ -275,12 +288,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		r1 = rules_load(&a, fuzz_dir[d], &ca);
 		r2 = fuzz_reference(&b, pick, np, &cb);
 		fuzz_same(r1, &a, &ca, r2, &b, &cb, "-r DIR");
-		rules_free(&a);
-		rules_free(&b);
-		causes_free(&ca);
-		causes_free(&cb);
-		memset(&ca, 0, sizeof(ca));
-		memset(&cb, 0, sizeof(cb));
+		fuzz_reset(&a, &b, &ca, &cb);
 	}
 
 	/* The drop-in directories: an earlier one's file wins by name. */
@@ -299,12 +307,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	r1 = rules_load_dropins(&a, dirs, &ca);
 	r2 = fuzz_reference(&b, pick, np, &cb);
 	fuzz_same(r1, &a, &ca, r2, &b, &cb, "drop-ins");
-	rules_free(&a);
-	rules_free(&b);
-	causes_free(&ca);
-	causes_free(&cb);
-	memset(&ca, 0, sizeof(ca));
-	memset(&cb, 0, sizeof(cb));
+	fuzz_reset(&a, &b, &ca, &cb);
 
 	/* -r FILE, for the regular files, whatever their names. */
 	for (i = 0; i < n; i++) {
@@ -317,12 +320,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		r1 = rules_load(&a, path, &ca);
 		r2 = rules_parse_string(&b, v[i].text, path, &cb);
 		fuzz_same(r1, &a, &ca, r2, &b, &cb, "-r FILE");
-		rules_free(&a);
-		rules_free(&b);
-		causes_free(&ca);
-		causes_free(&cb);
-		memset(&ca, 0, sizeof(ca));
-		memset(&cb, 0, sizeof(cb));
+		fuzz_reset(&a, &b, &ca, &cb);
 	}
 	fuzz_clean(v, n);
 	free(text);
