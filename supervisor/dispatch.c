@@ -19,6 +19,7 @@
 #include "path.h"
 #include "perform.h"
 #include "rewrite.h"
+#include "stats.h"
 #include "syscalls.h"
 #include "verdict.h"
 #include "worker.h"
@@ -513,6 +514,7 @@ dispatch_notification(struct notify *n, const struct rule_set *rules,
 		goto out;
 	}
 	verdict_decide(rules, &c, &v);
+	stats_rule(v.rule);
 	switch (v.kind) {
 	case VERDICT_CONTINUE:
 		dispatch_log(req, &c, v.rule, "continue");

@@ -33,10 +33,12 @@ handshake_hello(const void *buf, size_t len)
 		return 0;
 	/* A copy: buf need not be aligned for the uint32_t members. */
 	memcpy(&hello, buf, sizeof(hello));
+	if (memcmp(hello.magic, PROTO_STATUS_MAGIC, sizeof(hello.magic)) == 0)
+		return HANDSHAKE_STATUS;
 	if (memcmp(hello.magic, PROTO_MAGIC, sizeof(hello.magic)) != 0 ||
 	    hello.version != PROTO_VERSION)
 		return -EPROTONOSUPPORT;
-	return 1;
+	return HANDSHAKE_HELLO;
 }
 
 int

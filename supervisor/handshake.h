@@ -23,11 +23,16 @@ enum handshake_kind {
  */
 enum handshake_kind handshake_kind(const void *buf, size_t len, size_t *at);
 
+/* What handshake_hello() found. */
+#define HANDSHAKE_HELLO		1	/* unotifyd exec */
+#define HANDSHAKE_STATUS	2	/* a status request (status.h) */
+
 /*
  * Check a hello at the start of buf[0..len). Returns 0 if fewer than
- * sizeof(struct proto_hello) bytes are there yet, 1 if they hold
- * PROTO_MAGIC and PROTO_VERSION (the hello is that many bytes), or
- * -EPROTONOSUPPORT for any other magic or version.
+ * sizeof(struct proto_hello) bytes are there yet, HANDSHAKE_HELLO if they
+ * hold PROTO_MAGIC and PROTO_VERSION, HANDSHAKE_STATUS for
+ * PROTO_STATUS_MAGIC (status.c checks the rest), or -EPROTONOSUPPORT for
+ * any other magic or version.
  */
 int	handshake_hello(const void *buf, size_t len);
 

@@ -24,8 +24,10 @@
 #include "log.h"
 #include "oci.h"
 #include "proto.h"
+#include "report.h"
 #include "rules.h"
 #include "serve.h"
+#include "status.h"
 #include "syscalls.h"
 #include "target.h"
 #include "worker.h"
@@ -202,9 +204,10 @@ serve_load_metadata(const char *metadata, struct rule_set **out,
 static void
 serve_status(struct serve *s)
 {
-	sd_notifyf(0, "STATUS=%lu targets (%lu since start), %llu calls "
-	    "answered, %zu rules", s->ntargets, s->served, s->notifications,
-	    s->rules->n);
+	sd_notifyf(0, "STATUS=%lu %s (%lu since start), %llu calls "
+	    "answered, %zu %s", s->ntargets, PLURAL(s->ntargets, "target",
+	    "targets"), s->served, s->notifications, s->rules->n,
+	    PLURAL(s->rules->n, "rule", "rules"));
 }
 
 /*
@@ -448,6 +451,22 @@ serve_conn_exec(struct serve_conn *c)
 	if (c->state == SERVE_CONN_EXEC_HELLO) {
 		if ((r = handshake_hello(c->buf, c->len)) == 0)
 			return 0;
+		if (r == HANDSHAKE_STATUS) {
+			struct report_facts f = { (long)c->s->ntargets,
+			    (long)c->s->served, c->s->rules };
+			const char *why;
+
+			/* status.c takes the fd, and closes it once sent. */
+			ev_io_stop(c->s->ev, &c->w);
+			if (status_reply(c->s->ev, c->fd, c->buf, c->len,
+			    c->nfds, &f, &why) < 0) {
+				serve_conn_fail(c, "%s", why);
+				return 1;
+			}
+			c->fd = -1;
+			serve_conn_free(c);
+			return 1;
+		}
 		if (r < 0) {
 			serve_conn_fail(c, "unknown protocol version");
 			return 1;
@@ -679,7 +698,7 @@ serve_reload(struct serve *s)
 		serve_rules_drop(t->rules);
 		t->rules = own;
 	}
-	log_info("reloaded: %zu rules", set->n);
+	log_info("reloaded: %zu %s", set->n, PLURAL(set->n, "rule", "rules"));
 	sd_notify(0, "READY=1");
 	serve_status(s);
 }
@@ -696,8 +715,8 @@ serve_signal_cb(struct ev_loop *ev, ev_io *w, int revents)
 			serve_reload(s);
 			continue;
 		}
-		log_info("%s: stopping with %lu targets", strsignal(si.ssi_signo),
-		    s->ntargets);
+		log_info("%s: stopping with %lu %s", strsignal(si.ssi_signo),
+		    s->ntargets, PLURAL(s->ntargets, "target", "targets"));
 		sd_notify(0, "STOPPING=1");
 		ev_break(ev, EVBREAK_ALL);
 	}
@@ -836,7 +855,8 @@ serve_run(const struct serve_options *opts)
 	ev_timer_init(&s.status_timer, serve_status_cb, 5., 5.);
 	s.status_timer.data = &s;
 	ev_timer_start(s.ev, &s.status_timer);
-	log_info("ready: %zu rules", s.rules->n);
+	log_info("ready: %zu %s", s.rules->n, PLURAL(s.rules->n, "rule",
+	    "rules"));
 	sd_notify(0, "READY=1");
 	serve_status(&s);
 

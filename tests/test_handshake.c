@@ -33,12 +33,15 @@ Test(handshake, hello_needs_the_magic_and_the_version)
 	memcpy(h.magic, PROTO_MAGIC, sizeof(h.magic));
 	memcpy(buf + 1, &h, sizeof(h));	/* unaligned, as a socket gives */
 	cr_assert(eq(int, handshake_hello(buf + 1, sizeof(h) - 1), 0));
-	cr_assert(eq(int, handshake_hello(buf + 1, sizeof(h)), 1));
+	cr_assert(eq(int, handshake_hello(buf + 1, sizeof(h)),
+	    HANDSHAKE_HELLO));
 	h.version = PROTO_VERSION + 1;
 	cr_assert(eq(int, handshake_hello(&h, sizeof(h)), -EPROTONOSUPPORT));
 	h.version = PROTO_VERSION;
 	h.magic[7] = 'X';
 	cr_assert(eq(int, handshake_hello(&h, sizeof(h)), -EPROTONOSUPPORT));
+	memcpy(h.magic, PROTO_STATUS_MAGIC, sizeof(h.magic));
+	cr_assert(eq(int, handshake_hello(&h, sizeof(h)), HANDSHAKE_STATUS));
 }
 
 Test(handshake, target_comm_is_terminated)

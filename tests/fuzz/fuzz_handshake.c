@@ -66,8 +66,10 @@ fuzz_handshake_exec(const uint8_t *data, size_t size)
 			continue;
 		}
 		memcpy(&h, data, sizeof(h));
-		FUZZ_ASSERT(r == (memcmp(h.magic, PROTO_MAGIC, 8) == 0 &&
-		    h.version == PROTO_VERSION ? 1 : -EPROTONOSUPPORT), "hello");
+		FUZZ_ASSERT(r == (memcmp(h.magic, PROTO_STATUS_MAGIC, 8) == 0 ?
+		    HANDSHAKE_STATUS : memcmp(h.magic, PROTO_MAGIC, 8) == 0 &&
+		    h.version == PROTO_VERSION ? HANDSHAKE_HELLO :
+		    -EPROTONOSUPPORT), "hello");
 	}
 	for (i = 0; i <= size && i <= sizeof(pt) + 1; i++) {
 		pt = canary;
