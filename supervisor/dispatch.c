@@ -177,6 +177,13 @@ dispatch_open_maybe_async(struct notify *n, const struct seccomp_notif *req,
 	}
 	/* The rule set may be gone (reloaded, or freed at exit) before a
 	 * blocked open returns: keep what the log needs. */
+	/* The job runs later: it carries the pinned task, not its tid. */
+	if ((fd = target_pin(t)) < 0) {
+		/* Out of descriptors or memory, it still waits: answer. */
+		if (fd != -ESRCH)
+			notify_error(n, req->id, -fd);
+		return;
+	}
 	job = xcalloc(1, sizeof(*job));
 	if ((job->procfd = fcntl(t->procfd, F_DUPFD_CLOEXEC, 0)) < 0) {
 		free(job);
@@ -296,16 +303,9 @@ dispatch_redirect(struct notify *n, const struct rule_set *rules,
 	const char *to[CALL_PATHS];
 	int i, err;
 
-	/* From here on the task is reached through descriptors opened before
-	 * this check, never by its tid, which may be reused once it dies. */
-	/* Out of descriptors or memory, the target still waits: answer. */
-	if ((err = target_pin(t)) < 0) {
-		if (err != -ESRCH)
-			notify_error(n, req->id, -err);
-		return;
-	}
-	if (notify_id_valid(n, req->id) < 0)
-		return;
+	/* From here on the task is reached through descriptors proven to be
+	 * its own, never by its tid, which may be reused once it dies. */
+	target_watch(t, n, req->id);
 
 	for (i = 0; i < c->npaths; i++) {
 		to[i] = c->p[i].abs;
@@ -423,13 +423,10 @@ dispatch_getcwd(struct notify *n, const struct rule_set *rules,
 		err = ERANGE;
 	else if (notify_id_valid(n, req->id) < 0)
 		goto out;
-	else if ((r = target_pin(&t)) < 0) {
-		/* Out of descriptors or memory: answered below. */
-		if (r == -ESRCH)
-			goto out;
-		err = -r;
-	} else if (notify_id_valid(n, req->id) < 0)
+	else if ((target_watch(&t, n, req->id), r = target_pin(&t)) == -ESRCH)
 		goto out;
+	else if (r < 0)
+		err = -r;	/* out of descriptors or memory: answered */
 	else if (target_write(&t, buf, src, len) < 0)
 		err = EFAULT;
 	else {

@@ -18,12 +18,25 @@ static enum log_level	log_level = LOG_LEVEL_WARNING;
 static int		log_journal;
 static int		log_fd = STDERR_FILENO;
 static int		log_file;	/* log_fd is ours: a file */
+static __thread const char *log_context;
 
 void
 log_init(enum log_level level, int journal)
 {
 	log_level = level;
 	log_journal = journal;
+}
+
+void
+log_set_context(const char *ctx)
+{
+	log_context = ctx;
+}
+
+const char *
+log_get_context(void)
+{
+	return log_context;
 }
 
 int
@@ -87,6 +100,11 @@ log_msg(enum log_level level, const char *fmt, ...)
 		o = snprintf(line, sizeof(line), "<%d>", level);
 	else
 		o = snprintf(line, sizeof(line), "unotifyd: ");
+	if (log_context != NULL) {
+		o += snprintf(line + o, sizeof(line) - o, "%s: ", log_context);
+		if (o > sizeof(line) - 2)
+			o = sizeof(line) - 2;
+	}
 	va_start(ap, fmt);
 	n = vsnprintf(line + o, sizeof(line) - o - 1, fmt, ap);
 	va_end(ap);

@@ -25,6 +25,7 @@
 #include "loop.h"
 #include "notify.h"
 #include "report.h"
+#include "pods.h"
 #include "rules.h"
 #include "serve.h"
 #include "spawn.h"
@@ -42,6 +43,7 @@ static const char usage_text[] =
 "       unotifyd check [--for-service] [-r PATH]... [--redirect SRC=DST]...\n"
 "       unotifyd filter [-r PATH]... [--redirect SRC=DST]...\n"
 "       unotifyd serve [-v] [--log FILE] [--socket PATH] [--group NAME] [-r PATH]...\n"
+"                      [--handover-wait SECONDS] [--handover-stay]\n"
 "       unotifyd exec [-v] [--log FILE] [--socket PATH] [--] CMD [ARG]...\n"
 "       unotifyd status [--socket PATH] [--json | --prometheus]\n"
 "       copycat [-v] [--] CMD [ARG]...\n"
@@ -50,6 +52,11 @@ static const char usage_text[] =
 "      --redirect SRC=DST  redirect SRC to DST (SRC ending in / is a prefix)\n"
 "      --socket PATH       daemon socket (default " SERVE_SOCKET ")\n"
 "      --group NAME        group of the daemon's socket (mode 0660)\n"
+"      --handover-wait SECONDS\n"
+"                          on SIGTERM, wait this long for a successor to take\n"
+"                          over (default 30, 0 under systemd; 0: do not)\n"
+"      --handover-stay     after handing over, idle until stopped (a container\n"
+"                          that would be restarted) instead of exiting\n"
 "      --allow-io-uring    let programs use io_uring, which bypasses the rules\n"
 "  -v, --verbose           log every decision\n"
 "      --log FILE          log to FILE instead of stderr (- for stderr)\n"
@@ -212,6 +219,42 @@ main_filter(const struct rule_set *rules)
 	return 0;
 }
 
+/*
+ * A file with [match] is for Kubernetes containers (unotifyd serve), never
+ * for a command run here: leave its rules out, as serve would.
+ */
+static void
+main_unscoped(struct rule_set *rules)
+{
+	const struct pod_ident none = { { NULL } };
+	struct rule_set *view;
+	size_t dropped;
+
+	if ((dropped = pods_view(rules, &none, &view)) > 0)
+		log_warn("%zu rules of files with [match] do not apply to "
+		    "commands run here", dropped);
+	if (view == NULL)
+		return;
+	rules_free(rules);
+	*rules = *view;
+	free(view);
+}
+
+/* --handover-wait: whole seconds, 0 to a day. */
+static int
+main_seconds(const char *arg, int fail)
+{
+	char *end;
+	long v;
+
+	errno = 0;
+	v = strtol(arg, &end, 10);
+	if (errno != 0 || end == arg || *end != '\0' || v < 0 || v > 86400)
+		usage(fail, "--handover-wait: '%s' is not a number of seconds "
+		    "from 0 to 86400", arg);
+	return (int)v;
+}
+
 enum main_command {
 	MAIN_RUN, MAIN_CHECK, MAIN_FILTER, MAIN_SERVE, MAIN_EXEC, MAIN_STATUS,
 	MAIN_COPYCAT
@@ -227,6 +270,7 @@ enum main_command {
 #define MAIN_OPT_STATS		0x040
 #define MAIN_OPT_FORMAT		0x080
 #define MAIN_OPT_SERVICE	0x100
+#define MAIN_OPT_HANDOVER	0x200
 
 /* Each option's bit and its name in messages. */
 static const struct main_opt {
@@ -245,6 +289,8 @@ static const struct main_opt {
 	{ 'J', MAIN_OPT_FORMAT, "--json" },
 	{ 'P', MAIN_OPT_FORMAT, "--prometheus" },
 	{ 'F', MAIN_OPT_SERVICE, "--for-service" },
+	{ 'W', MAIN_OPT_HANDOVER, "--handover-wait" },
+	{ 'Y', MAIN_OPT_HANDOVER, "--handover-stay" },
 };
 
 /* A rules source, loaded in command-line order once options are read. */
@@ -265,7 +311,8 @@ static const struct main_cmd {
 	    MAIN_OPT_SERVICE, 0 },
 	{ "filter", MAIN_FILTER, MAIN_OPT_RULES | MAIN_OPT_REDIRECT, 0 },
 	{ "serve", MAIN_SERVE, MAIN_OPT_RULES | MAIN_OPT_SOCKET |
-	    MAIN_OPT_GROUP | MAIN_OPT_VERBOSE | MAIN_OPT_LOG, 0 },
+	    MAIN_OPT_GROUP | MAIN_OPT_VERBOSE | MAIN_OPT_LOG |
+	    MAIN_OPT_HANDOVER, 0 },
 	{ "exec", MAIN_EXEC, MAIN_OPT_SOCKET | MAIN_OPT_VERBOSE |
 	    MAIN_OPT_LOG, 1 },
 	{ "status", MAIN_STATUS, MAIN_OPT_SOCKET | MAIN_OPT_FORMAT, 0 },
@@ -303,6 +350,8 @@ main(int argc, char *argv[])
 		{ "redirect", required_argument, NULL, 'R' },
 		{ "socket", required_argument, NULL, 'S' },
 		{ "group", required_argument, NULL, 'G' },
+		{ "handover-wait", required_argument, NULL, 'W' },
+		{ "handover-stay", no_argument, NULL, 'Y' },
 		{ "allow-io-uring", no_argument, NULL, 'U' },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "log", required_argument, NULL, 'L' },
@@ -313,7 +362,7 @@ main(int argc, char *argv[])
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 }
 	};
-	struct serve_options so = { 0 };
+	struct serve_options so = { .handover_wait = -1 };
 	const struct main_cmd *mc = NULL;
 	const struct main_opt *mo;
 	struct main_source *sources = NULL;
@@ -370,6 +419,12 @@ main(int argc, char *argv[])
 			break;
 		case 'G':
 			so.group = optarg;
+			break;
+		case 'W':
+			so.handover_wait = main_seconds(optarg, fail);
+			break;
+		case 'Y':
+			so.handover_stay = 1;
 			break;
 		case 'v':
 			verbose = 1;
@@ -449,6 +504,11 @@ main(int argc, char *argv[])
 		break;
 	case MAIN_SERVE:
 		so.rules = paths;
+		/* Under systemd the fd store keeps listeners over a restart,
+		 * and a stop must not take half a minute. */
+		if (so.handover_wait < 0)
+			so.handover_wait = getenv("NOTIFY_SOCKET") != NULL ? 0 :
+			    SERVE_HANDOVER_WAIT;
 		status = serve_run(&so);
 		break;
 	case MAIN_EXEC:
@@ -456,6 +516,7 @@ main(int argc, char *argv[])
 		    argv);
 		break;
 	default:
+		main_unscoped(&rules);
 		rules_index(&rules);
 		status = main_run(&rules, argv, stats);
 	}
