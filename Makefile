@@ -264,7 +264,8 @@ check-valgrind:
 FUZZ_CC		?= clang
 FUZZ_SECONDS	?= 60
 FUZZ_DIR	:= build-fuzz
-FUZZ_NAMES	:= rules rulesdir path copycat expand oci handshake verdict status
+FUZZ_NAMES	:= rules rulesdir path copycat expand oci handshake verdict status \
+		   handover
 FUZZ_FLAGS	:= -O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer \
 		   -fno-sanitize-recover=all
 FUZZ_OBJS	:= $(addprefix $(FUZZ_DIR)/,$(LIB_OBJS))
