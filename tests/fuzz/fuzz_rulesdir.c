@@ -286,7 +286,13 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		rules_init(&a);
 		rules_init(&b);
 		r1 = rules_load(&a, fuzz_dir[d], &ca);
-		r2 = fuzz_reference(&b, pick, np, &cb);
+		/* A directory with no *.ini at all is a mistake. */
+		if (np == 0) {
+			causes_add(&cb, "%s: no *.ini file in this directory",
+			    fuzz_dir[d]);
+			r2 = -1;
+		} else
+			r2 = fuzz_reference(&b, pick, np, &cb);
 		fuzz_same(r1, &a, &ca, r2, &b, &cb, "-r DIR");
 		fuzz_reset(&a, &b, &ca, &cb);
 	}
