@@ -44,6 +44,7 @@ static const char usage_text[] =
 "       unotifyd filter [-r PATH]... [--redirect SRC=DST]...\n"
 "       unotifyd serve [-v] [--log FILE] [--socket PATH] [--group NAME] [-r PATH]...\n"
 "                      [--handover-wait SECONDS] [--handover-stay]\n"
+"                      [--check] [--max-clients N] [--max-clients-per-uid N]\n"
 "       unotifyd exec [-v] [--log FILE] [--socket PATH] [--] CMD [ARG]...\n"
 "       unotifyd status [--socket PATH] [--json | --prometheus]\n"
 "       copycat [-v] [--] CMD [ARG]...\n"
@@ -64,6 +65,9 @@ static const char usage_text[] =
 "      --for-service       check in the daemon's environment (no HOME);\n"
 "                          without -r, the daemon's rule directories\n"
 "      --json, --prometheus  status as JSON, or Prometheus text\n"
+"      --check             serve: only check the rules it would load\n"
+"      --max-clients N     serve: clients in their handshake at once (64)\n"
+"      --max-clients-per-uid N  serve: the same for one uid (16)\n"
 "  -h, --help              show this help\n"
 "\n"
 "Rules: unotifyd.rules(5). Manual: unotifyd(8).\n";
@@ -271,6 +275,7 @@ enum main_command {
 #define MAIN_OPT_FORMAT		0x080
 #define MAIN_OPT_SERVICE	0x100
 #define MAIN_OPT_HANDOVER	0x200
+#define MAIN_OPT_DAEMON		0x400	/* serve's --check, --max-clients... */
 
 /* Each option's bit and its name in messages. */
 static const struct main_opt {
@@ -291,6 +296,9 @@ static const struct main_opt {
 	{ 'F', MAIN_OPT_SERVICE, "--for-service" },
 	{ 'W', MAIN_OPT_HANDOVER, "--handover-wait" },
 	{ 'Y', MAIN_OPT_HANDOVER, "--handover-stay" },
+	{ 'C', MAIN_OPT_DAEMON, "--check" },
+	{ 'M', MAIN_OPT_DAEMON, "--max-clients" },
+	{ 'N', MAIN_OPT_DAEMON, "--max-clients-per-uid" },
 };
 
 /* A rules source, loaded in command-line order once options are read. */
@@ -312,7 +320,7 @@ static const struct main_cmd {
 	{ "filter", MAIN_FILTER, MAIN_OPT_RULES | MAIN_OPT_REDIRECT, 0 },
 	{ "serve", MAIN_SERVE, MAIN_OPT_RULES | MAIN_OPT_SOCKET |
 	    MAIN_OPT_GROUP | MAIN_OPT_VERBOSE | MAIN_OPT_LOG |
-	    MAIN_OPT_HANDOVER, 0 },
+	    MAIN_OPT_HANDOVER | MAIN_OPT_DAEMON, 0 },
 	{ "exec", MAIN_EXEC, MAIN_OPT_SOCKET | MAIN_OPT_VERBOSE |
 	    MAIN_OPT_LOG, 1 },
 	{ "status", MAIN_STATUS, MAIN_OPT_SOCKET | MAIN_OPT_FORMAT, 0 },
@@ -329,6 +337,21 @@ main_opt(int c)
 		if (main_opts[i].c == c)
 			return &main_opts[i];
 	return NULL;
+}
+
+/* A count option's value: a number from 1 to 1,000,000. */
+static unsigned int
+main_count(const char *arg, const char *name, int fail)
+{
+	char *end;
+	long v;
+
+	errno = 0;
+	v = strtol(arg, &end, 10);
+	if (errno != 0 || end == arg || *end != '\0' || v < 1 || v > 1000000)
+		usage(fail, "%s: '%s' is not a number from 1 to 1000000", name,
+		    arg);
+	return (unsigned int)v;
 }
 
 /* Load one -r or --redirect source. */
@@ -359,6 +382,9 @@ main(int argc, char *argv[])
 		{ "json", no_argument, NULL, 'J' },
 		{ "prometheus", no_argument, NULL, 'P' },
 		{ "for-service", no_argument, NULL, 'F' },
+		{ "check", no_argument, NULL, 'C' },
+		{ "max-clients", required_argument, NULL, 'M' },
+		{ "max-clients-per-uid", required_argument, NULL, 'N' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 }
 	};
@@ -425,6 +451,14 @@ main(int argc, char *argv[])
 			break;
 		case 'Y':
 			so.handover_stay = 1;
+			break;
+		case 'C':
+			so.check = 1;
+			break;
+		case 'M':
+		case 'N':
+			*(c == 'M' ? &so.max_clients : &so.max_clients_per_uid) =
+			    main_count(optarg, mo->name, fail);
 			break;
 		case 'v':
 			verbose = 1;
