@@ -1418,6 +1418,11 @@ serve_run(const struct serve_options *opts)
 		 * them (and new ones) by the rules that worked. */
 		if (serve_kept(&s, "", &s.rules) < 0) {
 			log_err("invalid rules; not starting");
+			for (i = 0; i < n; i++)
+				free(names[i]);
+			free(names);
+			connlimit_free(s.limits);
+			rulesnap_free(s.snap);
 			return 125;
 		}
 		s.kept = 1;
