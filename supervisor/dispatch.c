@@ -24,26 +24,6 @@
 #include "verdict.h"
 #include "worker.h"
 
-/* Escape a path for a log line: it may hold quotes, newlines, anything. */
-static const char *
-dispatch_quote(const char *s, char *buf, size_t len)
-{
-	size_t o = 0;
-
-	for (; *s != '\0' && o + 5 < len; s++) {
-		unsigned char c = *s;
-
-		if (c == '"' || c == '\\')
-			o += snprintf(buf + o, len - o, "\\%c", c);
-		else if (c < 0x20 || c >= 0x7f)
-			o += snprintf(buf + o, len - o, "\\x%02x", c);
-		else
-			buf[o++] = c;
-	}
-	buf[o] = '\0';
-	return buf;
-}
-
 static const char *
 dispatch_errname(int err)
 {
@@ -73,14 +53,14 @@ dispatch_log(const struct seccomp_notif *req, const struct call *c,
 	if (c->npaths > 1)
 		log_debug("tid=%u %s%s \"%s\" \"%s\" %s%s: %s", req->pid,
 		    name, syscalls_arch_tag(req->data.arch),
-		    dispatch_quote(c->p[0].given, quoted, sizeof(quoted)),
-		    dispatch_quote(c->p[1].given, quoted2, sizeof(quoted2)),
+		    log_escape(c->p[0].given, quoted, sizeof(quoted)),
+		    log_escape(c->p[1].given, quoted2, sizeof(quoted2)),
 		    r != NULL ? "rule=" : "no rule", r != NULL ? r->name : "",
 		    answer);
 	else
 		log_debug("tid=%u %s%s \"%s\" %s%s: %s", req->pid, name != NULL ?
 		    name : "?", syscalls_arch_tag(req->data.arch),
-		    dispatch_quote(c->p[0].given, quoted,
+		    log_escape(c->p[0].given, quoted,
 		    sizeof(quoted)), r != NULL ? "rule=" : "no rule",
 		    r != NULL ? r->name : "", answer);
 }
@@ -178,8 +158,12 @@ dispatch_open_maybe_async(struct notify *n, const struct seccomp_notif *req,
 	/* The rule set may be gone (reloaded, or freed at exit) before a
 	 * blocked open returns: keep what the log needs. */
 	/* The job runs later: it carries the pinned task, not its tid. */
-	if (target_pin(t) < 0)
-		return;		/* gone */
+	if ((fd = target_pin(t)) < 0) {
+		/* Out of descriptors or memory, it still waits: answer. */
+		if (fd != -ESRCH)
+			notify_error(n, req->id, -fd);
+		return;
+	}
 	job = xcalloc(1, sizeof(*job));
 	if ((job->procfd = fcntl(t->procfd, F_DUPFD_CLOEXEC, 0)) < 0) {
 		free(job);
@@ -403,7 +387,7 @@ dispatch_getcwd(struct notify *n, const struct rule_set *rules,
 	struct target t;
 	uint64_t buf, size;
 	size_t len;
-	int is32 = syscalls_arch_is_32bit(req->data.arch), err;
+	int is32 = syscalls_arch_is_32bit(req->data.arch), err, r;
 
 	buf = is32 ? (uint32_t)req->data.args[0] : req->data.args[0];
 	size = is32 ? (uint32_t)req->data.args[1] : req->data.args[1];
@@ -419,8 +403,10 @@ dispatch_getcwd(struct notify *n, const struct rule_set *rules,
 		err = ERANGE;
 	else if (notify_id_valid(n, req->id) < 0)
 		goto out;
-	else if ((target_watch(&t, n, req->id), target_pin(&t)) < 0)
+	else if ((target_watch(&t, n, req->id), r = target_pin(&t)) == -ESRCH)
 		goto out;
+	else if (r < 0)
+		err = -r;	/* out of descriptors or memory: answered */
 	else if (target_write(&t, buf, src, len) < 0)
 		err = EFAULT;
 	else {
