@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: MIT */
-/* Command line: unotifyd run|check|filter, and copycat compatibility. */
+/* Command line: unotifyd run|check|filter|profile|serve|exec, and copycat
+ * compatibility. */
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
@@ -22,6 +23,7 @@
 #include "log.h"
 #include "loop.h"
 #include "notify.h"
+#include "profile.h"
 #include "rules.h"
 #include "serve.h"
 #include "spawn.h"
@@ -34,6 +36,8 @@ static const char usage_text[] =
 "usage: unotifyd run [-v] [-r PATH]... [--redirect SRC=DST]... [--] CMD [ARG]...\n"
 "       unotifyd check [-r PATH]... [--redirect SRC=DST]...\n"
 "       unotifyd filter [-r PATH]... [--redirect SRC=DST]...\n"
+"       unotifyd profile [-r PATH]... [--redirect SRC=DST]...\n"
+"                [--listener-path PATH] [--metadata STR]\n"
 "       unotifyd serve [-v] [--socket PATH] [--group NAME] [-r PATH]...\n"
 "       unotifyd exec [-v] [--socket PATH] [--] CMD [ARG]...\n"
 "       copycat [-v] [--] CMD [ARG]...\n"
@@ -42,6 +46,9 @@ static const char usage_text[] =
 "      --redirect SRC=DST  redirect SRC to DST (SRC ending in / is a prefix)\n"
 "      --socket PATH       daemon socket (default " SERVE_SOCKET ")\n"
 "      --group NAME        group of the daemon's socket (mode 0660)\n"
+"      --listener-path PATH\n"
+"                          the profile's agent socket (default: --socket's)\n"
+"      --metadata STR      the profile's listenerMetadata (e.g. rules=NAME)\n"
 "  -v, --verbose           log every decision to stderr\n"
 "  -h, --help              show this help\n"
 "\n"
@@ -104,6 +111,13 @@ main_std_fds(void)
 			die_errno(EXIT_FAILED, "/dev/null");
 }
 
+/* The calls run notifies; filter and profile show the same. */
+static uint64_t
+main_mask(const struct rule_set *rules)
+{
+	return syscalls_run_mask(rules_syscalls(rules), geteuid() == 0);
+}
+
 static int
 main_run(struct rule_set *rules, char *argv[])
 {
@@ -116,7 +130,7 @@ main_run(struct rule_set *rules, char *argv[])
 	int r, listener, sigfd, status;
 	pid_t child;
 
-	mask = syscalls_run_mask(rules_syscalls(rules), geteuid() == 0);
+	mask = main_mask(rules);
 	if ((r = filter_build(mask, &filter, &why)) < 0)
 		die(EXIT_FAILED, "%s: %s", why, strerror(-r));
 	/* Orphaned grandchildren are reparented to us and reaped. */
@@ -180,16 +194,35 @@ main_filter(const struct rule_set *rules)
 	int r;
 
 	/* What `run` would install, tracking calls included. */
-	if ((r = filter_build(syscalls_run_mask(rules_syscalls(rules),
-	    geteuid() == 0), &filter, &why)) < 0)
+	if ((r = filter_build(main_mask(rules), &filter, &why)) < 0)
 		die(EXIT_FAILED, "%s: %s", why, strerror(-r));
 	filter_print(filter, stdout);
 	filter_free(filter);
 	return 0;
 }
 
+/* The profile an OCI runtime needs to make the daemon its seccomp agent. */
+static int
+main_profile(const struct rule_set *rules, const char *listener,
+    const char *metadata)
+{
+	int r;
+
+	if (main_mask(rules) == 0)
+		die(EXIT_FAILED, "no rules: the profile would notify nothing "
+		    "(give -r PATH or --redirect)");
+	if (listener[0] != '/')
+		die(EXIT_FAILED, "--listener-path %s: not an absolute path",
+		    listener);
+	if ((r = profile_print(main_mask(rules), listener, metadata,
+	    stdout)) < 0)
+		die(EXIT_FAILED, "profile: %s", strerror(-r));
+	return 0;
+}
+
 enum main_command {
-	MAIN_RUN, MAIN_CHECK, MAIN_FILTER, MAIN_SERVE, MAIN_EXEC, MAIN_COPYCAT
+	MAIN_RUN, MAIN_CHECK, MAIN_FILTER, MAIN_PROFILE, MAIN_SERVE, MAIN_EXEC,
+	MAIN_COPYCAT
 };
 
 /* Which options each command takes. */
@@ -197,6 +230,7 @@ enum main_command {
 #define MAIN_OPT_REDIRECT	0x02
 #define MAIN_OPT_SOCKET		0x04
 #define MAIN_OPT_GROUP		0x08
+#define MAIN_OPT_PROFILE	0x10	/* --listener-path, --metadata */
 
 static const struct main_cmd {
 	const char		*name;
@@ -207,6 +241,8 @@ static const struct main_cmd {
 	{ "run", MAIN_RUN, MAIN_OPT_RULES | MAIN_OPT_REDIRECT, 1 },
 	{ "check", MAIN_CHECK, MAIN_OPT_RULES | MAIN_OPT_REDIRECT, 0 },
 	{ "filter", MAIN_FILTER, MAIN_OPT_RULES | MAIN_OPT_REDIRECT, 0 },
+	{ "profile", MAIN_PROFILE, MAIN_OPT_RULES | MAIN_OPT_REDIRECT |
+	    MAIN_OPT_PROFILE, 0 },
 	{ "serve", MAIN_SERVE, MAIN_OPT_RULES | MAIN_OPT_SOCKET |
 	    MAIN_OPT_GROUP, 0 },
 	{ "exec", MAIN_EXEC, MAIN_OPT_SOCKET, 1 },
@@ -221,13 +257,15 @@ main(int argc, char *argv[])
 		{ "redirect", required_argument, NULL, 'R' },
 		{ "socket", required_argument, NULL, 'S' },
 		{ "group", required_argument, NULL, 'G' },
+		{ "listener-path", required_argument, NULL, 'L' },
+		{ "metadata", required_argument, NULL, 'M' },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 }
 	};
 	struct serve_options so = { 0 };
 	const struct main_cmd *mc = NULL;
-	const char **paths = NULL;
+	const char **paths = NULL, *listener = SERVE_SOCKET, *metadata = NULL;
 	size_t npaths = 0, i;
 	struct rule_set rules;
 	struct causes causes = { 0 };
@@ -257,11 +295,12 @@ main(int argc, char *argv[])
 	/* Rules keep command-line order: first match wins. */
 	while ((c = getopt_long(argc, argv, "+r:vh", longopts, NULL)) != -1) {
 		opt = c == 'r' ? MAIN_OPT_RULES : c == 'R' ? MAIN_OPT_REDIRECT :
-		    c == 'S' ? MAIN_OPT_SOCKET : c == 'G' ? MAIN_OPT_GROUP : 0;
+		    c == 'S' ? MAIN_OPT_SOCKET : c == 'G' ? MAIN_OPT_GROUP :
+		    c == 'L' || c == 'M' ? MAIN_OPT_PROFILE : 0;
 		if (opt != 0 && !(mc->opts & opt))
 			usage(fail, "%s does not take -%s", mc->name,
 			    longopts[c == 'r' ? 0 : c == 'R' ? 1 : c == 'S' ?
-			    2 : 3].name);
+			    2 : c == 'G' ? 3 : c == 'L' ? 4 : 5].name);
 		switch (c) {
 		case 'r':
 			paths = xreallocarray(paths, npaths + 2,
@@ -279,6 +318,12 @@ main(int argc, char *argv[])
 			break;
 		case 'G':
 			so.group = optarg;
+			break;
+		case 'L':
+			listener = optarg;
+			break;
+		case 'M':
+			metadata = optarg;
 			break;
 		case 'v':
 			verbose = 1;
@@ -318,6 +363,9 @@ main(int argc, char *argv[])
 		break;
 	case MAIN_FILTER:
 		status = main_filter(&rules);
+		break;
+	case MAIN_PROFILE:
+		status = main_profile(&rules, listener, metadata);
 		break;
 	case MAIN_SERVE:
 		so.rules = paths;
