@@ -119,6 +119,12 @@ bench: deps
 check-oci: all
 	UNOTIFYD=$(CURDIR)/unotifyd sh tests/oci/check-oci.sh
 
+# check-cri: unotifyd as a Kubernetes node's seccomp agent through real
+# containerd's CRI (a small CRI client), ctr and podman (root; installs
+# them). Not part of check. tests/cri/README.
+check-cri: all
+	UNOTIFYD=$(CURDIR)/unotifyd sh tests/cri/check-cri.sh
+
 # Reliability targets (README: "More checks"): each stops by itself.
 # check-asan check-tsan check-valgrind fuzz soak: see the section below.
 
@@ -320,4 +326,4 @@ clean:
 	rm -rf build-asan build-fuzz build-tsan build-valgrind bench/build
 
 .PHONY: all deps demo check check-units check-systemd bench install uninstall format clean \
-	check-asan check-tsan check-valgrind fuzz soak check-oci
+	check-asan check-tsan check-valgrind fuzz soak check-oci check-cri
