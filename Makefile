@@ -7,6 +7,7 @@ BINDIR		?= $(PREFIX)/bin
 MANDIR		?= $(PREFIX)/share/man
 DATADIR		?= $(PREFIX)/share/unotifyd
 SYSTEMDUNITDIR	?= $(PREFIX)/lib/systemd/system
+SYSUSERSDIR	?= $(PREFIX)/lib/sysusers.d
 DESTDIR		?=
 
 CC		?= cc
@@ -90,7 +91,8 @@ check: deps
 	$(MAKE) all tests/run-tests $(TARGETS)
 	mandoc -Tlint -Werror man/unotifyd.8 man/unotifyd.rules.5
 	./unotifyd check -r rules.d/
-	$(MAKE) check-units
+	./unotifyd check -r deploy/kubernetes/rules/
+	$(MAKE) check-units check-deploy
 	UNOTIFYD=$(CURDIR)/unotifyd TARGETS=$(CURDIR)/tests/targets \
 	    tests/run-tests --jobs 2
 
@@ -102,6 +104,20 @@ check-units: unotifyd
 	systemd-analyze verify --man=no $$d/unotifyd.service $$d/unotifyd.socket && \
 	systemd-analyze security --offline=yes --threshold=30 \
 	    $$d/unotifyd.service | tail -1
+
+# deploy/kubernetes/: the generated ConfigMap and profiles match rules/ and
+# this unotifyd (make deploy-examples rewrites them).
+check-deploy: unotifyd
+	@d=$$(mktemp -d) && trap 'rm -rf "$$d"' EXIT && \
+	sh deploy/kubernetes/generate.sh ./unotifyd "$$d" && \
+	for f in configmap.yaml seccomp/unotifyd.json \
+	    seccomp/unotifyd-legacy.json; do \
+	    diff -u deploy/kubernetes/$$f $$d/$$f || { \
+	    echo "deploy/kubernetes/$$f is stale: make deploy-examples" >&2; \
+	    exit 1; }; done
+
+deploy-examples: unotifyd
+	sh deploy/kubernetes/generate.sh ./unotifyd
 
 # A minimal Debian booted with systemd-nspawn: socket activation, reload,
 # restart without ENOSYS, security score. Root; not part of check.
@@ -124,6 +140,17 @@ check-oci: all
 # them). Not part of check. tests/cri/README.
 check-cri: all
 	UNOTIFYD=$(CURDIR)/unotifyd sh tests/cri/check-cri.sh
+
+# deb: the Debian package (debian/), built into deb/ from a clean export
+# of the working tree, so build outputs here are not packaged. Not root.
+deb:
+	$(MAKE) deps DEB_PACKAGES="$(DEB_PACKAGES) dpkg-dev debhelper fakeroot lintian"
+	rm -rf deb && mkdir -p deb/src
+	git ls-files -co --exclude-standard -z | \
+	    xargs -0 sh -c 'for f; do [ -e "$$f" ] || [ -L "$$f" ] && printf "%s\0" "$$f"; done' sh | \
+	    tar --null -T - -cf - | tar -C deb/src -xf -
+	cd deb/src && dpkg-buildpackage -us -uc -b
+	lintian --fail-on error deb/*.changes
 
 # Reliability targets (README: "More checks"): each stops by itself.
 # check-asan check-tsan check-valgrind fuzz soak: see the section below.
@@ -309,13 +336,17 @@ install: all
 	sed 's|@BINDIR@|$(BINDIR)|' systemd/unotifyd.service \
 	    >$(DESTDIR)$(SYSTEMDUNITDIR)/unotifyd.service
 	install -m 0644 systemd/unotifyd.socket $(DESTDIR)$(SYSTEMDUNITDIR)/
+	install -d $(DESTDIR)$(SYSUSERSDIR)
+	install -m 0644 systemd/unotifyd.sysusers \
+	    $(DESTDIR)$(SYSUSERSDIR)/unotifyd.conf
 
 uninstall:
 	rm -f $(DESTDIR)$(BINDIR)/unotifyd $(DESTDIR)$(BINDIR)/copycat \
 	    $(DESTDIR)$(MANDIR)/man8/unotifyd.8 \
 	    $(DESTDIR)$(MANDIR)/man5/unotifyd.rules.5 \
 	    $(DESTDIR)$(SYSTEMDUNITDIR)/unotifyd.service \
-	    $(DESTDIR)$(SYSTEMDUNITDIR)/unotifyd.socket
+	    $(DESTDIR)$(SYSTEMDUNITDIR)/unotifyd.socket \
+	    $(DESTDIR)$(SYSUSERSDIR)/unotifyd.conf
 	rm -rf $(DESTDIR)$(DATADIR)
 
 format:
@@ -323,7 +354,7 @@ format:
 
 clean:
 	rm -f unotifyd copycat supervisor/*.o filters/*.o tests/run-tests $(TARGETS)
-	rm -rf build-asan build-fuzz build-tsan build-valgrind bench/build
+	rm -rf build-asan build-fuzz build-tsan build-valgrind bench/build deb
 
 .PHONY: all deps demo check check-units check-systemd bench install uninstall format clean \
-	check-asan check-tsan check-valgrind fuzz soak check-oci check-cri
+	check-asan check-tsan check-valgrind fuzz soak check-oci check-cri deb check-deploy deploy-examples

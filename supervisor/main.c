@@ -111,11 +111,12 @@ main_std_fds(void)
 			die_errno(EXIT_FAILED, "/dev/null");
 }
 
-/* The calls run notifies; filter and profile show the same. */
+/* The calls run notifies, privileged or not; filter and profile show the
+ * same. */
 static uint64_t
-main_mask(const struct rule_set *rules)
+main_mask(const struct rule_set *rules, int privileged)
 {
-	return syscalls_run_mask(rules_syscalls(rules), geteuid() == 0);
+	return syscalls_run_mask(rules_syscalls(rules), privileged);
 }
 
 static int
@@ -130,7 +131,7 @@ main_run(struct rule_set *rules, char *argv[])
 	int r, listener, sigfd, status;
 	pid_t child;
 
-	mask = main_mask(rules);
+	mask = main_mask(rules, geteuid() == 0);
 	if ((r = filter_build(mask, &filter, &why)) < 0)
 		die(EXIT_FAILED, "%s: %s", why, strerror(-r));
 	/* Orphaned grandchildren are reparented to us and reaped. */
@@ -194,27 +195,32 @@ main_filter(const struct rule_set *rules)
 	int r;
 
 	/* What `run` would install, tracking calls included. */
-	if ((r = filter_build(main_mask(rules), &filter, &why)) < 0)
+	if ((r = filter_build(main_mask(rules, geteuid() == 0), &filter,
+	    &why)) < 0)
 		die(EXIT_FAILED, "%s: %s", why, strerror(-r));
 	filter_print(filter, stdout);
 	filter_free(filter);
 	return 0;
 }
 
-/* The profile an OCI runtime needs to make the daemon its seccomp agent. */
+/*
+ * The profile an OCI runtime needs to make the daemon its seccomp agent.
+ * The agent runs as root, so its targets notify what a privileged `run`
+ * would (`unotifyd filter` as root): the same profile whoever writes it.
+ */
 static int
 main_profile(const struct rule_set *rules, const char *listener,
     const char *metadata)
 {
 	int r;
 
-	if (main_mask(rules) == 0)
+	if (main_mask(rules, 1) == 0)
 		die(EXIT_FAILED, "no rules: the profile would notify nothing "
 		    "(give -r PATH or --redirect)");
 	if (listener[0] != '/')
 		die(EXIT_FAILED, "--listener-path %s: not an absolute path",
 		    listener);
-	if ((r = profile_print(main_mask(rules), listener, metadata,
+	if ((r = profile_print(main_mask(rules, 1), listener, metadata,
 	    stdout)) < 0)
 		die(EXIT_FAILED, "profile: %s", strerror(-r));
 	return 0;
