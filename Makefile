@@ -13,6 +13,7 @@ DESTDIR		?=
 CC		?= cc
 PKG_CONFIG	?= pkg-config
 CFLAGS		?= -O2 -g
+CPPFLAGS	?=
 LDFLAGS		?=
 
 PKGS		:= libseccomp inih json-c libsystemd
@@ -53,7 +54,7 @@ copycat: unotifyd
 	ln -sf unotifyd $@
 
 %.o: %.c $(HEADERS)
-	$(CC) $(CFLAGS) -c -o $@ $<
+	$(CC) $(CPPFLAGS) $(CFLAGS) -c -o $@ $<
 
 tests/run-tests: $(TEST_SRCS) $(LIB_OBJS) $(HEADERS)
 	$(CC) $(CFLAGS) $(CRIT_CFLAGS) -Itests $(LDFLAGS) -o $@ \
