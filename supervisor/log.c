@@ -7,12 +7,19 @@
 
 static enum log_level	log_level = LOG_LEVEL_WARNING;
 static int		log_journal;
+static __thread const char *log_context;
 
 void
 log_init(enum log_level level, int journal)
 {
 	log_level = level;
 	log_journal = journal;
+}
+
+void
+log_set_context(const char *ctx)
+{
+	log_context = ctx;
 }
 
 int
@@ -34,7 +41,11 @@ log_msg(enum log_level level, const char *fmt, ...)
 	va_end(ap);
 	/* One fprintf per line keeps lines whole when stderr is shared. */
 	if (log_journal)
-		fprintf(stderr, "<%d>%s\n", level, buf);
+		fprintf(stderr, "<%d>%s%s%s\n", level,
+		    log_context ? log_context : "", log_context ? ": " : "",
+		    buf);
 	else
-		fprintf(stderr, "unotifyd: %s\n", buf);
+		fprintf(stderr, "unotifyd: %s%s%s\n",
+		    log_context ? log_context : "", log_context ? ": " : "",
+		    buf);
 }

@@ -17,6 +17,9 @@ enum log_level {
 void	log_init(enum log_level level, int journal);
 int	log_enabled(enum log_level);
 void	log_msg(enum log_level, const char *, ...) PRINTFLIKE(2, 3);
+/* Start this thread's messages with "ctx: " until set to NULL; ctx must
+ * stay valid meanwhile and never holds a newline. */
+void	log_set_context(const char *ctx);
 
 #define log_err(...)	log_msg(LOG_LEVEL_ERR, __VA_ARGS__)
 #define log_warn(...)	log_msg(LOG_LEVEL_WARNING, __VA_ARGS__)

@@ -39,6 +39,7 @@ static const char usage_text[] =
 "       unotifyd profile [-r PATH]... [--redirect SRC=DST]...\n"
 "                [--listener-path PATH] [--metadata STR]\n"
 "       unotifyd serve [-v] [--socket PATH] [--group NAME] [-r PATH]...\n"
+"                      [--handover-wait SECONDS]\n"
 "       unotifyd exec [-v] [--socket PATH] [--] CMD [ARG]...\n"
 "       copycat [-v] [--] CMD [ARG]...\n"
 "\n"
@@ -47,8 +48,11 @@ static const char usage_text[] =
 "      --socket PATH       daemon socket (default " SERVE_SOCKET ")\n"
 "      --group NAME        group of the daemon's socket (mode 0660)\n"
 "      --listener-path PATH\n"
-"                          the profile's agent socket (default: --socket's)\n"
+"                          the profile's agent socket (default: --socket's default)\n"
 "      --metadata STR      the profile's listenerMetadata (e.g. rules=NAME)\n"
+"      --handover-wait SECONDS\n"
+"                          on SIGTERM, wait this long for a successor to take\n"
+"                          over (default 30, 0 under systemd; 0: do not)\n"
 "  -v, --verbose           log every decision to stderr\n"
 "  -h, --help              show this help\n"
 "\n"
@@ -226,6 +230,31 @@ main_profile(const struct rule_set *rules, const char *listener,
 	return 0;
 }
 
+/* --handover-wait: whole seconds, 0 to a day. */
+static int
+main_seconds(const char *arg, int fail)
+{
+	char *end;
+	long v;
+
+	errno = 0;
+	v = strtol(arg, &end, 10);
+	if (errno != 0 || end == arg || *end != '\0' || v < 0 || v > 86400)
+		usage(fail, "--handover-wait: '%s' is not a number of seconds "
+		    "from 0 to 86400", arg);
+	return (int)v;
+}
+
+/* The long name of option c, for messages. */
+static const char *
+main_longname(const struct option *o, int c)
+{
+	for (; o->name != NULL; o++)
+		if (o->val == c)
+			return o->name;
+	return "?";
+}
+
 enum main_command {
 	MAIN_RUN, MAIN_CHECK, MAIN_FILTER, MAIN_PROFILE, MAIN_SERVE, MAIN_EXEC,
 	MAIN_COPYCAT
@@ -237,6 +266,7 @@ enum main_command {
 #define MAIN_OPT_SOCKET		0x04
 #define MAIN_OPT_GROUP		0x08
 #define MAIN_OPT_PROFILE	0x10	/* --listener-path, --metadata */
+#define MAIN_OPT_HANDOVER	0x20
 
 static const struct main_cmd {
 	const char		*name;
@@ -250,7 +280,7 @@ static const struct main_cmd {
 	{ "profile", MAIN_PROFILE, MAIN_OPT_RULES | MAIN_OPT_REDIRECT |
 	    MAIN_OPT_PROFILE, 0 },
 	{ "serve", MAIN_SERVE, MAIN_OPT_RULES | MAIN_OPT_SOCKET |
-	    MAIN_OPT_GROUP, 0 },
+	    MAIN_OPT_GROUP | MAIN_OPT_HANDOVER, 0 },
 	{ "exec", MAIN_EXEC, MAIN_OPT_SOCKET, 1 },
 	{ "copycat", MAIN_COPYCAT, 0, 1 },
 };
@@ -265,11 +295,12 @@ main(int argc, char *argv[])
 		{ "group", required_argument, NULL, 'G' },
 		{ "listener-path", required_argument, NULL, 'L' },
 		{ "metadata", required_argument, NULL, 'M' },
+		{ "handover-wait", required_argument, NULL, 'W' },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 }
 	};
-	struct serve_options so = { 0 };
+	struct serve_options so = { .handover_wait = -1 };
 	const struct main_cmd *mc = NULL;
 	const char **paths = NULL, *listener = SERVE_SOCKET, *metadata = NULL;
 	size_t npaths = 0, i;
@@ -302,11 +333,11 @@ main(int argc, char *argv[])
 	while ((c = getopt_long(argc, argv, "+r:vh", longopts, NULL)) != -1) {
 		opt = c == 'r' ? MAIN_OPT_RULES : c == 'R' ? MAIN_OPT_REDIRECT :
 		    c == 'S' ? MAIN_OPT_SOCKET : c == 'G' ? MAIN_OPT_GROUP :
-		    c == 'L' || c == 'M' ? MAIN_OPT_PROFILE : 0;
+		    c == 'L' || c == 'M' ? MAIN_OPT_PROFILE :
+		    c == 'W' ? MAIN_OPT_HANDOVER : 0;
 		if (opt != 0 && !(mc->opts & opt))
-			usage(fail, "%s does not take -%s", mc->name,
-			    longopts[c == 'r' ? 0 : c == 'R' ? 1 : c == 'S' ?
-			    2 : c == 'G' ? 3 : c == 'L' ? 4 : 5].name);
+			usage(fail, "%s does not take --%s", mc->name,
+			    main_longname(longopts, c));
 		switch (c) {
 		case 'r':
 			paths = xreallocarray(paths, npaths + 2,
@@ -330,6 +361,9 @@ main(int argc, char *argv[])
 			break;
 		case 'M':
 			metadata = optarg;
+			break;
+		case 'W':
+			so.handover_wait = main_seconds(optarg, fail);
 			break;
 		case 'v':
 			verbose = 1;
@@ -375,6 +409,11 @@ main(int argc, char *argv[])
 		break;
 	case MAIN_SERVE:
 		so.rules = paths;
+		/* Under systemd the fd store keeps listeners over a restart,
+		 * and a stop must not take half a minute. */
+		if (so.handover_wait < 0)
+			so.handover_wait = getenv("NOTIFY_SOCKET") != NULL ? 0 :
+			    SERVE_HANDOVER_WAIT;
 		status = serve_run(&so);
 		break;
 	case MAIN_EXEC:

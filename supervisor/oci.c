@@ -3,6 +3,7 @@
  * handshake that runc and crun send along with the seccomp listener fd. */
 #include <errno.h>
 #include <limits.h>
+#include <stddef.h>
 #include <stdarg.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -11,6 +12,7 @@
 #include <json-c/json.h>
 
 #include "oci.h"
+#include "pods.h"
 #include "util.h"
 
 /* SCM_MAX_FD (include/net/scm.h): no single sendmsg carries more fds. */
@@ -139,6 +141,76 @@ oci_parse_fds(struct json_object *root, struct oci_msg *m, char **cause)
 	return 0;
 }
 
+/*
+ * The annotations that name a Kubernetes target: containerd's CRI plugin
+ * first, then CRI-O's. Both runtimes copy the OCI config's annotations into
+ * the state they send.
+ */
+static const struct {
+	size_t		 off;
+	const char	*key[2];
+} oci_names[] = {
+	{ offsetof(struct oci_msg, pod_namespace),
+	    { "io.kubernetes.cri.sandbox-namespace",
+	      "io.kubernetes.pod.namespace" } },
+	{ offsetof(struct oci_msg, pod_name),
+	    { "io.kubernetes.cri.sandbox-name", "io.kubernetes.pod.name" } },
+	{ offsetof(struct oci_msg, container_name),
+	    { "io.kubernetes.cri.container-name",
+	      "io.kubernetes.container.name" } },
+};
+
+/*
+ * Check "state.annotations" (runtime-spec: a map of strings, optional) and
+ * take the Kubernetes names from it. A name that Kubernetes would refuse is
+ * refused here: it would otherwise reach log lines and [match] globs.
+ */
+static int
+oci_parse_annotations(struct json_object *st, struct oci_msg *m,
+    char **cause)
+{
+	struct json_object *an, *v;
+	struct json_object_iterator it, end;
+	const char *s, *key;
+	char **out;
+	size_t i, j, n;
+
+	for (i = 0; i < nitems(oci_names); i++)
+		*(char **)((char *)m + oci_names[i].off) = xstrdup("");
+	if ((an = oci_member(st, "annotations")) == NULL)
+		return 0;
+	if (!json_object_is_type(an, json_type_object))
+		return oci_cause(cause, "\"state.annotations\" is not an "
+		    "object");
+	it = json_object_iter_begin(an);
+	end = json_object_iter_end(an);
+	for (; !json_object_iter_equal(&it, &end); json_object_iter_next(&it))
+		if (!json_object_is_type(json_object_iter_peek_value(&it),
+		    json_type_string))
+			return oci_cause(cause, "\"state.annotations\" has a "
+			    "value that is not a string");
+	for (i = 0; i < nitems(oci_names); i++) {
+		out = (char **)((char *)m + oci_names[i].off);
+		for (j = 0; j < 2; j++) {
+			key = oci_names[i].key[j];
+			if ((v = oci_member(an, key)) == NULL)
+				continue;
+			s = json_object_get_string(v);
+			n = (size_t)json_object_get_string_len(v);
+			if (n == 0)
+				continue;
+			if (n > OCI_NAME_MAX || strlen(s) != n ||
+			    !pods_name_valid(s))
+				return oci_cause(cause, "annotation \"%s\" is "
+				    "not a Kubernetes name", key);
+			free(*out);
+			*out = xstrdup(s);
+			break;
+		}
+	}
+	return 0;
+}
+
 /* Check the "state" object (the runtime's state, as from `runc state`). */
 static int
 oci_parse_state(struct json_object *root, struct oci_msg *m, char **cause)
@@ -163,7 +235,7 @@ oci_parse_state(struct json_object *root, struct oci_msg *m, char **cause)
 	pid = oci_member(st, "pid");
 	if (pid != NULL && !json_object_is_type(pid, json_type_int))
 		return oci_cause(cause, "\"state.pid\" is not an integer");
-	return 0;
+	return oci_parse_annotations(st, m, cause);
 }
 
 /* Validate a complete JSON value into a new message in *out. */
@@ -451,5 +523,8 @@ oci_msg_free(struct oci_msg *m)
 	free(m->id);
 	free(m->status);
 	free(m->bundle);
+	free(m->pod_namespace);
+	free(m->pod_name);
+	free(m->container_name);
 	free(m);
 }

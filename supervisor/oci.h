@@ -8,6 +8,8 @@
 
 /* Largest handshake accepted, counting every byte fed to one reader. */
 #define OCI_MSG_MAX	65536
+/* Longest Kubernetes name read from the annotations (a DNS subdomain). */
+#define OCI_NAME_MAX	253
 
 /* One validated handshake. All strings are NUL-free and never NULL. */
 struct oci_msg {
@@ -17,6 +19,12 @@ struct oci_msg {
 	char	*id;		/* state.id */
 	char	*status;	/* state.status */
 	char	*bundle;	/* state.bundle, "" when absent or null */
+	/* Kubernetes names from state.annotations (containerd's CRI keys,
+	   else CRI-O's): "" when absent, else OCI_NAME_MAX bytes at most of
+	   [A-Za-z0-9._-]. */
+	char	*pod_namespace;
+	char	*pod_name;
+	char	*container_name;
 	size_t	 nfds;		/* entries in "fds" */
 	int	 seccomp_index;	/* index of "seccompFd" in "fds", so in the
 				   SCM_RIGHTS array of the first sendmsg */

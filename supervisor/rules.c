@@ -46,6 +46,15 @@ static const char *const rules_keys[RULES_KEY_COUNT] = {
 	[RULES_KEY_ACCESS] = "access",
 };
 
+/* A file's [match] section: its first, and named so. */
+#define RULES_MATCH	"match"
+
+static const char *const rules_scope_keys[RULE_SCOPE_KEYS] = {
+	[RULE_SCOPE_NAMESPACE] = "namespace",
+	[RULE_SCOPE_POD] = "pod",
+	[RULE_SCOPE_CONTAINER] = "container",
+};
+
 static const char *const rules_actions[] = {
 	[RULE_CONTINUE] = "continue",
 	[RULE_ERRNO] = "errno",
@@ -76,6 +85,11 @@ struct rules_ini {
 	size_t		 section_causes; /* causes->n at its start */
 	char		*value[RULES_KEY_COUNT];
 	unsigned	 value_line[RULES_KEY_COUNT];
+	int		 in_match;	/* the section is [match] */
+	char		*scope_value[RULE_SCOPE_KEYS];
+	unsigned	 scope_line[RULE_SCOPE_KEYS];
+	struct rule_scope *scope;	/* the file's, once built */
+	int		 scope_bad;	/* its [match] was refused */
 
 	const char	**errnames;	/* strerrorname_np(), lazily */
 };
@@ -105,6 +119,23 @@ rules_init(struct rule_set *set)
 	set->n = 0;
 	set->cap = 0;
 	set->index = NULL;
+	set->scopes = NULL;
+}
+
+/* Release a list of scopes. */
+static void
+rules_scopes_free(struct rule_scope *sc)
+{
+	struct rule_scope *next;
+	int k;
+
+	for (; sc != NULL; sc = next) {
+		next = sc->next;
+		for (k = 0; k < RULE_SCOPE_KEYS; k++)
+			free(sc->glob[k]);
+		free(sc->file);
+		free(sc);
+	}
 }
 
 /* Release every rule and leave the set empty. */
@@ -119,6 +150,7 @@ rules_free(struct rule_set *set)
 		rules_rule_fini(&set->v[i]);
 	free(set->v);
 	rule_index_free(set->index);
+	rules_scopes_free(set->scopes);
 	rules_init(set);
 }
 
@@ -241,8 +273,46 @@ rules_merge(struct rule_set *dst, struct rule_set *src, struct causes *causes)
 	}
 	free(t.slot);
 	free(src->v);
+	/* The moved rules point to src's scopes: dst owns them now. */
+	if (src->scopes != NULL) {
+		struct rule_scope **tail = &dst->scopes;
+
+		while (*tail != NULL)
+			tail = &(*tail)->next;
+		*tail = src->scopes;
+	}
 	rules_init(src);
 	return r;
+}
+
+/* A copy of one string member, which may be NULL. */
+static char *
+rules_strdup(const char *s)
+{
+	return s != NULL ? xstrdup(s) : NULL;
+}
+
+/* Copy the rules of src that keep() wants to the end of dst. */
+void
+rules_select(struct rule_set *dst, const struct rule_set *src,
+    rules_keep_cb keep, void *arg)
+{
+	const struct rule *r;
+	struct rule *d;
+	size_t i;
+
+	for (i = 0; i < src->n; i++) {
+		r = &src->v[i];
+		if (!keep(r, arg))
+			continue;
+		d = rules_append(dst);
+		*d = *r;
+		d->name = rules_strdup(r->name);
+		d->file = rules_strdup(r->file);
+		d->path = rules_strdup(r->path);
+		d->target = rules_strdup(r->target);
+		d->scope = NULL;
+	}
 }
 
 /*
@@ -523,7 +593,7 @@ rules_ini_build(struct rules_ini *ini)
 			r.access = i;
 	}
 
-	if (ini->causes->n != ini->section_causes) {
+	if (ini->causes->n != ini->section_causes || ini->scope_bad) {
 		rules_rule_fini(&r);
 		return;
 	}
@@ -531,7 +601,54 @@ rules_ini_build(struct rules_ini *ini)
 	r.name = steal_pointer(&ini->section);
 	r.file = xstrdup(ini->file);
 	r.line = ini->section_line;
+	r.scope = ini->scope;
 	*rules_append(ini->set) = r;
+}
+
+/*
+ * Build the file's scope from the [match] section just ended: each key a
+ * list of name globs (no '/': names have none). The set owns it.
+ */
+static void
+rules_ini_scope(struct rules_ini *ini)
+{
+	struct rule_scope *sc;
+	const char *why;
+	char *copy, *tok, *save = NULL;
+	int k, any = 0;
+
+	for (k = 0; k < RULE_SCOPE_KEYS; k++) {
+		if (ini->scope_value[k] == NULL || *ini->scope_value[k] == '\0')
+			continue;
+		any = 1;
+		copy = xstrdup(ini->scope_value[k]);
+		for (tok = strtok_r(copy, " \t", &save); tok != NULL;
+		    tok = strtok_r(NULL, " \t", &save)) {
+			if (strchr(tok, '/') != NULL)
+				why = "names hold no '/'";
+			else if (pattern_check(tok, &why) == 0)
+				continue;
+			rules_ini_error(ini, ini->scope_line[k], "bad %s glob "
+			    "'%s': %s", rules_scope_keys[k], tok, why);
+		}
+		free(copy);
+	}
+	if (!any)
+		rules_ini_error(ini, ini->section_line, "[" RULES_MATCH "] "
+		    "needs namespace, pod or container");
+	/* Its rules must not apply to every target instead. */
+	if (ini->causes->n != ini->section_causes) {
+		ini->scope_bad = 1;
+		return;
+	}
+	sc = xcalloc(1, sizeof(*sc));
+	for (k = 0; k < RULE_SCOPE_KEYS; k++)
+		sc->glob[k] = steal_pointer(&ini->scope_value[k]);
+	sc->file = xstrdup(ini->file);
+	sc->line = ini->section_line;
+	sc->next = ini->set->scopes;
+	ini->set->scopes = sc;
+	ini->scope = sc;
 }
 
 /* End the current section, adding its rule when it is valid. */
@@ -540,14 +657,23 @@ rules_ini_finish(struct rules_ini *ini)
 {
 	int k;
 
-	if (ini->in_section && !ini->section_bad && !ini->stop)
-		rules_ini_build(ini);
+	if (ini->in_section && !ini->section_bad && !ini->stop) {
+		if (ini->in_match)
+			rules_ini_scope(ini);
+		else
+			rules_ini_build(ini);
+	}
 	free(ini->section);
 	ini->section = NULL;
 	for (k = 0; k < RULES_KEY_COUNT; k++) {
 		free(ini->value[k]);
 		ini->value[k] = NULL;
 	}
+	for (k = 0; k < RULE_SCOPE_KEYS; k++) {
+		free(ini->scope_value[k]);
+		ini->scope_value[k] = NULL;
+	}
+	ini->in_match = 0;
 	ini->in_section = 0;
 	ini->section_bad = 0;
 }
@@ -594,6 +720,12 @@ rules_ini_section(struct rules_ini *ini, const char *s)
 	}
 	ini->section = xstrndup(name, n);
 	ini->section_bad = 0;
+	if (strcmp(ini->section, RULES_MATCH) == 0) {
+		ini->in_match = 1;
+		if (ini->nsections != 1)
+			rules_ini_error(ini, ini->line, "[" RULES_MATCH "] must "
+			    "be the first section of its file");
+	}
 }
 
 /*
@@ -672,6 +804,31 @@ rules_ini_read(char *str, int num, void *stream)
 	return str;
 }
 
+/* Record one key of the [match] section. */
+static int
+rules_ini_scope_key(struct rules_ini *ini, const char *name,
+    const char *value)
+{
+	int k;
+
+	k = rules_lookup(rules_scope_keys, nitems(rules_scope_keys), name);
+	if (k == -1) {
+		rules_ini_error(ini, ini->line, "unknown key '%s' in [" RULES_MATCH
+		    "] (expected namespace, pod or container)", name);
+		return 1;
+	}
+	if (ini->scope_value[k] != NULL) {
+		rules_ini_error(ini, ini->line, "duplicate key '%s' (first at "
+		    "line %u)", name, ini->scope_line[k]);
+		return 1;
+	}
+	if (*value == '\0')
+		rules_ini_error(ini, ini->line, "empty value for '%s'", name);
+	ini->scope_value[k] = xstrdup(value);
+	ini->scope_line[k] = ini->line;
+	return 1;
+}
+
 /* inih handler: record one key of the current section. */
 static int
 rules_ini_handler(void *user, UNUSED const char *section, const char *name,
@@ -689,6 +846,8 @@ rules_ini_handler(void *user, UNUSED const char *section, const char *name,
 		rules_ini_error(ini, ini->line, "missing key name");
 		return 1;
 	}
+	if (ini->in_match)
+		return rules_ini_scope_key(ini, name, value);
 	k = rules_lookup(rules_keys, nitems(rules_keys), name);
 	if (k == -1) {
 		rules_ini_error(ini, ini->line, "unknown key '%s'", name);
@@ -726,7 +885,7 @@ rules_parse_buf(struct rule_set *set, const char *buf, size_t len,
 	/* Errors are collected as causes; inih's own result adds nothing. */
 	(void)ini_parse_stream(rules_ini_read, &ini, rules_ini_handler, &ini);
 	rules_ini_finish(&ini);
-	if (ini.nsections == 0 && !ini.stop)
+	if (ini.nsections == (ini.scope != NULL ? 1u : 0u) && !ini.stop)
 		rules_ini_error(&ini, 1, "no rules");
 	free(ini.errnames);
 

@@ -27,6 +27,23 @@ enum rule_access {
 	RULE_ACCESS_WRITE	/* O_WRONLY O_RDWR O_CREAT O_TRUNC O_APPEND */
 };
 
+/* The keys of a file's [match] section, in this order. */
+enum rule_scope_key {
+	RULE_SCOPE_NAMESPACE,
+	RULE_SCOPE_POD,
+	RULE_SCOPE_CONTAINER,
+	RULE_SCOPE_KEYS
+};
+
+/* A file's [match] section: the Kubernetes targets its rules apply to. */
+struct rule_scope {
+	char			*glob[RULE_SCOPE_KEYS];	/* globs separated by
+							   blanks; NULL: any */
+	char			*file;
+	unsigned		 line;
+	struct rule_scope	*next;
+};
+
 struct rule {
 	char			*name;		/* INI section, unique in a set */
 	char			*file;		/* origin for messages */
@@ -40,6 +57,8 @@ struct rule {
 	int			 err;		/* RULE_ERRNO: positive errno */
 	uint32_t		 syscalls;	/* SYSCALLS_MASK bits */
 	enum rule_access	 access;
+	const struct rule_scope	*scope;		/* its file's [match]; NULL:
+						   every target */
 };
 
 struct rule_set {
@@ -47,7 +66,11 @@ struct rule_set {
 	size_t			 n;
 	size_t			 cap;
 	struct rule_index	*index;		/* rules_index(); NULL: scan */
+	struct rule_scope	*scopes;	/* the [match] sections its
+						   rules point to */
 };
+
+typedef int (*rules_keep_cb)(const struct rule *, void *);
 
 void	rules_init(struct rule_set *);
 void	rules_free(struct rule_set *);
@@ -88,6 +111,14 @@ struct rule	*rules_append(struct rule_set *);
  */
 int	rules_merge(struct rule_set *dst, struct rule_set *src,
 	    struct causes *);
+
+/*
+ * Append to dst a copy of every rule of src for which keep(rule, arg)
+ * returns 1, in order. The copies have no scope (it was applied). dst must
+ * not be src.
+ */
+void	rules_select(struct rule_set *dst, const struct rule_set *src,
+	    rules_keep_cb keep, void *arg);
 
 /* Index the set for matching; any later change to the set drops it. */
 void	rules_index(struct rule_set *);

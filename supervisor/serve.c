@@ -20,8 +20,10 @@
 #include "creds.h"
 #include "dispatch.h"
 #include "fdpass.h"
+#include "handover.h"
 #include "log.h"
 #include "oci.h"
+#include "pods.h"
 #include "proto.h"
 #include "rules.h"
 #include "serve.h"
@@ -45,6 +47,7 @@ struct serve;
 struct serve_socket {
 	ev_io			 w;
 	struct serve		*s;
+	int			 taken;		/* from a hand-over not done */
 	struct serve_socket	*next;
 };
 
@@ -80,7 +83,14 @@ struct serve_target {
 	char			*name;
 	char			*metadata;	/* "" for the default rules */
 	struct rule_set		*rules;		/* NULL: the default rules */
+	struct rule_set		*view;		/* those of rules (or of the
+						   default) that its pod's
+						   [match] selects; NULL: all */
+	struct pod_ident	 id;
+	char			*label;		/* "pod NS/POD container C" */
+	char			*what;		/* "NAME (pid N[, label])" */
 	int			 gone;		/* no task uses the filter */
+	int			 taken;		/* from a hand-over not done */
 	struct serve_target	*prev, *next;
 };
 
@@ -97,6 +107,12 @@ struct serve {
 	unsigned long		 ntargets;
 	unsigned long		 served;	/* targets ever */
 	unsigned long long	 notifications;
+	struct handover		*handover;	/* listening for a successor */
+	ev_timer		 wait_timer;	/* SIGTERM: for a successor */
+	int			 stop_signo;	/* set once asked to stop */
+	int			 handed_over;	/* a successor has it all */
+	int			 own_fd;	/* our socket at opts->socket (to
+						   unlink at exit), or -1 */
 };
 
 /* Release a rule set allocated here; accepts NULL. */
@@ -140,19 +156,44 @@ serve_load(const struct serve *s, struct rule_set *set, struct causes *c)
 }
 
 /*
+ * NAME.ini in the -r directories, then the rule directories (earliest
+ * wins); NULL if none has it.
+ */
+static char *
+serve_find_rules(const char *const *rdirs, const char *name)
+{
+	const char *const *lists[2] = { rdirs, serve_rules_dirs };
+	const char *const *dir;
+	struct stat st;
+	char *file;
+	size_t i;
+
+	for (i = 0; i < 2; i++)
+		for (dir = lists[i]; dir != NULL && *dir != NULL; dir++) {
+			if (i == 0 && (stat(*dir, &st) < 0 ||
+			    !S_ISDIR(st.st_mode)))
+				continue;
+			xasprintf(&file, "%s/%s.ini", *dir, name);
+			if (access(file, F_OK) == 0)
+				return file;
+			free(file);
+		}
+	return NULL;
+}
+
+/*
  * Rules chosen by a runtime's listenerMetadata: "rules=NAME ..." loads
- * NAME.ini from the rule directories (earliest wins), in order. Empty
- * metadata means the default rules (NULL in *out).
+ * NAME.ini from the -r directories and the rule directories (earliest
+ * wins), in order. Empty metadata means the default rules (NULL in *out).
  */
 static int
-serve_load_metadata(const char *metadata, struct rule_set **out,
-    struct causes *c)
+serve_load_metadata(const char *const *rdirs, const char *metadata,
+    struct rule_set **out, struct causes *c)
 {
-	cleanup_free char *copy = xstrdup(metadata), *file = NULL;
-	const char *const *dir;
+	cleanup_free char *copy = xstrdup(metadata);
 	struct rule_set *set;
-	char *tok, *save = NULL, *name;
-	int r = 0, found;
+	char *tok, *save = NULL, *name, *file;
+	int r = 0;
 
 	*out = NULL;
 	if (strspn(metadata, " \t") == strlen(metadata))
@@ -173,16 +214,11 @@ serve_load_metadata(const char *metadata, struct rule_set **out,
 			r = -1;
 			continue;
 		}
-		for (found = 0, dir = serve_rules_dirs; *dir && !found; dir++) {
+		if ((file = serve_find_rules(rdirs, name)) != NULL) {
+			if (rules_load(set, file, c) < 0)
+				r = -1;
 			free(file);
-			xasprintf(&file, "%s/%s.ini", *dir, name);
-			if (access(file, F_OK) == 0) {
-				found = 1;
-				if (rules_load(set, file, c) < 0)
-					r = -1;
-			}
-		}
-		if (!found) {
+		} else {
 			causes_add(c, "metadata: no rules file %s.ini in the "
 			    "rule directories", name);
 			r = -1;
@@ -205,24 +241,135 @@ serve_status(struct serve *s)
 	    s->rules->n);
 }
 
+/* The rules a target's calls follow. */
+static const struct rule_set *
+serve_target_rules(const struct serve_target *t)
+{
+	if (t->view != NULL)
+		return t->view;
+	return t->rules != NULL ? t->rules : t->s->rules;
+}
+
+/* Apply the [match] sections of its rules to the target's pod; again
+ * whenever they change. */
+static void
+serve_target_view(struct serve_target *t)
+{
+	const struct rule_set *base = t->rules != NULL ? t->rules :
+	    t->s->rules;
+	size_t dropped;
+
+	serve_rules_drop(t->view);
+	dropped = pods_view(base, &t->id, &t->view);
+	if (t->view != NULL)
+		log_info("target %s: %zu rules apply, %zu others are for other "
+		    "pods ([match])", t->what, t->view->n, dropped);
+}
+
+/* During a hand-over: send the target to the successor too. */
+static void
+serve_handover_offer_one(struct handover *h, const struct serve_target *t)
+{
+	const char *str[HANDOVER_NSTR];
+	size_t k;
+
+	if (!handover_active(h))
+		return;
+	str[HANDOVER_STR_NAME] = t->name;
+	str[HANDOVER_STR_METADATA] = t->metadata;
+	for (k = 0; k < RULE_SCOPE_KEYS; k++)
+		str[HANDOVER_STR_NAMESPACE + k] = t->id.name[k] != NULL ?
+		    t->id.name[k] : "";
+	handover_offer_target(h, notify_fd(t->notify), t->pid, str);
+}
+
+/* Leave the loop for the signal that asked us to stop. */
+static void
+serve_stop_now(struct serve *s)
+{
+	ev_timer_stop(s->ev, &s->wait_timer);
+	log_info("%s: stopping with %lu targets", strsignal(s->stop_signo),
+	    s->ntargets);
+	sd_notify(0, "STOPPING=1");
+	ev_break(s->ev, EVBREAK_ALL);
+}
+
+/* Waiting for a successor, the last target left: nothing to hand over. */
+static void
+serve_stop_if_idle(struct serve *s)
+{
+	if (s->ntargets == 0 && ev_is_active(&s->wait_timer) &&
+	    !handover_active(s->handover)) {
+		log_info("no targets left to hand over");
+		serve_stop_now(s);
+	}
+}
+
+/*
+ * SIGTERM or SIGINT. With targets, wait up to --handover-wait seconds for a
+ * successor to take them (closing their listeners would fail every call
+ * with ENOSYS), serving them meanwhile. A second signal stops at once.
+ */
+static void
+serve_stop_signal(struct serve *s, int signo)
+{
+	if (s->stop_signo != 0) {
+		log_info("%s again: not waiting for a successor",
+		    strsignal(signo));
+		serve_stop_now(s);
+		return;
+	}
+	s->stop_signo = signo;
+	if (s->opts->handover_wait <= 0 || s->handover == NULL ||
+	    (s->ntargets == 0 && !handover_active(s->handover))) {
+		serve_stop_now(s);
+		return;
+	}
+	log_info("%s: waiting up to %d s for a successor to take over %lu "
+	    "targets", strsignal(signo), s->opts->handover_wait, s->ntargets);
+	ev_timer_set(&s->wait_timer, s->opts->handover_wait, 0.);
+	ev_timer_start(s->ev, &s->wait_timer);
+}
+
+static void
+serve_wait_cb(struct ev_loop *ev, ev_timer *w, int revents)
+{
+	struct serve *s = w->data;
+
+	(void)revents;
+	/* A hand-over under way ends by itself, one way or the other. */
+	if (handover_active(s->handover)) {
+		ev_timer_set(w, 1., 0.);
+		ev_timer_start(ev, w);
+		return;
+	}
+	log_warn("no successor within %d s: closing %lu listeners fails "
+	    "their calls with ENOSYS", s->opts->handover_wait, s->ntargets);
+	serve_stop_now(s);
+}
+
 /*
  * systemd's fd store keeps every listener across a restart, so a target
  * blocked in a notified call waits instead of failing with ENOSYS. The name
  * carries what resuming needs: "target.PID.HEX(name).HEX(metadata)", hex
- * because FDNAME allows no ':' and no control characters.
+ * because FDNAME allows no ':' and no control characters, then for a pod
+ * ".HEX(namespace).HEX(pod).HEX(container)" when that fits.
  */
 static char *
-serve_fdname(const struct serve_target *t)
+serve_fdname(const struct serve_target *t, int with_pod)
 {
-	const char *parts[2] = { t->name, t->metadata };
+	const char *parts[5] = { t->name, t->metadata };
 	char *out, *o;
-	size_t i, n = 0;
+	size_t i, k, np = 2, n = 0;
 
-	for (i = 0; i < 2; i++)
+	if (with_pod && pods_ident_known(&t->id))
+		for (k = 0; k < RULE_SCOPE_KEYS; k++)
+			parts[np++] = t->id.name[k] != NULL ? t->id.name[k] : "";
+	for (i = 0; i < np; i++)
 		n += 2 * strlen(parts[i]);
 	out = o = xmalloc(n + 64);
 	o += sprintf(o, "target.%d", (int)t->pid);
-	for (i = 0; i < 2; i++) {
+	for (i = 0; i < np; i++) {
 		const unsigned char *p = (const unsigned char *)parts[i];
 
 		*o++ = '.';
@@ -252,9 +399,17 @@ serve_unhex(const char *s, size_t len)
 static void
 serve_fdstore(struct serve_target *t, int add)
 {
-	cleanup_free char *name = serve_fdname(t), *msg = NULL;
+	cleanup_free char *name = serve_fdname(t, 1), *msg = NULL;
 	int fd = notify_fd(t->notify);
 
+	if (strlen(name) > 255 && pods_ident_known(&t->id)) {
+		if (add)
+			log_warn("target %s: names too long for the fd store; "
+			    "after a restart it is no longer known by its pod",
+			    t->what);
+		free(name);
+		name = serve_fdname(t, 0);
+	}
 	/* Names longer than systemd's 255 are not stored: logged below. */
 	if (strlen(name) > 255) {
 		if (add)
@@ -288,11 +443,16 @@ serve_target_free(struct serve_target *t)
 	notify_unref(t->notify);
 	free(t->req);
 	serve_rules_drop(t->rules);
+	serve_rules_drop(t->view);
+	pods_ident_fini(&t->id);
+	free(t->label);
+	free(t->what);
 	free(t->name);
 	free(t->metadata);
 	free(t);
 	s->ntargets--;
 	serve_status(s);
+	serve_stop_if_idle(s);
 }
 
 static void
@@ -305,33 +465,36 @@ serve_target_cb(struct ev_loop *ev, ev_io *w, int revents)
 	(void)revents;
 	if ((r = notify_recv(t->notify, t->req)) == 0) {
 		t->s->notifications++;
-		dispatch_notification(t->notify, t->rules != NULL ? t->rules :
-		    t->s->rules, t->req);
+		/* -v decisions name the pod. */
+		log_set_context(t->label);
+		dispatch_notification(t->notify, serve_target_rules(t), t->req);
+		log_set_context(NULL);
 	} else if (r == -EPIPE) {
-		log_info("target %s (pid %d): no process uses its filter any "
-		    "more", t->name, (int)t->pid);
+		log_info("target %s: no process uses its filter any more",
+		    t->what);
 		t->gone = 1;
 		serve_target_free(t);
 	} else if (r != -ENOENT && r != -EINTR) {
 		/* Only a broken listener fails otherwise: do not spin on it. */
-		log_err("target %s (pid %d): receiving: %s; dropping it",
-		    t->name, (int)t->pid, strerror(-r));
+		log_err("target %s: receiving: %s; dropping it", t->what,
+		    strerror(-r));
 		t->gone = 1;
 		serve_target_free(t);
 	}
 }
 
-/* Take over a listener; returns 0 or -errno (the fd is consumed). */
+/* Take over a listener; returns 0 or -errno (the fd is consumed). id may
+ * be NULL (not a Kubernetes container). */
 static int
 serve_target_add(struct serve *s, int fd, pid_t pid, const char *name,
-    const char *metadata)
+    const char *metadata, const struct pod_ident *id)
 {
 	struct causes c = { 0 };
 	struct rule_set *rules;
 	struct serve_target *t;
 	struct notify *n;
 
-	if (serve_load_metadata(metadata, &rules, &c) < 0) {
+	if (serve_load_metadata(s->opts->rules, metadata, &rules, &c) < 0) {
 		log_err("target %s (pid %d): rules for metadata '%s':", name,
 		    (int)pid, metadata);
 		serve_log_causes(&c, "  ");
@@ -355,6 +518,16 @@ serve_target_add(struct serve *s, int fd, pid_t pid, const char *name,
 	t->name = xstrdup(name);
 	t->metadata = xstrdup(metadata);
 	t->rules = rules;
+	if (id != NULL)
+		pods_ident_set(&t->id, id->name[RULE_SCOPE_NAMESPACE],
+		    id->name[RULE_SCOPE_POD], id->name[RULE_SCOPE_CONTAINER]);
+	t->label = pods_ident_label(&t->id);
+	if (t->label != NULL)
+		xasprintf(&t->what, "%s (pid %d, %s)", name, (int)pid,
+		    t->label);
+	else
+		xasprintf(&t->what, "%s (pid %d)", name, (int)pid);
+	serve_target_view(t);
 	ev_io_init(&t->w, serve_target_cb, fd, EV_READ);
 	t->w.data = t;
 	ev_io_start(s->ev, &t->w);
@@ -363,10 +536,12 @@ serve_target_add(struct serve *s, int fd, pid_t pid, const char *name,
 	s->targets = t;
 	s->ntargets++;
 	s->served++;
-	log_info("target %s (pid %d): supervising with %s rules", name,
-	    (int)pid, rules != NULL ? metadata : "the default");
+	log_info("target %s: supervising with %s rules", t->what,
+	    rules != NULL ? metadata : "the default");
 	serve_fdstore(t, 1);
 	serve_status(s);
+	/* Arrived while a successor is being handed everything: it too. */
+	serve_handover_offer_one(s->handover, t);
 	return 0;
 }
 
@@ -374,23 +549,33 @@ serve_target_add(struct serve *s, int fd, pid_t pid, const char *name,
 static void
 serve_resume(struct serve *s, int fd, const char *fdname)
 {
-	cleanup_free char *name = NULL, *metadata = NULL;
-	const char *p = fdname + 7, *dot1, *dot2;
+	char *part[5] = { NULL };
+	const char *p = fdname + 7, *dot[6];
+	struct pod_ident id = { { NULL } };
+	size_t n = 0, i;
 	int pid;
 
-	if (sscanf(p, "%d", &pid) != 1 || (dot1 = strchr(p, '.')) == NULL ||
-	    (dot2 = strchr(dot1 + 1, '.')) == NULL) {
+	for (dot[0] = strchr(p, '.'); dot[n] != NULL && n < 5; n++)
+		dot[n + 1] = strchr(dot[n] + 1, '.');
+	if (sscanf(p, "%d", &pid) != 1 || (n != 2 && n != 5) ||
+	    dot[n] != NULL) {
 		log_err("fd store: cannot parse '%s'; dropping it", fdname);
 		sd_notifyf(0, "FDSTOREREMOVE=1\nFDNAME=%s", fdname);
 		close(fd);
 		return;
 	}
-	name = serve_unhex(dot1 + 1, dot2 - dot1 - 1);
-	metadata = serve_unhex(dot2 + 1, strlen(dot2 + 1));
-	log_info("fd store: resuming target %s (pid %d)", name, pid);
+	for (i = 0; i < n; i++)
+		part[i] = serve_unhex(dot[i] + 1, (i + 1 < n ? (size_t)(dot[i +
+		    1] - dot[i]) : strlen(dot[i])) - 1);
+	log_info("fd store: resuming target %s (pid %d)", part[0], pid);
+	if (n == 5 && pods_ident_set(&id, part[2], part[3], part[4]) < 0)
+		log_warn("fd store: '%s' names no valid pod", fdname);
 	/* Re-adding stores it again under the same name: drop the old. */
 	sd_notifyf(0, "FDSTOREREMOVE=1\nFDNAME=%s", fdname);
-	serve_target_add(s, fd, pid, name, metadata);
+	serve_target_add(s, fd, pid, part[0], part[1], &id);
+	pods_ident_fini(&id);
+	for (i = 0; i < n; i++)
+		free(part[i]);
 }
 
 static void
@@ -412,6 +597,9 @@ serve_conn_free(struct serve_conn *c)
 	oci_reader_free(c->oci);
 	close(c->fd);
 	free(c);
+	/* A hand-over waits for connections mid-handshake. */
+	if (s->conns == NULL)
+		handover_poke(s->handover);
 }
 
 static void
@@ -471,7 +659,7 @@ serve_conn_exec(struct serve_conn *c)
 	pt->comm[sizeof(pt->comm) - 1] = '\0';
 	fd = c->fds[0];
 	c->nfds = 0;
-	r = serve_target_add(c->s, fd, pt->pid, pt->comm, "");
+	r = serve_target_add(c->s, fd, pt->pid, pt->comm, "", NULL);
 	ack.error = r < 0 ? -r : 0;
 	if (write(c->fd, &ack, sizeof(ack)) != sizeof(ack))
 		log_warn("client pid %d: ack: %s", (int)c->cred.pid,
@@ -486,6 +674,7 @@ serve_conn_oci(struct serve_conn *c, const char *buf, size_t len)
 {
 	cleanup_free char *cause = NULL;
 	struct oci_msg *m = NULL;
+	struct pod_ident id;
 	int fd, r;
 
 	if ((r = oci_reader_feed(c->oci, buf, len, &m, &cause)) == 0)
@@ -504,7 +693,11 @@ serve_conn_oci(struct serve_conn *c, const char *buf, size_t len)
 	c->fds[m->seccomp_index] = c->fds[--c->nfds];
 	log_info("runtime pid %d: container %s (%s, bundle %s) pid %d",
 	    (int)c->cred.pid, m->id, m->oci_version, m->bundle, m->pid);
-	serve_target_add(c->s, fd, m->pid, m->id, m->metadata);
+	/* oci.c let only valid names through. */
+	pods_ident_set(&id, m->pod_namespace, m->pod_name,
+	    m->container_name);
+	serve_target_add(c->s, fd, m->pid, m->id, m->metadata, &id);
+	pods_ident_fini(&id);
 	oci_msg_free(m);
 	/* Runtimes keep the connection open; we are done with it. */
 	serve_conn_free(c);
@@ -666,9 +859,12 @@ serve_reload(struct serve *s)
 	for (t = s->targets; t != NULL; t = t->next) {
 		struct rule_set *own;
 
-		if (t->rules == NULL)
+		if (t->rules == NULL) {
+			serve_target_view(t);
 			continue;
-		if (serve_load_metadata(t->metadata, &own, &c) < 0) {
+		}
+		if (serve_load_metadata(s->opts->rules, t->metadata, &own,
+		    &c) < 0) {
 			log_err("target %s: reloading rules '%s' failed; its "
 			    "previous rules stay in force:", t->name,
 			    t->metadata);
@@ -677,6 +873,7 @@ serve_reload(struct serve *s)
 		}
 		serve_rules_drop(t->rules);
 		t->rules = own;
+		serve_target_view(t);
 	}
 	log_info("reloaded: %zu rules", set->n);
 	sd_notify(0, "READY=1");
@@ -689,16 +886,14 @@ serve_signal_cb(struct ev_loop *ev, ev_io *w, int revents)
 	struct serve *s = w->data;
 	struct signalfd_siginfo si;
 
+	(void)ev;
 	(void)revents;
 	while (read(w->fd, &si, sizeof(si)) == sizeof(si)) {
 		if (si.ssi_signo == SIGHUP) {
 			serve_reload(s);
 			continue;
 		}
-		log_info("%s: stopping with %lu targets", strsignal(si.ssi_signo),
-		    s->ntargets);
-		sd_notify(0, "STOPPING=1");
-		ev_break(ev, EVBREAK_ALL);
+		serve_stop_signal(s, (int)si.ssi_signo);
 	}
 }
 
@@ -770,18 +965,190 @@ serve_socket_create(const char *path, const char *group)
 	return fd;
 }
 
+/* ---- hand-over to and from another `unotifyd serve` ---- */
+
+static void
+serve_handover_pause(void *arg, int pause)
+{
+	struct serve *s = arg;
+	struct serve_socket *sock;
+
+	for (sock = s->sockets; sock != NULL; sock = sock->next)
+		if (pause)
+			ev_io_stop(s->ev, &sock->w);
+		else
+			ev_io_start(s->ev, &sock->w);
+}
+
+static int
+serve_handover_busy(void *arg)
+{
+	return ((struct serve *)arg)->conns != NULL;
+}
+
+static void
+serve_handover_targets(void *arg, struct handover *h)
+{
+	struct serve *s = arg;
+	struct serve_target *t;
+
+	for (t = s->targets; t != NULL; t = t->next)
+		serve_handover_offer_one(h, t);
+}
+
+static void
+serve_handover_sockets(void *arg, struct handover *h)
+{
+	struct serve *s = arg;
+	struct serve_socket *sock;
+
+	for (sock = s->sockets; sock != NULL; sock = sock->next)
+		handover_offer_socket(h, sock->w.fd, sock->w.fd == s->own_fd ?
+		    HANDOVER_SOCKET_OWN : 0);
+}
+
+/* The successor serves every listener: stop receiving, and leave. */
+static void
+serve_handover_done(void *arg, pid_t pid, unsigned ntargets)
+{
+	struct serve *s = arg;
+	struct serve_target *t;
+
+	s->handed_over = 1;
+	for (t = s->targets; t != NULL; t = t->next) {
+		ev_io_stop(s->ev, &t->w);
+		/* The fd store must not resume what pid serves now. */
+		serve_fdstore(t, 0);
+	}
+	log_info("handed %u targets over to pid %d; exiting", ntargets,
+	    (int)pid);
+	ev_timer_stop(s->ev, &s->wait_timer);
+	sd_notify(0, "STOPPING=1");
+	ev_break(s->ev, EVBREAK_ALL);
+}
+
+static int
+serve_handover_take_target(void *arg, struct handover_msg *m)
+{
+	struct serve *s = arg;
+	struct pod_ident id;
+	int r;
+
+	/* handover.c let only valid names through. */
+	pods_ident_set(&id, m->str[HANDOVER_STR_NAMESPACE],
+	    m->str[HANDOVER_STR_POD], m->str[HANDOVER_STR_CONTAINER]);
+	r = serve_target_add(s, m->fd, m->pid, m->str[HANDOVER_STR_NAME],
+	    m->str[HANDOVER_STR_METADATA], &id);
+	pods_ident_fini(&id);
+	m->fd = -1;
+	if (r == 0)
+		s->targets->taken = 1;
+	return r;
+}
+
+static int
+serve_handover_take_socket(void *arg, struct handover_msg *m)
+{
+	struct serve *s = arg;
+
+	serve_socket_add(s, m->fd);
+	s->sockets->taken = 1;
+	if (m->flags & HANDOVER_SOCKET_OWN)
+		s->own_fd = m->fd;
+	m->fd = -1;
+	return 0;
+}
+
+/* The hand-over failed: the old daemon keeps serving all of it. */
+static void
+serve_handover_abort(void *arg)
+{
+	struct serve *s = arg;
+	struct serve_target *t, *next;
+	struct serve_socket **sp, *sock;
+
+	for (t = s->targets; t != NULL; t = next) {
+		next = t->next;
+		if (t->taken)
+			serve_target_free(t);
+	}
+	for (sp = &s->sockets; (sock = *sp) != NULL;) {
+		if (!sock->taken) {
+			sp = &sock->next;
+			continue;
+		}
+		*sp = sock->next;
+		ev_io_stop(s->ev, &sock->w);
+		if (sock->w.fd == s->own_fd)
+			s->own_fd = -1;
+		close(sock->w.fd);
+		free(sock);
+	}
+}
+
+/* The hand-over happened: what was taken is ours like the rest. */
+static void
+serve_handover_keep(struct serve *s)
+{
+	struct serve_target *t;
+	struct serve_socket *sock;
+
+	for (t = s->targets; t != NULL; t = t->next)
+		t->taken = 0;
+	for (sock = s->sockets; sock != NULL; sock = sock->next)
+		sock->taken = 0;
+}
+
+/*
+ * Where a successor finds us: next to our socket, or next to systemd's
+ * first AF_UNIX socket when it gave us ours. NULL when there is none.
+ */
+static char *
+serve_handover_where(const struct serve *s)
+{
+	struct sockaddr_un sun;
+	socklen_t len = sizeof(sun);
+
+	if (s->opts->socket != NULL)
+		return handover_path(s->opts->socket);
+	if (s->sockets == NULL)
+		return handover_path(SERVE_SOCKET);
+	memset(&sun, 0, sizeof(sun));
+	if (getsockname(s->sockets->w.fd, (struct sockaddr *)&sun, &len) < 0 ||
+	    sun.sun_family != AF_UNIX || len <= offsetof(struct sockaddr_un,
+	    sun_path) || sun.sun_path[0] != '/')
+		return NULL;
+	sun.sun_path[sizeof(sun.sun_path) - 1] = '\0';
+	return handover_path(sun.sun_path);
+}
+
 int
 serve_run(const struct serve_options *opts)
 {
 	struct serve s;
+	const struct handover_ops hops = {
+		.arg = &s,
+		.pause = serve_handover_pause,
+		.busy = serve_handover_busy,
+		.targets = serve_handover_targets,
+		.sockets = serve_handover_sockets,
+		.done = serve_handover_done,
+		.take_target = serve_handover_take_target,
+		.take_socket = serve_handover_take_socket,
+		.abort = serve_handover_abort,
+	};
 	struct causes c = { 0 };
+	struct serve_socket *sock;
+	cleanup_free char *hpath = NULL;
 	sigset_t set;
 	uint64_t usec;
 	char **names = NULL;
-	int i, n, sigfd, ownfd = -1, nsockets = 0;
+	pid_t from;
+	int i, n, r, sigfd, nsockets = 0;
 
 	memset(&s, 0, sizeof(s));
 	s.opts = opts;
+	s.own_fd = -1;
 	s.rules = xcalloc(1, sizeof(*s.rules));
 	if (serve_load(&s, s.rules, &c) < 0) {
 		causes_print(&c, stderr);
@@ -820,13 +1187,30 @@ serve_run(const struct serve_options *opts)
 		free(names[i]);
 	}
 	free(names);
+	ev_timer_init(&s.wait_timer, serve_wait_cb, 0., 0.);
+	s.wait_timer.data = &s;
+	/* A daemon running there hands us its targets and sockets. */
+	hpath = serve_handover_where(&s);
+	if (hpath != NULL && (r = handover_take(hpath, &hops, &from)) < 0)
+		die(125, "not starting: the running daemon (pid %d) keeps "
+		    "serving", (int)from);
+	if (hpath != NULL && r == 1) {
+		serve_handover_keep(&s);
+		for (sock = s.sockets; sock != NULL; sock = sock->next)
+			nsockets++;
+		log_info("listening on the sockets of pid %d", (int)from);
+	}
 	if (nsockets == 0) {
 		const char *path = opts->socket ? opts->socket : SERVE_SOCKET;
 
-		ownfd = serve_socket_create(path, opts->group);
-		serve_socket_add(&s, ownfd);
+		s.own_fd = serve_socket_create(path, opts->group);
+		serve_socket_add(&s, s.own_fd);
 		log_info("listening on %s", path);
 	}
+	if (hpath != NULL && (s.handover = handover_new(s.ev, hpath, &hops,
+	    &r)) == NULL)
+		log_warn("%s: %s; no successor can take over from this "
+		    "daemon", hpath, strerror(-r));
 	if (sd_watchdog_enabled(0, &usec) > 0) {
 		ev_timer_init(&s.watchdog_timer, serve_watchdog_cb, 0.,
 		    usec / 2e6);
@@ -841,6 +1225,9 @@ serve_run(const struct serve_options *opts)
 
 	ev_run(s.ev, 0);
 
+	/* Its path is the successor's now. */
+	handover_free(s.handover, !s.handed_over);
+	s.handover = NULL;
 	while (s.sockets != NULL) {
 		struct serve_socket *next = s.sockets->next;
 
@@ -854,8 +1241,13 @@ serve_run(const struct serve_options *opts)
 	 * systemd keeps a copy in its fd store for the next start. */
 	while (s.targets != NULL)
 		serve_target_free(s.targets);
-	worker_drain(1000);
-	if (ownfd >= 0 && opts->socket != NULL)
+	/* A call in a worker is ours to answer: the successor never saw
+	 * it. */
+	if ((n = worker_drain(s.handed_over ? 10000 : 1000)) > 0 &&
+	    s.handed_over)
+		log_warn("%d calls still blocked in opens; their targets stay "
+		    "blocked", n);
+	if (s.own_fd >= 0 && opts->socket != NULL && !s.handed_over)
 		unlink(opts->socket);
 	serve_rules_drop(s.rules);
 	ev_loop_destroy(s.ev);

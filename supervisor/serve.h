@@ -7,11 +7,15 @@
 #include <stddef.h>
 
 #define SERVE_SOCKET	"/run/unotifyd/unotifyd.sock"
+/* --handover-wait without systemd (under it the fd store keeps listeners). */
+#define SERVE_HANDOVER_WAIT	30
 
 struct serve_options {
 	const char	 *socket;	/* NULL: systemd's, else SERVE_SOCKET */
 	const char	 *group;	/* socket group, NULL: ours */
 	const char	**rules;	/* -r paths; NULL-terminated, or NULL */
+	int		  handover_wait; /* seconds to wait on SIGTERM for a
+					    successor; 0: do not */
 };
 
 /* Serve until SIGTERM or SIGINT; returns the exit status. */

@@ -872,6 +872,91 @@ Test(e2e_serve, oci_runc, .timeout = 30)
 	serve_stop(&d);
 }
 
+/* runc's handshake for a Kubernetes container (containerd's CRI names). */
+static const char *
+serve_pod_msg(pid_t pid, const char *metadata, const char *pod)
+{
+	return e2e_fmt("{\"ociVersion\":\"1.0.2-dev\",\"fds\":[\"seccompFd\"],"
+	    "\"pid\":%d,\"metadata\":\"%s\",\"state\":{\"ociVersion\":"
+	    "\"1.0.2-dev\",\"id\":\"%s-ctr\",\"status\":\"creating\","
+	    "\"pid\":%d,\"bundle\":\"/b\",\"annotations\":{"
+	    "\"io.kubernetes.cri.sandbox-namespace\":\"prod\","
+	    "\"io.kubernetes.cri.sandbox-name\":\"%s\","
+	    "\"io.kubernetes.cri.container-name\":\"app\"}}}", (int)pid,
+	    metadata, pod, (int)pid, pod);
+}
+
+/* A container of pod in namespace prod opens src: what it read. */
+static const char *
+serve_pod_open(struct serve_daemon *d, const char *metadata, const char *pod)
+{
+	struct serve_ctr c;
+	const char *msg;
+	int sock;
+
+	serve_ctr_start(&c, e2e_path("src"));
+	msg = serve_pod_msg(c.pid, metadata, pod);
+	sock = serve_connect(d->sock);
+	cr_assert(eq(int, serve_send(sock, msg, strlen(msg), c.listener), 0));
+	close(c.listener);
+	serve_expect_log(d, e2e_fmt("unotifyd: target %s-ctr (pid %d, pod "
+	    "prod/%s container app): supervising with ", pod, (int)c.pid,
+	    pod));
+	close(sock);
+	return serve_ctr_finish(&c);
+}
+
+Test(e2e_serve, oci_per_pod_rules, .timeout = 30)
+{
+	const char *dir = e2e_path("rules.d"), *sock = e2e_path("sock"), *got;
+	struct serve_daemon d;
+
+	e2e_mkdir(dir);
+	e2e_write(e2e_path("web"), "web dst\n", 0644);
+	e2e_write(e2e_path("all"), "all dst\n", 0644);
+	e2e_write(e2e_path("special"), "special dst\n", 0644);
+	e2e_write(e2e_path("rules.d/10-web.ini"), e2e_fmt("[match]\n"
+	    "namespace = prod\npod = web-* front-*\n\n[web]\npath = %s\n"
+	    "action = redirect\ntarget = %s\n", e2e_path("src"),
+	    e2e_path("web")), 0644);
+	e2e_write(e2e_path("rules.d/20-all.ini"), e2e_fmt("[all]\npath = %s\n"
+	    "action = redirect\ntarget = %s\n", e2e_path("src"),
+	    e2e_path("all")), 0644);
+	/* Default rules too, but never first for src: only picked. */
+	e2e_write(e2e_path("rules.d/special.ini"), e2e_fmt("[special]\n"
+	    "path = %s\naction = redirect\ntarget = %s\n", e2e_path("src"),
+	    e2e_path("special")), 0644);
+	serve_spawn(&d, E2E_ARGV(e2e_unotifyd(), "serve", "-v", "--socket",
+	    sock, "-r", dir), NULL);
+	d.sock = sock;
+	serve_expect_log(&d, "unotifyd: ready: 3 rules\n");
+
+	got = serve_pod_open(&d, "", "web-1");
+	cr_assert(eq(str, (char *)got, "web dst\n"), "log:\n%s",
+	    serve_tail(d.log));
+	serve_expect_log(&d, "unotifyd: target web-1-ctr (pid ");
+	serve_expect_log(&d, "container app): 3 rules apply, 0 others are for "
+	    "other pods ([match])\n");
+	/* -v: its decisions name the pod. */
+	serve_expect_log(&d, e2e_fmt("unotifyd: pod prod/web-1 container app: "
+	    "tid="));
+	serve_expect_log(&d, e2e_fmt(" \"%s\" rule=web: ", e2e_path("src")));
+
+	got = serve_pod_open(&d, "", "api-1");
+	cr_assert(eq(str, (char *)got, "all dst\n"), "log:\n%s",
+	    serve_tail(d.log));
+	serve_expect_log(&d, "container app): 2 rules apply, 1 others are for "
+	    "other pods ([match])\n");
+
+	/* rules=NAME finds NAME.ini in a -r directory. */
+	got = serve_pod_open(&d, "rules=special", "web-2");
+	cr_assert(eq(str, (char *)got, "special dst\n"), "log:\n%s",
+	    serve_tail(d.log));
+	serve_expect_log(&d, "container app): supervising with rules=special "
+	    "rules\n");
+	serve_stop(&d);
+}
+
 Test(e2e_serve, oci_crun_split, .timeout = 30)
 {
 	const char *src = e2e_path("src"), *dst = e2e_path("dst"), *got;
