@@ -218,13 +218,15 @@ else
 fi
 
 # 5. the unit as installed: verify and security exposure.
-# The minimal tree has no man(1) to look the pages up: check they are there.
+# The minimal tree has no man(1) to look the pages up: check the package
+# put them there (compressed, as Debian ships them).
 if v=$(ct systemd-analyze verify --man=no unotifyd.service unotifyd.socket 2>&1) &&
-    [ -z "$v" ] && [ -f "$ROOT/usr/share/man/man8/unotifyd.8" ] &&
-    [ -f "$ROOT/usr/share/man/man5/unotifyd.rules.5" ]; then
+    [ -z "$v" ] && [ -f "$ROOT/usr/share/man/man8/unotifyd.8.gz" ] &&
+    [ -f "$ROOT/usr/share/man/man5/unotifyd.rules.5.gz" ]; then
 	ok "systemd-analyze verify clean, man pages installed"
 else
-	bad "systemd-analyze verify: $v"
+	bad "systemd-analyze verify: '$v', or man pages missing: \
+$(ls "$ROOT"/usr/share/man/man8/unotifyd* "$ROOT"/usr/share/man/man5/unotifyd* 2>&1)"
 fi
 score=$(ct systemd-analyze security unotifyd.service --no-pager 2>/dev/null |
     sed -n 's/.*exposure level for unotifyd.service: \([0-9.]*\).*/\1/p')
