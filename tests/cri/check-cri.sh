@@ -246,11 +246,11 @@ run_pod() {
 
 # --- the agent: a privileged host-PID pod, socket directory and rules
 # directory from the host.
-AGENT_MOUNTS="[{\"container_path\": \"/run/unotifyd\", \"host_path\": \"$T/run-unotifyd\"},
- {\"container_path\": \"/etc/unotifyd/rules.d\", \"host_path\": \"$T/rules.d\", \"readonly\": true}]"
-# start_agent NAME: the agent pod NAME; its container in $AGENT.
+# start_agent NAME [RULES_DIR]: the agent pod NAME; its container in $AGENT.
 start_agent() {
-	run_pod "$1" agent docker.io/library/unotifyd:local "" 1 "$AGENT_MOUNTS" \
+	_mounts="[{\"container_path\": \"/run/unotifyd\", \"host_path\": \"$T/run-unotifyd\"},
+ {\"container_path\": \"/etc/unotifyd/rules.d\", \"host_path\": \"${2:-$T/rules.d}\", \"readonly\": true}]"
+	run_pod "$1" agent docker.io/library/unotifyd:local "" 1 "$_mounts" \
 	    /usr/bin/unotifyd serve -v --socket /run/unotifyd/unotifyd.sock ||
 	    { cat "$T/$1.err" >&2; return 1; }
 	AGENT=$CID
@@ -423,6 +423,39 @@ elif grep -qi 'seccomp agent\|listener' "$T/app-down.err"; then
 	pass "agent down: the pod fails closed ($(tail -c 160 "$T/app-down.err"))"
 else
 	fail "agent down: the pod failed, but not for the agent: $(cat "$T/app-down.err")"
+fi
+
+# 8. Per-pod rules: a rules file whose [match] names namespace, pod and
+# container applies to those containers only (the names come from the
+# annotations containerd puts in the OCI state). A new agent with that file
+# added: a daemon without [match] refuses the rules, and this check fails.
+mkdir -p "$T/rules-match.d"
+cp "$T"/rules.d/*.ini "$T/rules-match.d/"
+cat >"$T/rules-match.d/60-web.ini" <<EOF
+[match]
+namespace = unotifyd-*
+pod = web-*
+container = app
+
+[web-conf]
+path = /etc/web.conf
+action = redirect
+target = /data/override.conf
+EOF
+APP_CMD='cat /etc/web.conf; cat /etc/app.conf'
+if start_agent agent-c "$T/rules-match.d"; then
+	app_pod web-1 "$PROFILE"
+	app_pod app-plain "$PROFILE"
+	web=$(tr '\n' ' ' <"$T/web-1.out" 2>/dev/null)
+	plain=$(tr '\n' ' ' <"$T/app-plain.out" 2>/dev/null)
+	case "$web|$plain" in
+	"overridden overridden exit=0 |web-original overridden exit=0 ")
+		pass "[match] rules apply to pod web-1 container app, not to pod app-plain" ;;
+	*) fail "[match] rules: pod web-1 printed '$web', pod app-plain '$plain'" ;;
+	esac
+else
+	fail "[match] rules: the agent did not start with them: \
+$(grep -i 'match\|error\|invalid' "$AGENT_LOG" 2>/dev/null | head -3 | tr '\n' ' ')"
 fi
 
 if [ $failed -ne 0 ]; then

@@ -54,6 +54,7 @@ def main(argv):
         "/etc/app.conf": "original\n",
         "/data/override.conf": "overridden\n",
         "/etc/other.conf": "other-original\n",
+        "/etc/web.conf": "web-original\n",
         "/data/other.conf": "other-overridden\n",
         "/secret": "s3cret\n",
         "/etc/passwd": "root:x:0:0:root:/:/bin/sh\n",
