@@ -65,10 +65,12 @@ out:
 }
 
 /*
- * fstat(2) is newfstatat(fd, "", buf, AT_EMPTY_PATH) in glibc, and Rust's
- * File::metadata is statx with AT_EMPTY_PATH: they name no path, so they
- * stay in the kernel instead of costing a round trip each. A path lookup
- * that passes AT_EMPTY_PATH anyway is not notified either (documented).
+ * fstat(2) is newfstatat(fd, "", buf, AT_EMPTY_PATH) in glibc, Rust's
+ * File::metadata is statx with AT_EMPTY_PATH, futimens(3) is utimensat(fd,
+ * NULL, ...) and fexecve(3) execveat(fd, "", ..., AT_EMPTY_PATH): they name
+ * no path, so they stay in the kernel instead of costing a round trip each.
+ * A path lookup that passes AT_EMPTY_PATH anyway is not notified either
+ * (documented).
  */
 static int
 filter_add(scmp_filter_ctx ctx, int id, int nr)
@@ -80,20 +82,23 @@ filter_add(scmp_filter_ctx ctx, int id, int nr)
 	case SYSCALLS_STATX:
 		return seccomp_rule_add(ctx, SCMP_ACT_NOTIFY, nr, 1,
 		    SCMP_A2(SCMP_CMP_MASKED_EQ, AT_EMPTY_PATH, 0));
+	case SYSCALLS_EXECVEAT:
+		return seccomp_rule_add(ctx, SCMP_ACT_NOTIFY, nr, 1,
+		    SCMP_A4(SCMP_CMP_MASKED_EQ, AT_EMPTY_PATH, 0));
+	case SYSCALLS_UTIMENSAT:
+		return seccomp_rule_add(ctx, SCMP_ACT_NOTIFY, nr, 1,
+		    SCMP_A1(SCMP_CMP_NE, 0));
 	}
 	return seccomp_rule_add(ctx, SCMP_ACT_NOTIFY, nr, 0);
 }
 
-int
-filter_build(uint32_t mask, struct filter **out, const char **cause)
+/* A context for one arch, with the attributes every part shares. */
+static int
+filter_ctx(uint32_t arch, scmp_filter_ctx *out, const char **cause)
 {
 	scmp_filter_ctx ctx;
-	struct filter *f;
-	const char *const *name;
-	int id, nr, r;
+	int r;
 
-	*out = NULL;
-	*cause = NULL;
 	if ((ctx = seccomp_init(SCMP_ACT_ALLOW)) == NULL) {
 		*cause = "seccomp_init failed";
 		return -ENOMEM;
@@ -102,28 +107,79 @@ filter_build(uint32_t mask, struct filter **out, const char **cause)
 	if ((r = seccomp_attr_set(ctx, SCMP_FLTATR_ACT_BADARCH,
 	    SCMP_ACT_KILL_PROCESS)) < 0) {
 		*cause = "cannot set the bad-arch action";
-		goto out;
+		goto fail;
 	}
-	/* i386 programs are supervised by the same rules; x32 stays out. */
-	if ((r = seccomp_arch_add(ctx, SCMP_ARCH_X86)) < 0) {
+	if (arch != SCMP_ARCH_NATIVE && ((r = seccomp_arch_remove(ctx,
+	    SCMP_ARCH_NATIVE)) < 0 || (r = seccomp_arch_add(ctx, arch)) < 0)) {
 		*cause = "cannot add the i386 arch";
-		goto out;
+		goto fail;
 	}
+	*out = ctx;
+	return 0;
+fail:
+	seccomp_release(ctx);
+	return r;
+}
+
+/*
+ * Add the calls of mask to a one-arch context. Names resolve to native
+ * numbers that libseccomp translates for the context's arch; calls newer
+ * than libseccomp go in by number, on the native arch only (the only one
+ * where libseccomp takes a number it cannot name).
+ */
+static int
+filter_add_mask(scmp_filter_ctx ctx, syscalls_mask mask, int native)
+{
+	const char *const *name;
+	int id, nr, r;
+
 	for (id = 0; id < SYSCALLS_NIDS; id++) {
 		if (!(mask & SYSCALLS_MASK(id)))
 			continue;
-		/* libseccomp maps each name to every arch that has it. */
 		for (name = syscalls_names(id); *name != NULL; name++) {
 			nr = seccomp_syscall_resolve_name(*name);
-			if (nr == __NR_SCMP_ERROR)
+			if (nr == __NR_SCMP_ERROR) {
+				if (!native || (nr = syscalls_fallback_nr(
+				    *name)) < 0)
+					continue;
+				r = seccomp_rule_add_exact(ctx,
+				    SCMP_ACT_NOTIFY, nr, 0);
+			} else
+				r = filter_add(ctx, id, nr);
+			/* Absent on this arch (x86_64's newfstatat on i386). */
+			if (r == -EFAULT || r == -EDOM)
 				continue;
-			r = filter_add(ctx, id, nr);
-			if (r < 0) {
-				*cause = "cannot add a notify rule";
-				goto out;
-			}
+			if (r < 0)
+				return r;
 		}
 	}
+	return 0;
+}
+
+int
+filter_build(syscalls_mask mask, struct filter **out, const char **cause)
+{
+	scmp_filter_ctx ctx = NULL, compat = NULL;
+	struct filter *f;
+	int r;
+
+	*out = NULL;
+	*cause = NULL;
+	if ((r = filter_ctx(SCMP_ARCH_NATIVE, &ctx, cause)) < 0)
+		return r;
+	/* i386 programs are supervised by the same rules; x32 stays out. */
+	if ((r = filter_ctx(SCMP_ARCH_X86, &compat, cause)) < 0)
+		goto out;
+	if ((r = filter_add_mask(ctx, mask, 1)) < 0 ||
+	    (r = filter_add_mask(compat, mask, 0)) < 0) {
+		*cause = "cannot add a notify rule";
+		goto out;
+	}
+	if ((r = seccomp_merge(ctx, compat)) < 0) {
+		*cause = "cannot add the i386 arch";
+		goto out;
+	}
+	compat = NULL;		/* merged into ctx */
 	if ((f = calloc(1, sizeof(*f))) == NULL) {
 		r = -ENOMEM;
 		goto out;
@@ -135,6 +191,8 @@ filter_build(uint32_t mask, struct filter **out, const char **cause)
 	}
 	*out = f;
 out:
+	if (compat != NULL)
+		seccomp_release(compat);
 	seccomp_release(ctx);
 	return r;
 }

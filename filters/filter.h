@@ -6,6 +6,8 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "syscalls.h"
+
 struct filter;
 
 /*
@@ -14,7 +16,7 @@ struct filter;
  * x32 numbers kill the process, nr == -1 passes. Returns 0 and sets *out,
  * or -errno with a reason in *cause (static string).
  */
-int	 filter_build(uint32_t mask, struct filter **out, const char **cause);
+int	 filter_build(syscalls_mask mask, struct filter **out, const char **cause);
 void	 filter_free(struct filter *);
 
 /*

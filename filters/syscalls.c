@@ -27,6 +27,48 @@ static const char *const syscalls_table[SYSCALLS_NIDS][20] = {
 	[SYSCALLS_LGETXATTR] = { "lgetxattr" },
 	[SYSCALLS_LISTXATTR] = { "listxattr" },
 	[SYSCALLS_LLISTXATTR] = { "llistxattr" },
+	[SYSCALLS_GETXATTRAT] = { "getxattrat" },
+	[SYSCALLS_LISTXATTRAT] = { "listxattrat" },
+	[SYSCALLS_STATFS] = { "statfs", "statfs64" },
+	[SYSCALLS_NAME_TO_HANDLE_AT] = { "name_to_handle_at" },
+	[SYSCALLS_CHDIR] = { "chdir" },
+	[SYSCALLS_EXECVE] = { "execve" },
+	[SYSCALLS_EXECVEAT] = { "execveat" },
+	[SYSCALLS_INOTIFY_ADD_WATCH] = { "inotify_add_watch" },
+	[SYSCALLS_FANOTIFY_MARK] = { "fanotify_mark" },
+	[SYSCALLS_UNLINK] = { "unlink" },
+	[SYSCALLS_UNLINKAT] = { "unlinkat" },
+	[SYSCALLS_RMDIR] = { "rmdir" },
+	[SYSCALLS_MKDIR] = { "mkdir" },
+	[SYSCALLS_MKDIRAT] = { "mkdirat" },
+	[SYSCALLS_MKNOD] = { "mknod" },
+	[SYSCALLS_MKNODAT] = { "mknodat" },
+	[SYSCALLS_RENAME] = { "rename" },
+	[SYSCALLS_RENAMEAT] = { "renameat" },
+	[SYSCALLS_RENAMEAT2] = { "renameat2" },
+	[SYSCALLS_LINK] = { "link" },
+	[SYSCALLS_LINKAT] = { "linkat" },
+	[SYSCALLS_SYMLINK] = { "symlink" },
+	[SYSCALLS_SYMLINKAT] = { "symlinkat" },
+	[SYSCALLS_CHMOD] = { "chmod" },
+	[SYSCALLS_FCHMODAT] = { "fchmodat" },
+	[SYSCALLS_FCHMODAT2] = { "fchmodat2" },
+	[SYSCALLS_CHOWN] = { "chown", "chown32" },
+	[SYSCALLS_LCHOWN] = { "lchown", "lchown32" },
+	[SYSCALLS_FCHOWNAT] = { "fchownat" },
+	[SYSCALLS_TRUNCATE] = { "truncate", "truncate64" },
+	[SYSCALLS_UTIME] = { "utime" },
+	[SYSCALLS_UTIMES] = { "utimes" },
+	[SYSCALLS_FUTIMESAT] = { "futimesat" },
+	[SYSCALLS_UTIMENSAT] = { "utimensat", "utimensat_time64" },
+	[SYSCALLS_SETXATTR] = { "setxattr" },
+	[SYSCALLS_LSETXATTR] = { "lsetxattr" },
+	[SYSCALLS_REMOVEXATTR] = { "removexattr" },
+	[SYSCALLS_LREMOVEXATTR] = { "lremovexattr" },
+	[SYSCALLS_SETXATTRAT] = { "setxattrat" },
+	[SYSCALLS_REMOVEXATTRAT] = { "removexattrat" },
+	[SYSCALLS_GETCWD] = { "getcwd" },
+	[SYSCALLS_IO_URING] = { "io_uring_setup" },
 	[SYSCALLS_CREDS] = { "setuid", "setgid", "setreuid", "setregid",
 	    "setresuid", "setresgid", "setfsuid", "setfsgid", "setgroups",
 	    "capset", "setuid32", "setgid32", "setreuid32", "setregid32",
@@ -34,6 +76,19 @@ static const char *const syscalls_table[SYSCALLS_NIDS][20] = {
 	    "setgroups32" },
 	[SYSCALLS_UMASK] = { "umask" },
 	[SYSCALLS_ROOT] = { "chroot", "pivot_root" },
+};
+
+/* Calls newer than libseccomp 2.5.4's tables (Linux 6.13), by the number
+ * they have on x86_64 and every arch that came after the 2019 unification
+ * of new syscall numbers. */
+static const struct {
+	const char	*name;
+	int		 nr;
+} syscalls_fallback[] = {
+	{ "setxattrat", 463 },
+	{ "getxattrat", 464 },
+	{ "listxattrat", 465 },
+	{ "removexattrat", 466 },
 };
 
 #define SYSCALLS_MAXNR	512
@@ -57,12 +112,32 @@ static struct syscalls_arch syscalls_arches[] = {
 static enum syscalls_layout
 syscalls_layout_of(uint32_t audit, const char *name)
 {
+	static const struct {
+		const char		*name;
+		enum syscalls_layout	 layout;
+	} i386[] = {
+		{ "stat", SYSCALLS_LAYOUT_STAT32 },
+		{ "lstat", SYSCALLS_LAYOUT_STAT32 },
+		{ "stat64", SYSCALLS_LAYOUT_STAT64 },
+		{ "lstat64", SYSCALLS_LAYOUT_STAT64 },
+		{ "fstatat64", SYSCALLS_LAYOUT_STAT64 },
+		{ "statfs", SYSCALLS_LAYOUT_STATFS32 },
+		{ "statfs64", SYSCALLS_LAYOUT_STATFS64 },
+		{ "utime", SYSCALLS_LAYOUT_TIME32 },
+		{ "utimes", SYSCALLS_LAYOUT_TIME32 },
+		{ "futimesat", SYSCALLS_LAYOUT_TIME32 },
+		{ "utimensat", SYSCALLS_LAYOUT_TIME32 },
+		{ "chown", SYSCALLS_LAYOUT_UID16 },
+		{ "lchown", SYSCALLS_LAYOUT_UID16 },
+		{ "truncate64", SYSCALLS_LAYOUT_SPLIT64 },
+	};
+	size_t i;
+
 	if (audit != AUDIT_ARCH_I386)
 		return SYSCALLS_LAYOUT_NATIVE;
-	if (strcmp(name, "stat") == 0 || strcmp(name, "lstat") == 0)
-		return SYSCALLS_LAYOUT_STAT32;
-	if (strstr(name, "stat64") != NULL || strcmp(name, "fstatat64") == 0)
-		return SYSCALLS_LAYOUT_STAT64;
+	for (i = 0; i < sizeof(i386) / sizeof(i386[0]); i++)
+		if (strcmp(name, i386[i].name) == 0)
+			return i386[i].layout;
 	return SYSCALLS_LAYOUT_NATIVE;
 }
 
@@ -93,6 +168,8 @@ syscalls_arch(uint32_t audit)
 				/* Negative: absent on this arch. */
 				nr = seccomp_syscall_resolve_name_arch(a->scmp,
 				    *name);
+				if (nr < 0 && a == syscalls_arches)
+					nr = syscalls_fallback_nr(*name);
 				if (nr < 0 || nr >= SYSCALLS_MAXNR)
 					continue;
 				a->id[nr] = id;
@@ -163,8 +240,20 @@ syscalls_arch_name(uint32_t audit, int nr)
 	return a->name[nr];
 }
 
-uint32_t
-syscalls_run_mask(uint32_t rules, int privileged)
+int
+syscalls_fallback_nr(const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(syscalls_fallback) /
+	    sizeof(syscalls_fallback[0]); i++)
+		if (strcmp(syscalls_fallback[i].name, name) == 0)
+			return syscalls_fallback[i].nr;
+	return -1;
+}
+
+syscalls_mask
+syscalls_run_mask(syscalls_mask rules, int privileged)
 {
 	if (rules == 0)
 		return 0;

@@ -3,10 +3,12 @@
  * its credentials, its umask. */
 #include <errno.h>
 #include <fcntl.h>
+#include <stdint.h>
 #include <linux/openat2.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/vfs.h>
 #include <sys/syscall.h>
 #include <sys/xattr.h>
 #include <unistd.h>
@@ -20,12 +22,7 @@
 #define ACT_RESOLVE_KEEP	(RESOLVE_NO_XDEV | RESOLVE_NO_MAGICLINKS | \
 				 RESOLVE_NO_SYMLINKS | RESOLVE_CACHED)
 
-/*
- * Where to look target up: our own root (AT_FDCWD and the path), or, for a
- * task with another root (chroot, container), an O_PATH fd of target found
- * beneath that root and an empty path. *fd is to be closed.
- */
-static int
+int
 act_at(struct target *t, const char *target, int nofollow, int *dirfd,
     const char **rel, int *fd)
 {
@@ -232,6 +229,58 @@ act_xattr(const struct call *c, int fd, const char *rel, int nofollow,
 	return n;
 }
 
+static long
+act_statfs(const struct call *c, int dirfd, const char *rel, void *out,
+    size_t *outlen)
+{
+	struct statfs fs;
+	int n;
+
+	if ((dirfd == AT_FDCWD ? statfs(rel, &fs) : fstatfs(dirfd, &fs)) < 0)
+		return -errno;
+	if ((n = statconv_fs(&fs, c->layout, c->bufsiz, out)) < 0)
+		return n;
+	*outlen = n;
+	return 0;
+}
+
+/*
+ * name_to_handle_at: out holds the program's struct file_handle header;
+ * the handle goes back there, the mount id (8 bytes, as wide as the
+ * unique id of AT_HANDLE_MNT_ID_UNIQUE) at ACT_HANDLE_MNT_OFF.
+ */
+static long
+act_handle(const struct call *c, int dirfd, const char *rel, int empty,
+    unsigned char *out, size_t *outlen)
+{
+	struct file_handle *fh = (struct file_handle *)out;
+	uint64_t mnt = 0;
+	int flags = c->atflags & ~(AT_EMPTY_PATH | AT_SYMLINK_FOLLOW);
+	int imnt = 0;
+	long r;
+
+	if (fh->handle_bytes > ACT_HANDLE_MAX)
+		return -EINVAL;
+	if (empty)
+		flags |= AT_EMPTY_PATH;
+	else
+		flags |= c->atflags & AT_SYMLINK_FOLLOW;
+	/* AT_HANDLE_MNT_ID_UNIQUE (Linux 6.12) asks for a 64-bit id. */
+	r = syscall(SYS_name_to_handle_at, dirfd, rel, fh,
+	    (c->atflags & 1) ? (void *)&mnt : (void *)&imnt, flags);
+	if (r < 0 && errno == EOVERFLOW) {
+		*outlen = sizeof(fh->handle_bytes);
+		return -EOVERFLOW;
+	}
+	if (r < 0)
+		return -errno;
+	if (!(c->atflags & 1))
+		mnt = (uint64_t)(uint32_t)imnt;
+	memcpy(out + ACT_HANDLE_MNT_OFF, &mnt, sizeof(mnt));
+	*outlen = sizeof(*fh) + fh->handle_bytes;
+	return 0;
+}
+
 long
 act_emulate(struct target *t, const struct call *c, const char *target,
     void *out, size_t *outlen)
@@ -242,7 +291,8 @@ act_emulate(struct target *t, const struct call *c, const char *target,
 	long ret;
 
 	*outlen = 0;
-	nofollow = (c->atflags & AT_SYMLINK_NOFOLLOW) || c->kind == ACT_READLINK;
+	nofollow = (c->atflags & AT_SYMLINK_NOFOLLOW) || c->kind == ACT_READLINK ||
+	    (c->kind == ACT_HANDLE && !(c->atflags & AT_SYMLINK_FOLLOW));
 	/* access(2) checks the real ids unless AT_EACCESS. */
 	real = c->kind == ACT_ACCESS && !(c->atflags & AT_EACCESS);
 	if (c->kind == ACT_ACCESS && (c->mode & ~(uint64_t)(F_OK | R_OK |
@@ -280,6 +330,12 @@ act_emulate(struct target *t, const struct call *c, const char *target,
 	case ACT_LISTXATTR:
 		ret = act_xattr(c, fd, rel, nofollow, saved.switched, out,
 		    outlen);
+		break;
+	case ACT_STATFS:
+		ret = act_statfs(c, fd >= 0 ? fd : AT_FDCWD, rel, out, outlen);
+		break;
+	case ACT_HANDLE:
+		ret = act_handle(c, dirfd, rel, fd >= 0, out, outlen);
 		break;
 	default:
 		ret = -ENOSYS;

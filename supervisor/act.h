@@ -18,33 +18,56 @@ enum act_kind {
 	ACT_ACCESS,
 	ACT_READLINK,
 	ACT_GETXATTR,
-	ACT_LISTXATTR
+	ACT_LISTXATTR,
+	ACT_STATFS,
+	ACT_HANDLE,		/* name_to_handle_at */
+	ACT_SELF,		/* acts on the task: chdir, execve, watches */
+	ACT_PERFORM		/* writes: unlink, rename, chmod, ... */
 };
 
 /* The kernel's limits for extended attributes (linux/limits.h). */
 #define ACT_XATTR_NAME_MAX	255
 #define ACT_XATTR_SIZE_MAX	65536
 
+/* At most two paths a call (rename, link). */
+#define CALL_PATHS	2
+
+/* One path argument of a call. */
+struct call_path {
+	int			 dirfd;
+	uint64_t		 addr;
+	int			 write;		/* the call changes what it names */
+	int			 skip;		/* NULL, or "" with AT_EMPTY_PATH */
+	/* Filled as they are read, so not cleared for each call. */
+	char			 given[PATH_MAX];	/* as passed */
+	char			 abs[PATH_MAX];		/* absolute, normalised */
+};
+
 /* A notified call, decoded from seccomp_data. */
 struct call {
 	int			 sysid;
 	enum syscalls_layout	 layout;
 	enum act_kind		 kind;
-	int			 dirfd;
-	uint64_t		 path_addr;
+	int			 is32;		/* i386 arguments */
+	uint64_t		 a[6];		/* the arguments as the kernel
+						   takes them */
+	int			 npaths;
 	uint64_t		 flags;		/* open flags */
 	uint64_t		 mode;		/* open mode, access mode */
 	uint64_t		 resolve;	/* openat2 RESOLVE_* */
-	int			 atflags;	/* AT_* of stat, statx, access */
+	int			 atflags;	/* AT_* flags of the call */
 	unsigned int		 mask;		/* statx mask */
 	uint64_t		 buf;		/* result buffer in the target */
 	uint64_t		 bufsiz;	/* readlink, *xattr */
-	uint64_t		 name_addr;	/* getxattr: the name */
-	/* Filled as they are read, so not cleared for each call. */
-	char			 path[PATH_MAX];	/* as passed */
-	char			 abs[PATH_MAX];		/* absolute, normalised */
-	char			 xname[ACT_XATTR_NAME_MAX + 1];	/* getxattr */
+	uint64_t		 name_addr;	/* *xattr: the name */
+	char			 xname[ACT_XATTR_NAME_MAX + 1];	/* its text */
+	struct call_path	 p[CALL_PATHS];
 };
+
+/* name_to_handle_at: the kernel's MAX_HANDLE_SZ, and where act_emulate
+ * leaves the mount id in its out buffer. */
+#define ACT_HANDLE_MAX		128
+#define ACT_HANDLE_MNT_OFF	(ACT_OUT_MAX - 8)
 
 /* Size of the out buffer act_emulate needs; the *xattr calls need
  * ACT_XATTR_SIZE_MAX. */
@@ -62,13 +85,22 @@ int	act_open_may_block(struct target *, const struct call *,
 	    const char *target);
 
 /*
- * Perform a stat, statx, access, readlink, getxattr or listxattr call on
- * target (for getxattr, c->xname holds the name). Returns the syscall's
- * result (>= 0) or -errno; *outlen bytes of out (ACT_OUT_MAX, or
- * ACT_XATTR_SIZE_MAX for the *xattr calls) are to be copied to the call's
- * buffer in the target.
+ * Perform a stat, statx, access, readlink, getxattr, listxattr, statfs or
+ * name_to_handle_at call on target (for getxattr, c->xname holds the name;
+ * for name_to_handle_at, out holds the struct file_handle header the
+ * program passed). Returns the syscall's result (>= 0) or -errno; *outlen
+ * bytes of out (ACT_OUT_MAX, or ACT_XATTR_SIZE_MAX for the *xattr calls) are
+ * to be copied to the call's buffer in the target.
  */
 long	act_emulate(struct target *, const struct call *, const char *target,
 	    void *out, size_t *outlen);
+
+/*
+ * Where to reach a path in t's root: our own root (AT_FDCWD and the path),
+ * or, for a task with another root (chroot, container), an O_PATH fd found
+ * beneath that root and an empty path. *fd is to be closed.
+ */
+int	act_at(struct target *, const char *path, int nofollow, int *dirfd,
+	    const char **rel, int *fd);
 
 #endif

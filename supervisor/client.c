@@ -97,7 +97,7 @@ client_exec(const char *path, char *argv[])
 	struct filter *filter;
 	sigset_t set, old;
 	const char *why;
-	int r, status, listener;
+	int r, status, listener, execfd;
 	pid_t child;
 
 	if ((sock = client_connect(path)) < 0) {
@@ -115,13 +115,15 @@ client_exec(const char *path, char *argv[])
 		log_err("%s: the daemon refused: %s", path, strerror(pf.error));
 		return CLIENT_FAILED;
 	}
-	if ((r = filter_build(pf.mask, &filter, &why)) < 0) {
+	if ((r = filter_build((syscalls_mask)pf.mask_hi << 32 | pf.mask,
+	    &filter, &why)) < 0) {
 		log_err("%s: %s", why, strerror(-r));
 		return CLIENT_FAILED;
 	}
 	spawn_signals(&set);
 	sigprocmask(SIG_BLOCK, &set, &old);
-	status = spawn_start(filter, argv, &old, &child, &listener, &cause);
+	status = spawn_start(filter, argv, &old, &child, &listener, &execfd,
+	    &cause);
 	filter_free(filter);
 	if (status != 0) {
 		log_err("%s", cause);
@@ -139,8 +141,12 @@ client_exec(const char *path, char *argv[])
 		    strerror(r < 0 ? -r : ack.error));
 		kill(child, SIGKILL);
 		waitpid(child, NULL, 0);
+		close(execfd);
 		return CLIENT_FAILED;
 	}
 	close(steal_fd(&sock));
+	/* The daemon answers the exec now. */
+	if (spawn_exec_result(execfd, argv, &cause) != 0)
+		log_err("%s", cause);
 	return spawn_exit_status(client_wait(child, &set));
 }

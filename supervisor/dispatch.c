@@ -11,15 +11,16 @@
 #include <unistd.h>
 
 #include "act.h"
+#include "calls.h"
 #include "dispatch.h"
 #include "log.h"
 #include "memory.h"
 #include "path.h"
+#include "perform.h"
+#include "rewrite.h"
 #include "syscalls.h"
+#include "verdict.h"
 #include "worker.h"
-
-/* The first published struct open_how: flags, mode, resolve. */
-#define DISPATCH_HOW_SIZE_VER0	24
 
 /* Escape a path for a log line: it may hold quotes, newlines, anything. */
 static const char *
@@ -57,7 +58,7 @@ static void
 dispatch_log(const struct seccomp_notif *req, const struct call *c,
     const struct rule *r, const char *fmt, ...)
 {
-	char quoted[PATH_MAX], answer[PATH_MAX + 64];
+	char quoted[PATH_MAX], quoted2[PATH_MAX], answer[2 * PATH_MAX + 64];
 	const char *name;
 	va_list ap;
 
@@ -67,176 +68,19 @@ dispatch_log(const struct seccomp_notif *req, const struct call *c,
 	vsnprintf(answer, sizeof(answer), fmt, ap);
 	va_end(ap);
 	name = syscalls_arch_name(req->data.arch, req->data.nr);
-	log_debug("tid=%u %s%s \"%s\" %s%s: %s", req->pid, name,
-	    syscalls_arch_is_32bit(req->data.arch) ? "/i386" : "",
-	    dispatch_quote(c->path, quoted, sizeof(quoted)),
-	    r != NULL ? "rule=" : "no rule", r != NULL ? r->name : "", answer);
-}
-
-/* openat2's struct open_how, checked like copy_struct_from_user(). */
-static int
-dispatch_open_how(const struct seccomp_notif *req, uint64_t addr,
-    uint64_t size, struct call *c)
-{
-	struct open_how how;
-	unsigned char extra[256];
-	uint64_t off;
-	size_t i, n;
-	int r;
-
-	if (size < DISPATCH_HOW_SIZE_VER0)
-		return -EINVAL;
-	if (size > 4096)
-		return -E2BIG;
-	memset(&how, 0, sizeof(how));
-	n = size < sizeof(how) ? size : sizeof(how);
-	if ((r = memory_read(req->pid, addr, &how, n)) < 0)
-		return r;
-	for (off = sizeof(how); off < size; off += n) {
-		n = size - off < sizeof(extra) ? size - off : sizeof(extra);
-		if ((r = memory_read(req->pid, addr + off, extra, n)) < 0)
-			return r;
-		for (i = 0; i < n; i++)
-			if (extra[i] != 0)
-				return -E2BIG;
-	}
-	c->flags = how.flags;
-	c->mode = how.mode;
-	c->resolve = how.resolve;
-	return 0;
-}
-
-/* Decode the arguments; 0, or -errno to answer as the kernel would. */
-static int
-dispatch_decode(const struct seccomp_notif *req, struct call *c)
-{
-	uint64_t a[6];
-	int i, is32;
-
-	/* i386 arguments are 32-bit registers. */
-	is32 = syscalls_arch_is_32bit(req->data.arch);
-	for (i = 0; i < 6; i++)
-		a[i] = is32 ? (uint32_t)req->data.args[i] : req->data.args[i];
-	c->dirfd = AT_FDCWD;
-	c->kind = ACT_OPEN;
-	switch (c->sysid) {
-	case SYSCALLS_OPEN:
-		c->path_addr = a[0];
-		c->flags = (unsigned int)a[1];
-		c->mode = a[2];
-		break;
-	case SYSCALLS_CREAT:
-		c->path_addr = a[0];
-		c->flags = O_CREAT | O_WRONLY | O_TRUNC;
-		c->mode = a[1];
-		break;
-	case SYSCALLS_OPENAT:
-		c->dirfd = (int)a[0];
-		c->path_addr = a[1];
-		c->flags = (unsigned int)a[2];
-		c->mode = a[3];
-		break;
-	case SYSCALLS_OPENAT2:
-		c->dirfd = (int)a[0];
-		c->path_addr = a[1];
-		return dispatch_open_how(req, a[2], a[3], c);
-	case SYSCALLS_STAT:
-	case SYSCALLS_LSTAT:
-		c->kind = ACT_STAT;
-		c->path_addr = a[0];
-		c->buf = a[1];
-		if (c->sysid == SYSCALLS_LSTAT)
-			c->atflags = AT_SYMLINK_NOFOLLOW;
-		break;
-	case SYSCALLS_NEWFSTATAT:
-		c->kind = ACT_STAT;
-		c->dirfd = (int)a[0];
-		c->path_addr = a[1];
-		c->buf = a[2];
-		c->atflags = (int)a[3];
-		if (c->atflags & ~(AT_SYMLINK_NOFOLLOW | AT_NO_AUTOMOUNT |
-		    AT_EMPTY_PATH))
-			return -EINVAL;
-		break;
-	case SYSCALLS_STATX:
-		c->kind = ACT_STATX;
-		c->dirfd = (int)a[0];
-		c->path_addr = a[1];
-		c->atflags = (int)a[2];
-		c->mask = (unsigned int)a[3];
-		c->buf = a[4];
-		break;
-	case SYSCALLS_ACCESS:
-		c->kind = ACT_ACCESS;
-		c->path_addr = a[0];
-		c->mode = (unsigned int)a[1];
-		break;
-	case SYSCALLS_FACCESSAT:
-	case SYSCALLS_FACCESSAT2:
-		c->kind = ACT_ACCESS;
-		c->dirfd = (int)a[0];
-		c->path_addr = a[1];
-		c->mode = (unsigned int)a[2];
-		if (c->sysid == SYSCALLS_FACCESSAT2) {
-			c->atflags = (int)a[3];
-			if (c->atflags & ~(AT_EACCESS | AT_SYMLINK_NOFOLLOW |
-			    AT_EMPTY_PATH))
-				return -EINVAL;
-		}
-		break;
-	case SYSCALLS_READLINK:
-		c->kind = ACT_READLINK;
-		c->path_addr = a[0];
-		c->buf = a[1];
-		c->bufsiz = a[2];
-		break;
-	case SYSCALLS_READLINKAT:
-		c->kind = ACT_READLINK;
-		c->dirfd = (int)a[0];
-		c->path_addr = a[1];
-		c->buf = a[2];
-		c->bufsiz = a[3];
-		break;
-	case SYSCALLS_GETXATTR:
-	case SYSCALLS_LGETXATTR:
-		c->kind = ACT_GETXATTR;
-		c->path_addr = a[0];
-		c->name_addr = a[1];
-		c->buf = a[2];
-		c->bufsiz = a[3];
-		if (c->sysid == SYSCALLS_LGETXATTR)
-			c->atflags = AT_SYMLINK_NOFOLLOW;
-		break;
-	case SYSCALLS_LISTXATTR:
-	case SYSCALLS_LLISTXATTR:
-		c->kind = ACT_LISTXATTR;
-		c->path_addr = a[0];
-		c->buf = a[1];
-		c->bufsiz = a[2];
-		if (c->sysid == SYSCALLS_LLISTXATTR)
-			c->atflags = AT_SYMLINK_NOFOLLOW;
-		break;
-	default:
-		return -ENOSYS;
-	}
-	return 0;
-}
-
-/* Does the call write, for `access = write` rules? */
-static int
-dispatch_writes(const struct call *c)
-{
-	switch (c->kind) {
-	case ACT_OPEN:
-		return (c->flags & O_ACCMODE) != O_RDONLY ||
-		    (c->flags & (O_CREAT | O_TRUNC | O_APPEND |
-		    __O_TMPFILE)) != 0;
-	case ACT_ACCESS:
-		/* The kernel itself answers EROFS to W_OK. */
-		return (c->mode & W_OK) != 0;
-	default:
-		return 0;
-	}
+	if (c->npaths > 1)
+		log_debug("tid=%u %s%s \"%s\" \"%s\" %s%s: %s", req->pid,
+		    name, syscalls_arch_is_32bit(req->data.arch) ? "/i386" : "",
+		    dispatch_quote(c->p[0].given, quoted, sizeof(quoted)),
+		    dispatch_quote(c->p[1].given, quoted2, sizeof(quoted2)),
+		    r != NULL ? "rule=" : "no rule", r != NULL ? r->name : "",
+		    answer);
+	else
+		log_debug("tid=%u %s%s \"%s\" %s%s: %s", req->pid, name != NULL ?
+		    name : "?", syscalls_arch_is_32bit(req->data.arch) ?
+		    "/i386" : "", dispatch_quote(c->p[0].given, quoted,
+		    sizeof(quoted)), r != NULL ? "rule=" : "no rule",
+		    r != NULL ? r->name : "", answer);
 }
 
 /* Answer with fd, the result of act_open(): install it, or its errno. */
@@ -355,7 +199,12 @@ dispatch_emulate(struct notify *n, const struct seccomp_notif *req,
 	if (c->kind == ACT_GETXATTR || c->kind == ACT_LISTXATTR)
 		out = xmalloc(ACT_XATTR_SIZE_MAX);
 	ret = 0;
-	if (c->kind == ACT_GETXATTR) {
+	if (c->kind == ACT_HANDLE) {
+		/* struct file_handle's header: its handle_bytes is read. */
+		if ((w = memory_read(req->pid, c->buf, out,
+		    sizeof(struct file_handle))) < 0)
+			ret = w;
+	} else if (c->kind == ACT_GETXATTR) {
 		/* The name as the kernel takes it: too long or empty is
 		 * ERANGE. */
 		len = memory_read_string(req->pid, c->name_addr, c->xname,
@@ -367,12 +216,18 @@ dispatch_emulate(struct notify *n, const struct seccomp_notif *req,
 	}
 	if (ret == 0)
 		ret = act_emulate(t, c, dst, out, &outlen);
-	if (ret >= 0 && outlen > 0) {
+	/* name_to_handle_at's EOVERFLOW still tells the size it needs. */
+	if ((ret >= 0 || (ret == -EOVERFLOW && c->kind == ACT_HANDLE)) &&
+	    outlen > 0) {
 		/* Write only into the very call that asked. */
 		if (notify_id_valid(n, req->id) < 0)
 			goto done;
 		if ((w = memory_write(req->pid, c->buf, out, outlen)) < 0)
 			ret = w == -ESRCH ? -ESRCH : -EFAULT;
+		else if (ret >= 0 && c->kind == ACT_HANDLE &&
+		    (w = memory_write(req->pid, c->name_addr, out +
+		    ACT_HANDLE_MNT_OFF, (c->atflags & 1) ? 8 : 4)) < 0)
+			ret = -EFAULT;
 	}
 	if (ret < 0) {
 		dispatch_log(req, c, r, "redirect %s errno %s", dst,
@@ -387,46 +242,171 @@ done:
 		free(out);
 }
 
+/* A write-side call, performed with its paths moved. */
 static void
-dispatch_redirect(struct notify *n, const struct seccomp_notif *req,
-    struct target *t, struct call *c, const struct rule *r)
+dispatch_perform(struct notify *n, const struct seccomp_notif *req,
+    struct target *t, const struct call *c, const struct rule *r,
+    const char *const dst[CALL_PATHS])
 {
-	char dst[PATH_MAX];
-	int err;
+	long ret = perform_call(t, c, dst);
 
-	if ((err = rules_target(r, c->abs, dst, sizeof(dst))) < 0) {
-		dispatch_log(req, c, r, "redirect: errno %s",
-		    dispatch_errname(-err));
-		notify_error(n, req->id, -err);
-	} else if (c->kind == ACT_OPEN)
-		dispatch_open_maybe_async(n, req, t, c, r, dst);
-	else
-		dispatch_emulate(n, req, t, c, r, dst);
+	if (ret < 0) {
+		dispatch_log(req, c, r, "redirect %s errno %s", dst[0],
+		    dispatch_errname((int)-ret));
+		notify_error(n, req->id, (int)-ret);
+	} else {
+		dispatch_log(req, c, r, "redirect %s%s%s = %ld", dst[0],
+		    c->npaths > 1 ? " " : "", c->npaths > 1 ? dst[1] : "",
+		    ret);
+		notify_return(n, req->id, ret);
+	}
 }
 
-/* Read and resolve the path; 0, or -errno to answer as the kernel would. */
-static int
-dispatch_path(const struct seccomp_notif *req, struct target *t,
-    struct call *c)
+static void
+dispatch_self(struct notify *n, const struct seccomp_notif *req,
+    struct target *t, const struct call *c, const struct rule *r,
+    const char *dst)
 {
-	ssize_t len;
-	int r;
+	int err = rewrite_call(n, req, t, c, dst);
 
-	if ((r = dispatch_decode(req, c)) < 0)
-		return r;
-	len = memory_read_string(req->pid, c->path_addr, c->path,
-	    sizeof(c->path));
+	if (err < 0) {
+		dispatch_log(req, c, r, "redirect %s errno %s", dst,
+		    dispatch_errname(-err));
+		notify_error(n, req->id, -err);
+	} else
+		dispatch_log(req, c, r, "redirect %s", dst);
+}
+
+static void
+dispatch_redirect(struct notify *n, const struct seccomp_notif *req,
+    struct target *t, struct call *c, const struct verdict *v)
+{
+	char dst[CALL_PATHS][PATH_MAX];
+	const char *to[CALL_PATHS];
+	int i, err;
+
+	for (i = 0; i < c->npaths; i++) {
+		to[i] = c->p[i].abs;
+		if (v->by[i] == NULL)
+			continue;
+		if ((err = rules_target(v->by[i], c->p[i].abs, dst[i],
+		    sizeof(dst[i]))) < 0) {
+			dispatch_log(req, c, v->rule, "redirect: errno %s",
+			    dispatch_errname(-err));
+			notify_error(n, req->id, -err);
+			return;
+		}
+		to[i] = dst[i];
+	}
+	switch (c->kind) {
+	case ACT_OPEN:
+		if (c->flags & O_PATH)
+			dispatch_self(n, req, t, c, v->rule, to[0]);
+		else
+			dispatch_open_maybe_async(n, req, t, c, v->rule, to[0]);
+		break;
+	case ACT_SELF:
+		dispatch_self(n, req, t, c, v->rule, to[0]);
+		break;
+	case ACT_PERFORM:
+		dispatch_perform(n, req, t, c, v->rule, to);
+		break;
+	default:
+		dispatch_emulate(n, req, t, c, v->rule, to[0]);
+	}
+}
+
+/* Calls that name no path by design: utimensat(fd, NULL), fanotify_mark
+ * on its dirfd. */
+static int
+dispatch_null_ok(const struct call *c)
+{
+	return c->sysid == SYSCALLS_UTIMENSAT ||
+	    c->sysid == SYSCALLS_FANOTIFY_MARK;
+}
+
+/*
+ * Read and resolve path i: absolute, in the target's view, with a cwd or
+ * dirfd lying in a directory redirect's destination named by its source
+ * (where a redirected chdir left it). Sets skip where the kernel is to
+ * answer (a NULL or empty path, a bad dirfd). 0, or -errno to answer.
+ */
+static int
+dispatch_path(const struct seccomp_notif *req, const struct rule_set *rules,
+    struct target *t, struct call *c, int i)
+{
+	struct call_path *p = &c->p[i];
+	char dir[PATH_MAX], mapped[PATH_MAX];
+	const char *base = "";
+	ssize_t len;
+
+	if (p->addr == 0 && dispatch_null_ok(c)) {
+		p->skip = 1;
+		return 0;
+	}
+	len = memory_read_string(req->pid, p->addr, p->given,
+	    sizeof(p->given));
 	if (len < 0)
 		return (int)len;
-	if (len == 0 && (c->atflags & AT_EMPTY_PATH))
-		return 1;	/* fstat(2) of dirfd: nothing to match */
-	if ((r = path_resolve(req->pid, c->dirfd, c->path, c->abs,
-	    sizeof(c->abs))) < 0)
-		return 1;	/* a bad dirfd or an empty path: the kernel says */
-	/* /proc shows the cwd and dirfds in our view, rules are in its. */
-	if (c->path[0] != '/' && target_strip_root(t, c->abs) < 0)
-		return 1;
+	if (len == 0) {
+		/* fstat(2) of a dirfd, or ENOENT from the kernel. */
+		p->skip = 1;
+		return 0;
+	}
+	if (p->given[0] != '/') {
+		/* /proc shows the cwd and dirfds in our view, rules are in
+		 * its. */
+		if (path_dir(req->pid, p->dirfd, dir, sizeof(dir)) < 0 ||
+		    target_strip_root(t, dir) < 0) {
+			p->skip = 1;
+			return 0;
+		}
+		base = dir;
+		if (rules_reverse(rules, dir, mapped, sizeof(mapped)) > 0)
+			base = mapped;
+	}
+	if (path_join(base, p->given, p->abs, sizeof(p->abs)) < 0)
+		p->skip = 1;
 	return 0;
+}
+
+/* getcwd(2) with the cwd in a directory redirect's destination answers
+ * with its source, as a redirected chdir promised. */
+static void
+dispatch_getcwd(struct notify *n, const struct rule_set *rules,
+    const struct seccomp_notif *req)
+{
+	char cwd[PATH_MAX], src[PATH_MAX];
+	struct target t;
+	uint64_t buf, size;
+	size_t len;
+	int is32 = syscalls_arch_is_32bit(req->data.arch), err;
+
+	buf = is32 ? (uint32_t)req->data.args[0] : req->data.args[0];
+	size = is32 ? (uint32_t)req->data.args[1] : req->data.args[1];
+	target_init(&t, req->pid);
+	if (path_dir(req->pid, AT_FDCWD, cwd, sizeof(cwd)) < 0 ||
+	    target_strip_root(&t, cwd) < 0 ||
+	    rules_reverse(rules, cwd, src, sizeof(src)) <= 0) {
+		notify_continue(n, req->id);
+		goto out;
+	}
+	len = strlen(src) + 1;
+	if (size < len)
+		err = ERANGE;
+	else if (notify_id_valid(n, req->id) < 0)
+		goto out;
+	else if (memory_write(req->pid, buf, src, len) < 0)
+		err = EFAULT;
+	else {
+		log_debug("tid=%u getcwd: \"%s\" for \"%s\"", req->pid, src,
+		    cwd);
+		notify_return(n, req->id, (int64_t)len);
+		goto out;
+	}
+	notify_error(n, req->id, err);
+out:
+	target_fini(&t);
 }
 
 void
@@ -434,23 +414,33 @@ dispatch_notification(struct notify *n, const struct rule_set *rules,
     const struct seccomp_notif *req)
 {
 	static __u32 warned;
-	const struct rule *r;
+	struct verdict v;
 	struct target t;
 	struct call c;
-	int err;
+	int err, i, skip;
 
-	/* Not the buffers at its end: 8 KiB to clear on every call. */
-	memset(&c, 0, offsetof(struct call, path));
-	c.path[0] = c.abs[0] = '\0';
+	/* Not the buffers at its end: 16 KiB to clear on every call. */
+	memset(&c, 0, offsetof(struct call, xname));
 	c.sysid = syscalls_lookup(req->data.arch, req->data.nr, &c.layout);
-	if (c.sysid < 0) {
+	switch (c.sysid) {
+	case -1:
 		/* Only the syscalls we asked for are notified; be safe. */
 		notify_continue(n, req->id);
 		return;
-	}
-	if (c.sysid >= SYSCALLS_COUNT) {
-		/* Credential, umask and root changes: note them, let them
-		 * run. */
+	case SYSCALLS_GETCWD:
+		dispatch_getcwd(n, rules, req);
+		return;
+	case SYSCALLS_IO_URING:
+		/* Its operations never pass through seccomp. Programs fall
+		 * back to plain calls on ENOSYS. */
+		log_debug("tid=%u io_uring_setup: errno ENOSYS (io_uring would "
+		    "bypass the rules; --allow-io-uring permits it)", req->pid);
+		notify_error(n, req->id, ENOSYS);
+		return;
+	case SYSCALLS_CREDS:
+	case SYSCALLS_UMASK:
+	case SYSCALLS_ROOT:
+		/* Note the change, let it run. */
 		if (c.sysid == SYSCALLS_CREDS)
 			target_changed_creds();
 		else if (c.sysid == SYSCALLS_UMASK)
@@ -461,7 +451,11 @@ dispatch_notification(struct notify *n, const struct rule_set *rules,
 		return;
 	}
 	target_init(&t, req->pid);
-	err = dispatch_path(req, &t, &c);
+	err = calls_decode(req->pid, &req->data, &c);
+	for (i = 0, skip = 1; err == 0 && i < c.npaths; i++) {
+		err = dispatch_path(req, rules, &t, &c, i);
+		skip &= c.p[i].skip;
+	}
 	if (err == -ESRCH)
 		goto out;
 	if (err == -EPERM &&
@@ -479,16 +473,27 @@ dispatch_notification(struct notify *n, const struct rule_set *rules,
 		notify_error(n, req->id, -err);
 		goto out;
 	}
-	r = err > 0 ? NULL : rules_match(rules, c.abs, c.sysid,
-	    dispatch_writes(&c));
-	if (r == NULL || r->action == RULE_CONTINUE) {
-		dispatch_log(req, &c, r, "continue");
+	if (skip) {
+		/* Nothing to match: the kernel answers. */
+		dispatch_log(req, &c, NULL, "continue");
 		notify_continue(n, req->id);
-	} else if (r->action == RULE_ERRNO) {
-		dispatch_log(req, &c, r, "errno %s", dispatch_errname(r->err));
-		notify_error(n, req->id, r->err);
-	} else
-		dispatch_redirect(n, req, &t, &c, r);
+		goto out;
+	}
+	verdict_decide(rules, &c, &v);
+	switch (v.kind) {
+	case VERDICT_CONTINUE:
+		dispatch_log(req, &c, v.rule, "continue");
+		notify_continue(n, req->id);
+		break;
+	case VERDICT_ERRNO:
+		dispatch_log(req, &c, v.rule, "errno %s",
+		    dispatch_errname(v.err));
+		notify_error(n, req->id, v.err);
+		break;
+	case VERDICT_REDIRECT:
+		dispatch_redirect(n, req, &t, &c, &v);
+		break;
+	}
 out:
 	target_fini(&t);
 }

@@ -33,6 +33,8 @@ struct loop {
 	int			 nreceivers;
 	int			 receivers_done;
 	ev_io			 signal_w;
+	ev_io			 exec_w;	/* the exec's outcome */
+	char *const		*argv;
 	struct notify		*notify;
 	const struct rule_set	*rules;
 	pid_t			 child;
@@ -201,6 +203,18 @@ loop_forward(struct loop *l, const struct signalfd_siginfo *si)
 }
 
 static void
+loop_exec_cb(struct ev_loop *ev, ev_io *w, int revents)
+{
+	struct loop *l = w->data;
+	cleanup_free char *cause = NULL;
+
+	(void)revents;
+	ev_io_stop(ev, w);
+	if (spawn_exec_result(w->fd, l->argv, &cause) != 0)
+		log_err("%s", cause);
+}
+
+static void
 loop_signal_cb(struct ev_loop *ev, ev_io *w, int revents)
 {
 	struct loop *l = w->data;
@@ -219,7 +233,7 @@ loop_signal_cb(struct ev_loop *ev, ev_io *w, int revents)
 
 int
 loop_run(struct notify *n, const struct rule_set *rules, pid_t child,
-    int sigfd)
+    int sigfd, int execfd, char *const argv[])
 {
 	struct loop l;
 	int stuck;
@@ -241,6 +255,10 @@ loop_run(struct notify *n, const struct rule_set *rules, pid_t child,
 		l.listener_w.data = &l;
 		ev_io_start(l.ev, &l.listener_w);
 	}
+	l.argv = argv;
+	ev_io_init(&l.exec_w, loop_exec_cb, execfd, EV_READ);
+	l.exec_w.data = &l;
+	ev_io_start(l.ev, &l.exec_w);
 	ev_io_init(&l.signal_w, loop_signal_cb, sigfd, EV_READ);
 	l.signal_w.data = &l;
 	ev_io_start(l.ev, &l.signal_w);
@@ -248,6 +266,9 @@ loop_run(struct notify *n, const struct rule_set *rules, pid_t child,
 	loop_reap(&l);
 	if (!(l.child_done && l.listener_done))
 		ev_run(l.ev, 0);
+	/* The child is gone: its message, if any, is there to read. */
+	if (ev_is_active(&l.exec_w))
+		loop_exec_cb(l.ev, &l.exec_w, EV_READ);
 	/* Receivers return once no task uses the filter, but one may be in an
 	 * open of a FIFO that nobody will ever write; when we stop with
 	 * orphans left, they stay in RECV. */

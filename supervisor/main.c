@@ -33,7 +33,8 @@
 #define EXIT_FAILED	125	/* unotifyd failed before starting the command */
 
 static const char usage_text[] =
-"usage: unotifyd run [-v] [-r PATH]... [--redirect SRC=DST]... [--] CMD [ARG]...\n"
+"usage: unotifyd run [-v] [-r PATH]... [--redirect SRC=DST]... [--allow-io-uring]\n"
+"                    [--] CMD [ARG]...\n"
 "       unotifyd check [-r PATH]... [--redirect SRC=DST]...\n"
 "       unotifyd filter [-r PATH]... [--redirect SRC=DST]...\n"
 "       unotifyd profile [-r PATH]... [--redirect SRC=DST]...\n"
@@ -53,6 +54,7 @@ static const char usage_text[] =
 "      --handover-wait SECONDS\n"
 "                          on SIGTERM, wait this long for a successor to take\n"
 "                          over (default 30, 0 under systemd; 0: do not)\n"
+"      --allow-io-uring    let programs use io_uring, which bypasses the rules\n"
 "  -v, --verbose           log every decision to stderr\n"
 "  -h, --help              show this help\n"
 "\n"
@@ -117,7 +119,7 @@ main_std_fds(void)
 
 /* The calls run notifies, privileged or not; filter and profile show the
  * same. */
-static uint64_t
+static syscalls_mask
 main_mask(const struct rule_set *rules, int privileged)
 {
 	return syscalls_run_mask(rules_syscalls(rules), privileged);
@@ -131,8 +133,8 @@ main_run(struct rule_set *rules, char *argv[])
 	struct notify *n;
 	sigset_t set, old;
 	const char *why;
-	uint32_t mask;
-	int r, listener, sigfd, status;
+	syscalls_mask mask;
+	int r, listener, execfd, sigfd, status;
 	pid_t child;
 
 	mask = main_mask(rules, geteuid() == 0);
@@ -147,7 +149,8 @@ main_run(struct rule_set *rules, char *argv[])
 	if ((sigfd = signalfd(-1, &set, SFD_NONBLOCK | SFD_CLOEXEC)) < 0)
 		die_errno(EXIT_FAILED, "signalfd");
 
-	status = spawn_start(filter, argv, &old, &child, &listener, &cause);
+	status = spawn_start(filter, argv, &old, &child, &listener, &execfd,
+	    &cause);
 	filter_free(filter);
 	if (status != 0) {
 		log_err("%s", cause);
@@ -165,7 +168,7 @@ main_run(struct rule_set *rules, char *argv[])
 	creds_init();
 	/* Modes of files created for the target get the target's umask. */
 	target_assume(umask(0));
-	status = loop_run(n, rules, child, sigfd);
+	status = loop_run(n, rules, child, sigfd, execfd, argv);
 	notify_unref(n);
 	close(sigfd);
 	if (status < 0) {
@@ -182,7 +185,7 @@ main_check(const struct rule_set *rules)
 	int id, first = 1;
 
 	printf("%zu rules OK; notified syscalls:", rules->n);
-	for (id = 0; id < SYSCALLS_COUNT; id++)
+	for (id = 0; id < SYSCALLS_NIDS; id++)
 		if (rules_syscalls(rules) & SYSCALLS_MASK(id)) {
 			printf(" %s", syscalls_name(id));
 			first = 0;
@@ -296,6 +299,7 @@ main(int argc, char *argv[])
 		{ "listener-path", required_argument, NULL, 'L' },
 		{ "metadata", required_argument, NULL, 'M' },
 		{ "handover-wait", required_argument, NULL, 'W' },
+		{ "allow-io-uring", no_argument, NULL, 'U' },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 }
@@ -331,8 +335,9 @@ main(int argc, char *argv[])
 	fail = mc->cmd == MAIN_CHECK ? 1 : EXIT_FAILED;
 	/* Rules keep command-line order: first match wins. */
 	while ((c = getopt_long(argc, argv, "+r:vh", longopts, NULL)) != -1) {
-		opt = c == 'r' ? MAIN_OPT_RULES : c == 'R' ? MAIN_OPT_REDIRECT :
-		    c == 'S' ? MAIN_OPT_SOCKET : c == 'G' ? MAIN_OPT_GROUP :
+		opt = c == 'r' || c == 'U' ? MAIN_OPT_RULES :
+		    c == 'R' ? MAIN_OPT_REDIRECT : c == 'S' ? MAIN_OPT_SOCKET :
+		    c == 'G' ? MAIN_OPT_GROUP :
 		    c == 'L' || c == 'M' ? MAIN_OPT_PROFILE :
 		    c == 'W' ? MAIN_OPT_HANDOVER : 0;
 		if (opt != 0 && !(mc->opts & opt))
@@ -352,6 +357,10 @@ main(int argc, char *argv[])
 			break;
 		case 'S':
 			so.socket = optarg;
+			break;
+		case 'U':
+			rules.io_uring = 1;
+			so.io_uring = 1;
 			break;
 		case 'G':
 			so.group = optarg;

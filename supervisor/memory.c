@@ -100,3 +100,25 @@ memory_write(pid_t tid, uint64_t addr, const void *buf, size_t len)
 		return (int)n;
 	return (size_t)n == len ? 0 : -EFAULT;
 }
+
+int
+memory_open(pid_t tid)
+{
+	char file[64];
+	int fd;
+
+	snprintf(file, sizeof(file), "/proc/%d/mem", (int)tid);
+	if ((fd = open(file, O_RDWR | O_CLOEXEC)) < 0)
+		return errno == ENOENT ? -ESRCH : -EPERM;
+	return fd;
+}
+
+int
+memory_poke(int memfd, uint64_t addr, const void *buf, size_t len)
+{
+	ssize_t n = pwrite(memfd, buf, len, (off_t)addr);
+
+	if (n < 0)
+		return errno == EIO ? -EFAULT : -errno;
+	return (size_t)n == len ? 0 : -EFAULT;
+}

@@ -23,4 +23,13 @@ int	memory_read(pid_t tid, uint64_t addr, void *buf, size_t len);
  * above. */
 int	memory_write(pid_t tid, uint64_t addr, const void *buf, size_t len);
 
+/*
+ * The memory of task tid as a descriptor (open it before the notification's
+ * ID check: it then stays that task's even if the tid is reused), and a
+ * write through it that, like a debugger's, also reaches read-only pages
+ * (a path string in a program's .rodata). 0 or -errno.
+ */
+int	memory_open(pid_t tid);
+int	memory_poke(int memfd, uint64_t addr, const void *buf, size_t len);
+
 #endif

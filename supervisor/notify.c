@@ -306,9 +306,16 @@ int
 notify_addfd(struct notify *n, uint64_t id, int srcfd,
     unsigned int newfd_flags)
 {
+	return notify_inject(n, id, srcfd, newfd_flags, 1);
+}
+
+int
+notify_inject(struct notify *n, uint64_t id, int srcfd,
+    unsigned int newfd_flags, int send)
+{
 	struct seccomp_notif_addfd addfd = {
 		.id = id,
-		.flags = SECCOMP_ADDFD_FLAG_SEND,
+		.flags = send ? SECCOMP_ADDFD_FLAG_SEND : 0,
 		.srcfd = srcfd,
 		.newfd = 0,
 		.newfd_flags = newfd_flags,

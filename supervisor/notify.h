@@ -55,6 +55,10 @@ int	notify_return(struct notify *, uint64_t id, int64_t val);
  * newfd_flags may hold O_CLOEXEC. Returns the target's fd or -errno. */
 int	notify_addfd(struct notify *, uint64_t id, int srcfd,
 	    unsigned int newfd_flags);
+/* Install srcfd in the target without answering (send 0), or as the
+ * answer (send 1, as notify_addfd). Returns the target's fd or -errno. */
+int	notify_inject(struct notify *, uint64_t id, int srcfd,
+	    unsigned int newfd_flags, int send);
 /* 1 if same-CPU wake-ups are on. */
 int	notify_sync_wakeup(const struct notify *);
 

@@ -53,38 +53,45 @@ path_normalise(char *path)
 }
 
 int
-path_resolve(pid_t tid, int dirfd, const char *path, char *out, size_t len)
+path_dir(pid_t tid, int dirfd, char *out, size_t len)
 {
 	char link[64];
 	ssize_t n;
-	size_t plen = strlen(path);
+
+	if (dirfd == AT_FDCWD)
+		snprintf(link, sizeof(link), "/proc/%d/cwd", (int)tid);
+	else if (dirfd < 0)
+		return -EBADF;
+	else
+		snprintf(link, sizeof(link), "/proc/%d/fd/%d", (int)tid, dirfd);
+	n = readlink(link, out, len);
+	if (n < 0)
+		return errno == ENOENT ? (dirfd == AT_FDCWD ? -ESRCH : -EBADF) :
+		    -errno;
+	/* Not a directory path: a socket:[..], pipe:[..] or the like. */
+	if (n == 0 || out[0] != '/')
+		return -ENOTDIR;
+	if ((size_t)n >= len)
+		return -ENAMETOOLONG;
+	out[n] = '\0';
+	return 0;
+}
+
+int
+path_join(const char *dir, const char *path, char *out, size_t len)
+{
+	size_t dlen = path[0] == '/' ? 0 : strlen(dir), plen = strlen(path);
 
 	if (plen == 0)
 		return -ENOENT;
-	if (path[0] == '/') {
-		if (plen >= len)
-			return -ENAMETOOLONG;
+	if ((dlen > 0 ? dlen + 1 : 0) + plen >= len)
+		return -ENAMETOOLONG;
+	if (dlen > 0) {
+		memmove(out, dir, dlen);
+		out[dlen] = '/';
+		memcpy(out + dlen + 1, path, plen + 1);
+	} else
 		memcpy(out, path, plen + 1);
-	} else {
-		if (dirfd == AT_FDCWD)
-			snprintf(link, sizeof(link), "/proc/%d/cwd", (int)tid);
-		else if (dirfd < 0)
-			return -EBADF;
-		else
-			snprintf(link, sizeof(link), "/proc/%d/fd/%d",
-			    (int)tid, dirfd);
-		n = readlink(link, out, len);
-		if (n < 0)
-			return errno == ENOENT ? (dirfd == AT_FDCWD ?
-			    -ESRCH : -EBADF) : -errno;
-		/* Not a directory path: a socket:[..], pipe:[..] or the like. */
-		if (n == 0 || out[0] != '/')
-			return -ENOTDIR;
-		if ((size_t)n + 1 + plen >= len)
-			return -ENAMETOOLONG;
-		out[n] = '/';
-		memcpy(out + n + 1, path, plen + 1);
-	}
 	path_normalise(out);
 	return 0;
 }

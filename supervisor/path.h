@@ -15,13 +15,18 @@
 void	path_normalise(char *path);
 
 /*
- * Make path absolute as task tid would resolve it: against its cwd for
- * AT_FDCWD, against its open directory dirfd otherwise (dirfd is ignored for
- * an absolute path), then normalise. Returns 0, or -errno (-EBADF for a dirfd
- * the task has not open, -ESRCH if it is gone, -ENAMETOOLONG, -ENOENT for an
- * empty path).
+ * The directory task tid resolves a relative path against: its cwd for
+ * AT_FDCWD, its open directory dirfd otherwise, as the path /proc shows (our
+ * view). Returns 0, or -errno (-EBADF for a dirfd the task has not open,
+ * -ESRCH if it is gone, -ENOTDIR for a socket or pipe, -ENAMETOOLONG).
  */
-int	path_resolve(pid_t tid, int dirfd, const char *path, char *out,
-	    size_t len);
+int	path_dir(pid_t tid, int dirfd, char *out, size_t len);
+
+/*
+ * path made absolute against dir (ignored when path is absolute; dir may be
+ * out itself), normalised, in out. Returns 0, -ENOENT for an empty path, or
+ * -ENAMETOOLONG.
+ */
+int	path_join(const char *dir, const char *path, char *out, size_t len);
 
 #endif

@@ -49,17 +49,22 @@ profile_set(struct json_object *o, const char *key, struct json_object *v)
 }
 
 /*
- * filter_add()'s argument conditions, as runtime-spec args: the fstat(2)
- * forms (AT_EMPTY_PATH) name no path and stay in the kernel. test_profile
- * runs both filters over these arguments, so the two cannot drift apart.
+ * filter_add()'s argument conditions, as runtime-spec args: the forms that
+ * name no path (AT_EMPTY_PATH, utimensat on an fd) stay in the kernel.
+ * test_profile runs both filters over these arguments, so the two cannot
+ * drift apart.
  */
 static const struct profile_cond {
 	int		 id;
-	unsigned int	 index;		/* argument holding the flags */
-	uint64_t	 mask;		/* notified when (arg & mask) == 0 */
+	unsigned int	 index;		/* the argument compared */
+	const char	*op;		/* SCMP_CMP_* */
+	uint64_t	 value;		/* MASKED_EQ: the mask */
+	uint64_t	 value_two;	/* MASKED_EQ: the datum */
 } profile_conds[] = {
-	{ SYSCALLS_NEWFSTATAT, 3, AT_EMPTY_PATH },
-	{ SYSCALLS_STATX, 2, AT_EMPTY_PATH },
+	{ SYSCALLS_NEWFSTATAT, 3, "SCMP_CMP_MASKED_EQ", AT_EMPTY_PATH, 0 },
+	{ SYSCALLS_STATX, 2, "SCMP_CMP_MASKED_EQ", AT_EMPTY_PATH, 0 },
+	{ SYSCALLS_EXECVEAT, 4, "SCMP_CMP_MASKED_EQ", AT_EMPTY_PATH, 0 },
+	{ SYSCALLS_UTIMENSAT, 1, "SCMP_CMP_NE", 0, 0 },
 };
 
 static const struct profile_cond *
@@ -94,7 +99,6 @@ profile_entry(struct json_object *calls, const struct profile_cond *c,
 		return r;
 	if (c == NULL)
 		return 0;
-	/* SCMP_CMP_MASKED_EQ: value is the mask, valueTwo the datum. */
 	if ((r = profile_set(e, "args", args = json_object_new_array())) < 0)
 		return r;
 	if ((arg = json_object_new_object()) == NULL)
@@ -105,10 +109,11 @@ profile_entry(struct json_object *calls, const struct profile_cond *c,
 	}
 	if ((r = profile_set(arg, "index",
 	    json_object_new_uint64(c->index))) < 0 ||
-	    (r = profile_set(arg, "value", json_object_new_uint64(c->mask))) < 0 ||
-	    (r = profile_set(arg, "valueTwo", json_object_new_uint64(0))) < 0 ||
-	    (r = profile_set(arg, "op",
-	    json_object_new_string("SCMP_CMP_MASKED_EQ"))) < 0)
+	    (r = profile_set(arg, "value",
+	    json_object_new_uint64(c->value))) < 0 ||
+	    (r = profile_set(arg, "valueTwo",
+	    json_object_new_uint64(c->value_two))) < 0 ||
+	    (r = profile_set(arg, "op", json_object_new_string(c->op))) < 0)
 		return r;
 	return 0;
 }
@@ -116,7 +121,7 @@ profile_entry(struct json_object *calls, const struct profile_cond *c,
 /* The names of every id in mask, on any arch: one entry for the calls
  * notified whatever their arguments, one per conditional call. */
 static int
-profile_calls(uint64_t mask, struct json_object *calls)
+profile_calls(syscalls_mask mask, struct json_object *calls)
 {
 	struct json_object *plain = NULL, *names;
 	const struct profile_cond *c;
@@ -143,7 +148,7 @@ profile_calls(uint64_t mask, struct json_object *calls)
 }
 
 int
-profile_build(uint64_t mask, const char *listener, const char *metadata,
+profile_build(syscalls_mask mask, const char *listener, const char *metadata,
     struct json_object **out)
 {
 	struct json_object *p, *arches, *calls;
@@ -179,7 +184,7 @@ out:
 }
 
 int
-profile_print(uint64_t mask, const char *listener, const char *metadata,
+profile_print(syscalls_mask mask, const char *listener, const char *metadata,
     FILE *f)
 {
 	struct json_object *p;

@@ -6,6 +6,8 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "syscalls.h"
+
 struct json_object;
 
 /*
@@ -18,12 +20,12 @@ struct json_object;
  * (the caller owns it: json_object_put), -EINVAL if mask is empty or
  * listener is not absolute, or -ENOMEM.
  */
-int	 profile_build(uint64_t mask, const char *listener,
+int	 profile_build(syscalls_mask mask, const char *listener,
 	    const char *metadata, struct json_object **out);
 
 /* profile_build, printed as indented JSON with a final newline to f.
  * Returns 0 or -errno (-EIO for a write error). */
-int	 profile_print(uint64_t mask, const char *listener,
+int	 profile_print(syscalls_mask mask, const char *listener,
 	    const char *metadata, FILE *f);
 
 #endif

@@ -7,7 +7,7 @@
 #include <stdint.h>
 
 #define PROTO_MAGIC	"UNOTIFYD"	/* 8 bytes, no NUL on the wire */
-#define PROTO_VERSION	1
+#define PROTO_VERSION	2
 
 /* client -> daemon: who is asking. */
 struct proto_hello {
@@ -19,9 +19,9 @@ struct proto_hello {
 /* daemon -> client: what to notify, or why not (positive errno). */
 struct proto_filter {
 	uint32_t	version;
-	uint32_t	mask;		/* SYSCALLS_MASK bits */
+	uint32_t	mask;		/* SYSCALLS_MASK bits 0-31 */
 	int32_t		error;
-	uint32_t	reserved;
+	uint32_t	mask_hi;	/* ... and 32-63 (version 2) */
 };
 
 /* client -> daemon, with the listener fd (SCM_RIGHTS): the started

@@ -120,6 +120,8 @@ rules_init(struct rule_set *set)
 	set->cap = 0;
 	set->index = NULL;
 	set->scopes = NULL;
+	set->io_uring = 0;
+	set->nreverse = 0;
 }
 
 /* Release a list of scopes. */
@@ -281,6 +283,7 @@ rules_merge(struct rule_set *dst, struct rule_set *src, struct causes *causes)
 			tail = &(*tail)->next;
 		*tail = src->scopes;
 	}
+	dst->io_uring |= src->io_uring;
 	rules_init(src);
 	return r;
 }
@@ -660,7 +663,7 @@ rules_ini_finish(struct rules_ini *ini)
 	if (ini->in_section && !ini->section_bad && !ini->stop) {
 		if (ini->in_match)
 			rules_ini_scope(ini);
-		else
+		else if (strcmp(ini->section, RULES_OPTIONS_SECTION) != 0)
 			rules_ini_build(ini);
 	}
 	free(ini->section);
@@ -829,6 +832,22 @@ rules_ini_scope_key(struct rules_ini *ini, const char *name,
 	return 1;
 }
 
+/* A key of the [unotifyd] section: options of the whole rule set. */
+static void
+rules_ini_option(struct rules_ini *ini, const char *name, const char *value)
+{
+	if (strcmp(name, "io_uring") != 0) {
+		rules_ini_error(ini, ini->line, "unknown option '%s' in [%s] "
+		    "(known: io_uring)", name, RULES_OPTIONS_SECTION);
+		return;
+	}
+	if (strcmp(value, "allow") == 0)
+		ini->set->io_uring = 1;
+	else if (strcmp(value, "refuse") != 0)
+		rules_ini_error(ini, ini->line, "io_uring must be 'allow' or "
+		    "'refuse', not '%s'", value);
+}
+
 /* inih handler: record one key of the current section. */
 static int
 rules_ini_handler(void *user, UNUSED const char *section, const char *name,
@@ -848,6 +867,11 @@ rules_ini_handler(void *user, UNUSED const char *section, const char *name,
 	}
 	if (ini->in_match)
 		return rules_ini_scope_key(ini, name, value);
+	if (ini->section != NULL &&
+	    strcmp(ini->section, RULES_OPTIONS_SECTION) == 0) {
+		rules_ini_option(ini, name, value);
+		return 1;
+	}
 	k = rules_lookup(rules_keys, nitems(rules_keys), name);
 	if (k == -1) {
 		rules_ini_error(ini, ini->line, "unknown key '%s'", name);
@@ -1135,22 +1159,76 @@ rules_add_redirect(struct rule_set *set, const char *spec, const char *origin,
 void
 rules_index(struct rule_set *set)
 {
+	size_t i;
+
 	rule_index_free(set->index);
 	set->index = rule_index_new(set->v, set->n);
+	set->nreverse = 0;
+	for (i = 0; i < set->n; i++)
+		if (set->v[i].action == RULE_REDIRECT &&
+		    set->v[i].match == RULE_PREFIX && set->v[i].target_dir)
+			set->nreverse++;
 }
 
 /* Union of every rule's syscalls. */
-uint32_t
+syscalls_mask
 rules_syscalls(const struct rule_set *set)
 {
-	uint32_t m = 0;
+	static const syscalls_mask by_access[] = {
+		[RULE_ACCESS_ANY] = SYSCALLS_ALL,
+		[RULE_ACCESS_READ] = SYSCALLS_READS,
+		[RULE_ACCESS_WRITE] = SYSCALLS_WRITES,
+	};
+	const struct rule *r;
+	syscalls_mask m = 0;
 	size_t i;
 
 	/* A continue rule only shadows later rules, whose syscalls count. */
-	for (i = 0; i < set->n; i++)
-		if (set->v[i].action != RULE_CONTINUE)
-			m |= set->v[i].syscalls;
+	for (i = 0; i < set->n; i++) {
+		r = &set->v[i];
+		if (r->action == RULE_CONTINUE)
+			continue;
+		m |= r->syscalls & by_access[r->access];
+		if (r->action == RULE_REDIRECT)
+			m |= SYSCALLS_MASK(SYSCALLS_GETCWD);
+	}
+	if (m != 0 && !set->io_uring)
+		m |= SYSCALLS_MASK(SYSCALLS_IO_URING);
 	return m;
+}
+
+int
+rules_reverse(const struct rule_set *set, const char *path, char *out,
+    size_t len)
+{
+	const struct rule *r;
+	size_t i, tlen, plen;
+	int n;
+
+	if (set->index != NULL && set->nreverse == 0)
+		return 0;
+	for (i = 0; i < set->n; i++) {
+		r = &set->v[i];
+		if (r->action != RULE_REDIRECT || r->match != RULE_PREFIX ||
+		    !r->target_dir)
+			continue;
+		for (tlen = strlen(r->target); tlen > 1 &&
+		    r->target[tlen - 1] == '/'; tlen--)
+			;
+		if (strncmp(path, r->target, tlen) != 0 ||
+		    (path[tlen] != '/' && path[tlen] != '\0' && tlen > 1))
+			continue;
+		/* The rule's path ends in '/': drop it before the rest. */
+		plen = strlen(r->path) - 1;
+		n = snprintf(out, len, "%.*s%s", (int)plen, r->path,
+		    tlen > 1 ? path + tlen : path);
+		if (n < 0 || (size_t)n >= len)
+			return -ENAMETOOLONG;
+		if (out[0] == '\0')
+			snprintf(out, len, "/");
+		return 1;
+	}
+	return 0;
 }
 
 /* Whether one rule applies to path. */

@@ -8,6 +8,7 @@
 #include <stdint.h>
 
 #include "causes.h"
+#include "syscalls.h"
 
 enum rule_action {
 	RULE_CONTINUE,
@@ -55,7 +56,7 @@ struct rule {
 	int			 target_dir;	/* prefix: 1 replaces the prefix, 0 maps
 						   every path to the file target */
 	int			 err;		/* RULE_ERRNO: positive errno */
-	uint32_t		 syscalls;	/* SYSCALLS_MASK bits */
+	syscalls_mask		 syscalls;	/* SYSCALLS_MASK bits */
 	enum rule_access	 access;
 	const struct rule_scope	*scope;		/* its file's [match]; NULL:
 						   every target */
@@ -68,7 +69,13 @@ struct rule_set {
 	struct rule_index	*index;		/* rules_index(); NULL: scan */
 	struct rule_scope	*scopes;	/* the [match] sections its
 						   rules point to */
+	int			 io_uring;	/* 1: io_uring allowed anyway */
+	size_t			 nreverse;	/* rules_index(): directory
+						   redirects */
 };
+
+/* The reserved section of a rules file that holds options, not a rule. */
+#define RULES_OPTIONS_SECTION	"unotifyd"
 
 typedef int (*rules_keep_cb)(const struct rule *, void *);
 
@@ -123,8 +130,13 @@ void	rules_select(struct rule_set *dst, const struct rule_set *src,
 /* Index the set for matching; any later change to the set drops it. */
 void	rules_index(struct rule_set *);
 
-/* Union of the syscalls every rule needs (SYSCALLS_MASK bits). */
-uint32_t	 rules_syscalls(const struct rule_set *);
+/*
+ * The syscalls the rules need notified (SYSCALLS_MASK bits): each rule's
+ * calls of the kind its access names (reads, writes, or both), getcwd when
+ * a redirect exists, io_uring_setup when any rule exists and io_uring is not
+ * allowed.
+ */
+syscalls_mask	 rules_syscalls(const struct rule_set *);
 
 /*
  * First rule matching an absolute, normalised path for syscall id sysid,
@@ -143,6 +155,15 @@ int	rules_applies(const struct rule *r, int sysid, int write);
  * target or path is not beneath r's prefix.
  */
 int	rules_target(const struct rule *, const char *path, char *out,
+	    size_t len);
+
+/*
+ * The path as the program would name it when path lies in a prefix
+ * redirect's destination directory (its cwd after a redirected chdir): the
+ * source path, in out. Returns 1 if rewritten, 0 if no redirect's
+ * destination holds path, -ENAMETOOLONG.
+ */
+int	rules_reverse(const struct rule_set *, const char *path, char *out,
 	    size_t len);
 
 #endif

@@ -150,6 +150,7 @@ serve_load(const struct serve *s, struct rule_set *set, struct causes *c)
 		for (p = s->opts->rules; *p != NULL; p++)
 			if (rules_load(set, *p, c) < 0)
 				r = -1;
+	set->io_uring |= s->opts->io_uring;
 	if (r == 0)
 		rules_index(set);
 	return r;
@@ -628,6 +629,7 @@ serve_conn_exec(struct serve_conn *c)
 	struct proto_target *pt = (struct proto_target *)c->buf;
 	struct proto_filter pf = { .version = PROTO_VERSION };
 	struct proto_ack ack = { 0 };
+	syscalls_mask mask;
 	int fd, r;
 
 	if (c->state == SERVE_CONN_EXEC_HELLO) {
@@ -638,7 +640,9 @@ serve_conn_exec(struct serve_conn *c)
 			serve_conn_fail(c, "unknown protocol version");
 			return 1;
 		}
-		pf.mask = rules_syscalls(c->s->rules);
+		mask = rules_syscalls(c->s->rules);
+		pf.mask = (uint32_t)mask;
+		pf.mask_hi = (uint32_t)(mask >> 32);
 		if (write(c->fd, &pf, sizeof(pf)) != sizeof(pf)) {
 			serve_conn_fail(c, "write: %s", strerror(errno));
 			return 1;

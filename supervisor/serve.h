@@ -16,6 +16,7 @@ struct serve_options {
 	const char	**rules;	/* -r paths; NULL-terminated, or NULL */
 	int		  handover_wait; /* seconds to wait on SIGTERM for a
 					    successor; 0: do not */
+	int		  io_uring;	/* --allow-io-uring */
 };
 
 /* Serve until SIGTERM or SIGINT; returns the exit status. */

@@ -79,7 +79,7 @@ spawn_filter_error(int err)
 
 int
 spawn_start(const struct filter *f, char *const argv[], const sigset_t *mask,
-    pid_t *pid, int *listener, char **cause)
+    pid_t *pid, int *listener, int *execfd, char **cause)
 {
 	struct spawn_msg msg;
 	int sv[2], fd = -1, status = 125;
@@ -88,6 +88,7 @@ spawn_start(const struct filter *f, char *const argv[], const sigset_t *mask,
 
 	*pid = -1;
 	*listener = -1;
+	*execfd = -1;
 	*cause = NULL;
 	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0) {
 		xasprintf(cause, "socketpair: %s", strerror(errno));
@@ -121,16 +122,11 @@ spawn_start(const struct filter *f, char *const argv[], const sigset_t *mask,
 		    strerror(msg.err));
 		goto fail;
 	}
-	/* EOF: the exec closed the child's CLOEXEC end. */
-	n = fdpass_recv(sv[0], &(int){ -1 }, &msg, sizeof(msg));
-	if (n == sizeof(msg) && msg.stage == SPAWN_EXEC) {
-		xasprintf(cause, "%s: %s", argv[0], strerror(msg.err));
-		status = msg.err == ENOENT ? 127 : 126;
-		goto fail;
-	}
-	close(sv[0]);
+	/* The exec itself may be a notified call: the parent must be
+	 * answering before it learns how the exec went. */
 	*pid = child;
 	*listener = fd;
+	*execfd = sv[0];
 	return 0;
 fail:
 	close(sv[0]);
@@ -139,6 +135,22 @@ fail:
 	while (waitpid(child, NULL, 0) < 0 && errno == EINTR)
 		;
 	return status;
+}
+
+int
+spawn_exec_result(int execfd, char *const argv[], char **cause)
+{
+	struct spawn_msg msg;
+	ssize_t n;
+
+	*cause = NULL;
+	/* EOF: the exec closed the child's CLOEXEC end. */
+	n = fdpass_recv(execfd, &(int){ -1 }, &msg, sizeof(msg));
+	close(execfd);
+	if (n != sizeof(msg) || msg.stage != SPAWN_EXEC)
+		return 0;
+	xasprintf(cause, "%s: %s", argv[0], strerror(msg.err));
+	return msg.err == ENOENT ? 127 : 126;
 }
 
 void

@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <stdint.h>
 #include <string.h>
+#include <sys/vfs.h>
 
 #include "statconv.h"
 
@@ -113,9 +114,73 @@ statconv(const struct stat *st, enum syscalls_layout layout, void *out)
 		s64.c_ino = st->st_ino;
 		memcpy(out, &s64, sizeof(s64));
 		return sizeof(s64);
-	case SYSCALLS_LAYOUT_NATIVE:
+	default:
 		break;
 	}
 	memcpy(out, st, sizeof(*st));
 	return sizeof(*st);
+}
+
+/* i386 struct statfs and struct statfs64 (packed to 4 bytes). */
+struct statconv_statfs32 {
+	uint32_t	f_type, f_bsize, f_blocks, f_bfree, f_bavail;
+	uint32_t	f_files, f_ffree;
+	int32_t		f_fsid[2];
+	uint32_t	f_namelen, f_frsize, f_flags, f_spare[4];
+};
+
+struct statconv_statfs64 {
+	uint32_t	f_type, f_bsize;
+	uint64_t	f_blocks, f_bfree, f_bavail, f_files, f_ffree;
+	int32_t		f_fsid[2];
+	uint32_t	f_namelen, f_frsize, f_flags, f_spare[4];
+} __attribute__((packed, aligned(4)));
+
+#define STATCONV_FS(d, fs) do {						\
+	(d)->f_type = (fs)->f_type;					\
+	(d)->f_bsize = (fs)->f_bsize;					\
+	(d)->f_blocks = (fs)->f_blocks;					\
+	(d)->f_bfree = (fs)->f_bfree;					\
+	(d)->f_bavail = (fs)->f_bavail;					\
+	(d)->f_files = (fs)->f_files;					\
+	(d)->f_ffree = (fs)->f_ffree;					\
+	memcpy((d)->f_fsid, &(fs)->f_fsid, sizeof((d)->f_fsid));	\
+	(d)->f_namelen = (fs)->f_namelen;				\
+	(d)->f_frsize = (fs)->f_frsize;					\
+	(d)->f_flags = (fs)->f_flags;					\
+} while (0)
+
+int
+statconv_fs(const struct statfs *fs, enum syscalls_layout layout,
+    uint64_t size, void *out)
+{
+	struct statconv_statfs32 s32;
+	struct statconv_statfs64 s64;
+
+	switch (layout) {
+	case SYSCALLS_LAYOUT_STATFS32:
+		/* As the kernel's put_compat_statfs(): -1 counts fit. */
+		if (((uint64_t)fs->f_blocks | fs->f_bfree | fs->f_bavail |
+		    (uint64_t)fs->f_bsize | (uint64_t)fs->f_frsize) >> 32 ||
+		    ((uint64_t)fs->f_files != UINT64_MAX &&
+		    (uint64_t)fs->f_files >> 32) ||
+		    ((uint64_t)fs->f_ffree != UINT64_MAX &&
+		    (uint64_t)fs->f_ffree >> 32))
+			return -EOVERFLOW;
+		memset(&s32, 0, sizeof(s32));
+		STATCONV_FS(&s32, fs);
+		memcpy(out, &s32, sizeof(s32));
+		return sizeof(s32);
+	case SYSCALLS_LAYOUT_STATFS64:
+		if (size != sizeof(s64))
+			return -EINVAL;
+		memset(&s64, 0, sizeof(s64));
+		STATCONV_FS(&s64, fs);
+		memcpy(out, &s64, sizeof(s64));
+		return sizeof(s64);
+	default:
+		break;
+	}
+	memcpy(out, fs, sizeof(*fs));
+	return sizeof(*fs);
 }

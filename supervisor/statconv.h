@@ -5,6 +5,7 @@
 
 #include <stddef.h>
 #include <sys/stat.h>
+#include <sys/vfs.h>
 
 #include "syscalls.h"
 
@@ -19,5 +20,14 @@
  */
 int	statconv(const struct stat *st, enum syscalls_layout layout,
 	    void *out);
+
+/*
+ * Lay fs out as statfs(2) writes it for layout (x86_64 struct statfs, i386
+ * struct statfs, or struct statfs64 of the size the program passed). Returns
+ * the size to copy, -EOVERFLOW as the kernel, or -EINVAL for a statfs64 of
+ * another size.
+ */
+int	statconv_fs(const struct statfs *, enum syscalls_layout,
+	    uint64_t size, void *out);
 
 #endif

@@ -62,7 +62,7 @@ Test(copycat, environment_line)
 	cr_assert(eq(str, r->target, "/tmp/b"));
 	cr_assert(eq(int, r->match, RULE_EXACT));
 	cr_assert(eq(int, r->action, RULE_REDIRECT));
-	cr_assert(eq(u32, r->syscalls, SYSCALLS_ALL));
+	cr_assert(eq(u64, r->syscalls, SYSCALLS_ALL));
 	cr_assert(eq(int, r->access, RULE_ACCESS_ANY));
 	cr_assert(eq(ptr, (void *)rules_match(&set, "/tmp/a", SYSCALLS_OPENAT,
 	    1), (void *)r));

@@ -17,7 +17,7 @@
 #define X32_BIT 0x40000000u
 
 static struct filter *
-build(uint32_t mask)
+build(syscalls_mask mask)
 {
 	struct filter *f = NULL;
 	const char *why = NULL;
@@ -223,12 +223,12 @@ Test(syscalls, i386_stat_layouts)
 
 Test(syscalls, run_mask_adds_the_tracking_calls)
 {
-	uint32_t creat = SYSCALLS_MASK(SYSCALLS_CREAT);
-	uint32_t track = SYSCALLS_MASK(SYSCALLS_UMASK) |
+	syscalls_mask creat = SYSCALLS_MASK(SYSCALLS_CREAT);
+	syscalls_mask track = SYSCALLS_MASK(SYSCALLS_UMASK) |
 	    SYSCALLS_MASK(SYSCALLS_ROOT);
 
-	cr_assert(eq(u32, syscalls_run_mask(0, 1), 0));
-	cr_assert(eq(u32, syscalls_run_mask(creat, 0), creat | track));
-	cr_assert(eq(u32, syscalls_run_mask(creat, 1), creat | track |
+	cr_assert(eq(u64, syscalls_run_mask(0, 1), 0));
+	cr_assert(eq(u64, syscalls_run_mask(creat, 0), creat | track));
+	cr_assert(eq(u64, syscalls_run_mask(creat, 1), creat | track |
 	    SYSCALLS_MASK(SYSCALLS_CREDS)));
 }

@@ -17,11 +17,11 @@
 #include "profile.h"
 #include "syscalls.h"
 
-#define PROFILE_MAXNR	512
+#define PROFILE_MAXNR	1024
 #define nitems(a)	(sizeof(a) / sizeof((a)[0]))
 
 static struct json_object *
-build(uint64_t mask, const char *metadata)
+build(syscalls_mask mask, const char *metadata)
 {
 	struct json_object *p = NULL;
 
@@ -64,10 +64,17 @@ notify_names(struct json_object *p)
 static enum scmp_compare
 cmp_op(const char *op)
 {
+	if (strcmp(op, "SCMP_CMP_NE") == 0)
+		return SCMP_CMP_NE;
 	cr_assert(eq(str, (char *)op, "SCMP_CMP_MASKED_EQ"),
 	    "op %s: add it to the test", op);
 	return SCMP_CMP_MASKED_EQ;
 }
+
+/* Native numbers of the names this libseccomp does not know: a runtime
+ * built with it skips them (runc: "unknown syscall ... ignored"). */
+static int unknown_nr[64];
+static size_t nunknown;
 
 /* One entry's rules, as runc adds them: each name, all its conditions. */
 static void
@@ -97,8 +104,15 @@ runtime_entry(scmp_filter_ctx ctx, struct json_object *e)
 		name = json_object_get_string(json_object_array_get_idx(names,
 		    i));
 		nr = seccomp_syscall_resolve_name(name);
-		/* Every name is one libseccomp knows, on some arch. */
-		cr_assert(ne(int, nr, __NR_SCMP_ERROR), "unknown %s", name);
+		/* A name libseccomp does not know is one unotifyd knows the
+		 * native number of (newer than libseccomp 2.5.4). */
+		if (nr == __NR_SCMP_ERROR) {
+			cr_assert(ge(int, nr = syscalls_fallback_nr(name), 0),
+			    "unknown %s", name);
+			cr_assert(lt(sz, nunknown, nitems(unknown_nr)));
+			unknown_nr[nunknown++] = nr;
+			continue;
+		}
 		cr_assert(eq(int, seccomp_rule_add_array(ctx, SCMP_ACT_NOTIFY,
 		    nr, n, cmp), 0), "%s", name);
 	}
@@ -167,8 +181,20 @@ notifies(const void *prog, size_t len, uint32_t arch, int nr, int argn,
 }
 
 /* For each number on each arch, the runtime's filter and run's agree. */
+/* 1 if a runtime with this libseccomp skips nr on arch. */
+static int
+skipped(uint32_t arch, int nr)
+{
+	size_t i;
+
+	for (i = 0; i < nunknown; i++)
+		if (arch == AUDIT_ARCH_X86_64 && unknown_nr[i] == nr)
+			return 1;
+	return 0;
+}
+
 static void
-same_as_run(uint64_t mask)
+same_as_run(syscalls_mask mask)
 {
 	static const uint32_t arches[] = { AUDIT_ARCH_X86_64, AUDIT_ARCH_I386 };
 	struct json_object *p = build(mask, NULL);
@@ -180,11 +206,12 @@ same_as_run(uint64_t mask)
 	int nr, argn, seen = 0;
 
 	runtime_bpf(p, &rt, &rtlen);
-	cr_assert(eq(int, filter_build((uint32_t)mask, &f, &why), 0));
+	cr_assert(eq(int, filter_build(mask, &f, &why), 0));
 	runlen = filter_program(f, &run);
 	for (a = 0; a < sizeof(arches) / sizeof(arches[0]); a++)
 		for (nr = 0; nr < PROFILE_MAXNR; nr++)
-			for (argn = 0; argn < 6; argn++)
+			for (argn = 0; argn < 6 && !skipped(arches[a], nr);
+			    argn++)
 				for (v = 0; v < nitems(test_args); v++) {
 					cr_assert(eq(int, notifies(rt, rtlen,
 					    arches[a], nr, argn, test_args[v]),

@@ -113,7 +113,7 @@ static struct bad_case bad_cases[] = {
 	    4),
 	TEXT("unknown-action", "[a]\npath = /x\naction = allow\n", 3),
 	TEXT("unknown-syscall", "[a]\npath = /x\naction = continue\n"
-	    "syscalls = openat execve\n", 4),
+	    "syscalls = openat mount\n", 4),
 	TEXT("unknown-access", "[a]\npath = /x\naction = continue\n"
 	    "access = exec\n", 4),
 	TEXT("empty-section-name", "[]\npath = /x\naction = continue\n", 1),
