@@ -316,6 +316,8 @@ rules_select(struct rule_set *dst, const struct rule_set *src,
 		d->target = rules_strdup(r->target);
 		d->scope = NULL;
 	}
+	/* Set-wide options ([unotifyd]) hold for the selection too. */
+	dst->io_uring |= src->io_uring;
 }
 
 /*
