@@ -42,7 +42,7 @@ HEADERS		:= $(wildcard filters/*.h supervisor/*.h tests/*.h)
 TEST_SRCS	:= $(wildcard tests/*.c)
 TARGET_SRCS	:= $(wildcard tests/targets/*.c)
 # Targets also built for i386 (NAME-m32), to test 32-bit supervision.
-M32_NAMES	:= try-path
+M32_NAMES	:= try-path try-write
 TARGETS		:= $(TARGET_SRCS:.c=) $(M32_NAMES:%=tests/targets/%-m32)
 
 all: unotifyd copycat
@@ -96,6 +96,16 @@ check: deps
 	$(MAKE) check-units check-deploy
 	UNOTIFYD=$(CURDIR)/unotifyd TARGETS=$(CURDIR)/tests/targets \
 	    tests/run-tests --jobs 2
+
+# check-prometheus: the status tests with promtool, which lints
+# `unotifyd status --prometheus` (make check skips that test without it).
+# Debian's prometheus is not in DEB_PACKAGES: a 19 MB download, 96 MB
+# installed, and on a booted system its package starts a server on :9090.
+check-prometheus:
+	$(MAKE) deps DEB_PACKAGES="$(DEB_PACKAGES) prometheus"
+	$(MAKE) all tests/run-tests $(TARGETS)
+	UNOTIFYD=$(CURDIR)/unotifyd TARGETS=$(CURDIR)/tests/targets \
+	    tests/run-tests --jobs 2 --filter 'e2e_status/*'
 
 # The units as installed: systemd-analyze verify clean, exposure <= 3.0.
 check-units: unotifyd
@@ -358,4 +368,5 @@ clean:
 	rm -rf build-asan build-fuzz build-tsan build-valgrind bench/build deb
 
 .PHONY: all deps demo check check-units check-systemd bench install uninstall format clean \
-	check-asan check-tsan check-valgrind fuzz soak check-oci check-cri deb check-deploy deploy-examples
+	check-asan check-tsan check-valgrind fuzz soak check-oci check-cri deb \
+	check-deploy deploy-examples check-prometheus

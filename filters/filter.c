@@ -2,6 +2,8 @@
 /* Build the notify filter with libseccomp, install it with seccomp(2). */
 #include <errno.h>
 #include <fcntl.h>
+#include <linux/audit.h>
+#include <stddef.h>
 #include <linux/filter.h>
 #include <linux/seccomp.h>
 #include <seccomp.h>
@@ -32,7 +34,8 @@ struct filter {
  * mis-reports it when fd 0 is closed).
  */
 static int
-filter_export(scmp_filter_ctx ctx, struct filter *f)
+filter_export(scmp_filter_ctx ctx, const struct sock_filter *pre,
+    size_t npre, struct filter *f)
 {
 	off_t size;
 	ssize_t n;
@@ -47,17 +50,18 @@ filter_export(scmp_filter_ctx ctx, struct filter *f)
 		r = -EINVAL;
 		goto out;
 	}
-	f->insns = malloc(size);
+	f->insns = malloc(npre * sizeof(*pre) + size);
 	if (f->insns == NULL) {
 		r = -ENOMEM;
 		goto out;
 	}
-	n = pread(fd, f->insns, size, 0);
+	memcpy(f->insns, pre, npre * sizeof(*pre));
+	n = pread(fd, f->insns + npre, size, 0);
 	if (n != size) {
 		r = n < 0 ? -errno : -EIO;
 		goto out;
 	}
-	f->len = size / sizeof(struct sock_filter);
+	f->len = npre + size / sizeof(struct sock_filter);
 	r = 0;
 out:
 	close(fd);
@@ -90,6 +94,46 @@ filter_add(scmp_filter_ctx ctx, int id, int nr)
 		    SCMP_A1(SCMP_CMP_NE, 0));
 	}
 	return seccomp_rule_add(ctx, SCMP_ACT_NOTIFY, nr, 0);
+}
+
+/*
+ * libseccomp cannot name a call it does not know on a second arch, so the
+ * i386 numbers of those calls (Linux 6.13's *xattrat) are checked ahead of
+ * its program: arch, then each number, notifying on a match and falling
+ * through to libseccomp's program otherwise (its jumps are all relative).
+ * Returns the number of instructions written to pre (room for 16).
+ */
+static size_t
+filter_prefix(syscalls_mask mask, struct sock_filter *pre)
+{
+	int nrs[8], id, nr;
+	const char *const *name;
+	size_t n = 0, i, k = 0;
+
+	for (id = 0; id < SYSCALLS_NIDS; id++) {
+		if (!(mask & SYSCALLS_MASK(id)))
+			continue;
+		for (name = syscalls_names(id); *name != NULL && k < 8; name++)
+			if (seccomp_syscall_resolve_name_arch(SCMP_ARCH_X86,
+			    *name) < 0 && (nr = syscalls_fallback_nr(*name)) >= 0)
+				nrs[k++] = nr;
+	}
+	if (k == 0)
+		return 0;
+	/* ld arch; jne i386 -> past the checks; ld nr; jeq each -> notify. */
+	pre[n++] = (struct sock_filter)BPF_STMT(BPF_LD | BPF_W | BPF_ABS,
+	    offsetof(struct seccomp_data, arch));
+	pre[n++] = (struct sock_filter)BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K,
+	    AUDIT_ARCH_I386, 0, k + 3);
+	pre[n++] = (struct sock_filter)BPF_STMT(BPF_LD | BPF_W | BPF_ABS,
+	    offsetof(struct seccomp_data, nr));
+	for (i = 0; i < k; i++, n++)
+		pre[n] = (struct sock_filter)BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K,
+		    nrs[i], k - i, 0);
+	pre[n++] = (struct sock_filter)BPF_JUMP(BPF_JMP | BPF_JA, 1, 0, 0);
+	pre[n++] = (struct sock_filter)BPF_STMT(BPF_RET | BPF_K,
+	    SECCOMP_RET_USER_NOTIF);
+	return n;
 }
 
 /* A context for one arch, with the attributes every part shares. */
@@ -160,7 +204,9 @@ int
 filter_build(syscalls_mask mask, struct filter **out, const char **cause)
 {
 	scmp_filter_ctx ctx = NULL, compat = NULL;
+	struct sock_filter pre[16];
 	struct filter *f;
+	size_t npre;
 	int r;
 
 	*out = NULL;
@@ -184,7 +230,8 @@ filter_build(syscalls_mask mask, struct filter **out, const char **cause)
 		r = -ENOMEM;
 		goto out;
 	}
-	if ((r = filter_export(ctx, f)) < 0) {
+	npre = filter_prefix(mask, pre);
+	if ((r = filter_export(ctx, pre, npre, f)) < 0) {
 		*cause = "cannot export the BPF program";
 		filter_free(f);
 		goto out;

@@ -168,7 +168,7 @@ syscalls_arch(uint32_t audit)
 				/* Negative: absent on this arch. */
 				nr = seccomp_syscall_resolve_name_arch(a->scmp,
 				    *name);
-				if (nr < 0 && a == syscalls_arches)
+				if (nr < 0)
 					nr = syscalls_fallback_nr(*name);
 				if (nr < 0 || nr >= SYSCALLS_MAXNR)
 					continue;

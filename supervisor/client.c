@@ -1,6 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /* `unotifyd exec`: run a command supervised by a running `unotifyd serve`. */
 #include <errno.h>
+#include <stdint.h>
+#include <stdio.h>
 #include <signal.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -15,12 +17,13 @@
 #include "log.h"
 #include "proto.h"
 #include "spawn.h"
+#include "syscalls.h"
 
 #define CLIENT_FAILED	125
 /* The daemon answers at once; never hang on one that does not. */
 #define CLIENT_TIMEOUT	10
 
-static int
+int
 client_connect(const char *path)
 {
 	struct sockaddr_un sun = { .sun_family = AF_UNIX };
@@ -85,6 +88,25 @@ client_wait(pid_t child, const sigset_t *set)
 	}
 }
 
+/* -v: what the daemon's rules make the filter notify. */
+static void
+client_log_mask(syscalls_mask mask)
+{
+	char names[1024];
+	size_t o = 0;
+	int id;
+
+	if (!log_enabled(LOG_LEVEL_DEBUG))
+		return;
+	names[0] = '\0';
+	for (id = 0; id < SYSCALLS_NIDS; id++)
+		if ((mask & SYSCALLS_MASK(id)) && o < sizeof(names))
+			o += snprintf(names + o, sizeof(names) - o, " %s",
+			    syscalls_name(id));
+	log_debug("the daemon's rules notify:%s", mask != 0 ? names :
+	    " nothing");
+}
+
 int
 client_exec(const char *path, char *argv[])
 {
@@ -105,6 +127,7 @@ client_exec(const char *path, char *argv[])
 		    strerror(errno));
 		return CLIENT_FAILED;
 	}
+	log_debug("connected to the daemon at %s", path);
 	memcpy(hello.magic, PROTO_MAGIC, sizeof(hello.magic));
 	if (write(sock, &hello, sizeof(hello)) != sizeof(hello) ||
 	    (r = client_read(sock, &pf, sizeof(pf))) < 0) {
@@ -115,6 +138,7 @@ client_exec(const char *path, char *argv[])
 		log_err("%s: the daemon refused: %s", path, strerror(pf.error));
 		return CLIENT_FAILED;
 	}
+	client_log_mask((syscalls_mask)pf.mask_hi << 32 | pf.mask);
 	if ((r = filter_build((syscalls_mask)pf.mask_hi << 32 | pf.mask,
 	    &filter, &why)) < 0) {
 		log_err("%s: %s", why, strerror(-r));
@@ -131,6 +155,8 @@ client_exec(const char *path, char *argv[])
 	}
 	/* Until the daemon holds the listener the command waits in its first
 	 * notified call; if it cannot take it, the command must not run on. */
+	log_debug("pid %d: %s started; handing its listener over",
+	    (int)child, argv[0]);
 	target.pid = child;
 	snprintf(target.comm, sizeof(target.comm), "%s", argv[0]);
 	r = fdpass_send(sock, listener, &target, sizeof(target));
@@ -145,8 +171,16 @@ client_exec(const char *path, char *argv[])
 		return CLIENT_FAILED;
 	}
 	close(steal_fd(&sock));
+	log_debug("pid %d: the daemon supervises it", (int)child);
 	/* The daemon answers the exec now. */
 	if (spawn_exec_result(execfd, argv, &cause) != 0)
 		log_err("%s", cause);
-	return spawn_exit_status(client_wait(child, &set));
+	status = client_wait(child, &set);
+	if (log_enabled(LOG_LEVEL_DEBUG)) {
+		char how[128];
+
+		log_debug("pid %d: %s", (int)child, spawn_describe(status, how,
+		    sizeof(how)));
+	}
+	return spawn_exit_status(status);
 }

@@ -10,5 +10,8 @@
  * refuses, 126, 127, the command's status or 128+N).
  */
 int	client_exec(const char *path, char *argv[]);
+/* A blocking connection to the daemon's socket at path, with send and
+ * receive timeouts; the fd, or -1 with errno set. */
+int	client_connect(const char *path);
 
 #endif

@@ -13,11 +13,13 @@
 #include "act.h"
 #include "calls.h"
 #include "dispatch.h"
+#include "follow.h"
 #include "log.h"
 #include "memory.h"
 #include "path.h"
 #include "perform.h"
 #include "rewrite.h"
+#include "stats.h"
 #include "syscalls.h"
 #include "verdict.h"
 #include "worker.h"
@@ -129,6 +131,7 @@ dispatch_open(struct notify *n, const struct seccomp_notif *req,
 /* A redirected open handed to a worker thread, with copies of its state. */
 struct dispatch_job {
 	struct notify		*notify;
+	int			 procfd;	/* the pinned task */
 	struct rule		 rule;		/* name only, for the log */
 	char			 name[256];
 	struct seccomp_notif	 req;
@@ -143,6 +146,7 @@ dispatch_job_cb(void *arg)
 	struct target t;
 
 	target_init(&t, job->req.pid);
+	t.procfd = job->procfd;
 	job->rule.name = job->name;
 	dispatch_open(job->notify, &job->req, &t, &job->call, &job->rule,
 	    job->dst);
@@ -174,6 +178,11 @@ dispatch_open_maybe_async(struct notify *n, const struct seccomp_notif *req,
 	/* The rule set may be gone (reloaded, or freed at exit) before a
 	 * blocked open returns: keep what the log needs. */
 	job = xcalloc(1, sizeof(*job));
+	if ((job->procfd = fcntl(t->procfd, F_DUPFD_CLOEXEC, 0)) < 0) {
+		free(job);
+		dispatch_open(n, req, t, c, r, dst);
+		return;
+	}
 	job->notify = notify_ref(n);
 	snprintf(job->name, sizeof(job->name), "%s", r->name);
 	job->req = *req;
@@ -181,6 +190,7 @@ dispatch_open_maybe_async(struct notify *n, const struct seccomp_notif *req,
 	snprintf(job->dst, sizeof(job->dst), "%s", dst);
 	if (worker_run(dispatch_job_cb, job) < 0) {
 		notify_unref(job->notify);
+		close(job->procfd);
 		free(job);
 		dispatch_open(n, req, t, c, r, dst);
 	}
@@ -201,13 +211,13 @@ dispatch_emulate(struct notify *n, const struct seccomp_notif *req,
 	ret = 0;
 	if (c->kind == ACT_HANDLE) {
 		/* struct file_handle's header: its handle_bytes is read. */
-		if ((w = memory_read(req->pid, c->buf, out,
+		if ((w = target_read(t, c->buf, out,
 		    sizeof(struct file_handle))) < 0)
 			ret = w;
 	} else if (c->kind == ACT_GETXATTR) {
 		/* The name as the kernel takes it: too long or empty is
 		 * ERANGE. */
-		len = memory_read_string(req->pid, c->name_addr, c->xname,
+		len = target_read_string(t, c->name_addr, c->xname,
 		    sizeof(c->xname));
 		if (len == 0 || len == -ENAMETOOLONG)
 			ret = -ERANGE;
@@ -222,10 +232,10 @@ dispatch_emulate(struct notify *n, const struct seccomp_notif *req,
 		/* Write only into the very call that asked. */
 		if (notify_id_valid(n, req->id) < 0)
 			goto done;
-		if ((w = memory_write(req->pid, c->buf, out, outlen)) < 0)
+		if ((w = target_write(t, c->buf, out, outlen)) < 0)
 			ret = w == -ESRCH ? -ESRCH : -EFAULT;
 		else if (ret >= 0 && c->kind == ACT_HANDLE &&
-		    (w = memory_write(req->pid, c->name_addr, out +
+		    (w = target_write(t, c->name_addr, out +
 		    ACT_HANDLE_MNT_OFF, (c->atflags & 1) ? 8 : 4)) < 0)
 			ret = -EFAULT;
 	}
@@ -278,22 +288,33 @@ dispatch_self(struct notify *n, const struct seccomp_notif *req,
 }
 
 static void
-dispatch_redirect(struct notify *n, const struct seccomp_notif *req,
-    struct target *t, struct call *c, const struct verdict *v)
+dispatch_redirect(struct notify *n, const struct rule_set *rules,
+    const struct seccomp_notif *req, struct target *t, struct call *c,
+    const struct verdict *v)
 {
 	char dst[CALL_PATHS][PATH_MAX];
 	const char *to[CALL_PATHS];
 	int i, err;
 
+	/* From here on the task is reached through descriptors opened before
+	 * this check, never by its tid, which may be reused once it dies. */
+	if (target_pin(t) < 0 || notify_id_valid(n, req->id) < 0)
+		return;
+
 	for (i = 0; i < c->npaths; i++) {
 		to[i] = c->p[i].abs;
 		if (v->by[i] == NULL)
 			continue;
+		/* A symlink in the destination may lead back into a
+		 * redirected source: follow it there. */
 		if ((err = rules_target(v->by[i], c->p[i].abs, dst[i],
-		    sizeof(dst[i]))) < 0) {
+		    sizeof(dst[i]))) < 0 ||
+		    (err = follow_resolve(rules, t, c, i, dst[i],
+		    sizeof(dst[i]))) != 0) {
+			err = err < 0 ? -err : err;
 			dispatch_log(req, c, v->rule, "redirect: errno %s",
-			    dispatch_errname(-err));
-			notify_error(n, req->id, -err);
+			    dispatch_errname(err));
+			notify_error(n, req->id, err);
 			return;
 		}
 		to[i] = dst[i];
@@ -396,7 +417,9 @@ dispatch_getcwd(struct notify *n, const struct rule_set *rules,
 		err = ERANGE;
 	else if (notify_id_valid(n, req->id) < 0)
 		goto out;
-	else if (memory_write(req->pid, buf, src, len) < 0)
+	else if (target_pin(&t) < 0 || notify_id_valid(n, req->id) < 0)
+		goto out;
+	else if (target_write(&t, buf, src, len) < 0)
 		err = EFAULT;
 	else {
 		log_debug("tid=%u getcwd: \"%s\" for \"%s\"", req->pid, src,
@@ -480,6 +503,7 @@ dispatch_notification(struct notify *n, const struct rule_set *rules,
 		goto out;
 	}
 	verdict_decide(rules, &c, &v);
+	stats_rule(v.rule);
 	switch (v.kind) {
 	case VERDICT_CONTINUE:
 		dispatch_log(req, &c, v.rule, "continue");
@@ -491,7 +515,7 @@ dispatch_notification(struct notify *n, const struct rule_set *rules,
 		notify_error(n, req->id, v.err);
 		break;
 	case VERDICT_REDIRECT:
-		dispatch_redirect(n, req, &t, &c, &v);
+		dispatch_redirect(n, rules, req, &t, &c, &v);
 		break;
 	}
 out:

@@ -1,7 +1,10 @@
 /* SPDX-License-Identifier: MIT */
-/* Logging to stderr, never stdout: the target owns stdout. */
+/* Logging to stderr or to a file (--log), never stdout: the target owns
+ * stdout. */
 #ifndef LOG_H
 #define LOG_H
+
+#include <stddef.h>
 
 #include "util.h"
 
@@ -15,6 +18,12 @@ enum log_level {
 
 /* Show messages up to level; prefix "<N>" for journald when journal. */
 void	log_init(enum log_level level, int journal);
+/* Log to the file at path instead (appended, created 0644; "-" keeps
+ * stderr), with a UTC timestamp on each line and no journal prefix.
+ * Returns 0 or -errno. */
+int	log_open(const char *path);
+/* Write len bytes to the log as they are (one write(2) if it can). */
+void	log_write(const char *buf, size_t len);
 int	log_enabled(enum log_level);
 void	log_msg(enum log_level, const char *, ...) PRINTFLIKE(2, 3);
 /* Start this thread's messages with "ctx: " until set to NULL; ctx must

@@ -177,7 +177,12 @@ loop_reap(struct loop *l)
 			continue;
 		l->child_status = status;
 		l->child_done = 1;
-		log_debug("command exited (status 0x%x)", status);
+		if (log_enabled(LOG_LEVEL_DEBUG)) {
+			char how[128];
+
+			log_debug("command %s", spawn_describe(status, how,
+			    sizeof(how)));
+		}
 	}
 	loop_check_done(l);
 }

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
-/* Command line: unotifyd run|check|filter|profile|serve|exec, and copycat
- * compatibility. */
+/* Command line: unotifyd run|check|filter|profile|serve|exec|status, and
+ * copycat compatibility. */
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
@@ -16,6 +16,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "check.h"
 #include "client.h"
 #include "copycat.h"
 #include "creds.h"
@@ -24,38 +25,48 @@
 #include "loop.h"
 #include "notify.h"
 #include "profile.h"
+#include "report.h"
 #include "rules.h"
 #include "serve.h"
 #include "spawn.h"
+#include "status.h"
 #include "syscalls.h"
 #include "target.h"
+
+#include <json-c/json.h>
 
 #define EXIT_FAILED	125	/* unotifyd failed before starting the command */
 
 static const char usage_text[] =
-"usage: unotifyd run [-v] [-r PATH]... [--redirect SRC=DST]... [--allow-io-uring]\n"
-"                    [--] CMD [ARG]...\n"
-"       unotifyd check [-r PATH]... [--redirect SRC=DST]...\n"
+"usage: unotifyd run [-v] [--log FILE] [--stats] [-r PATH]... [--redirect SRC=DST]...\n"
+"                    [--allow-io-uring] [--] CMD [ARG]...\n"
+"       unotifyd check [--for-service] [-r PATH]... [--redirect SRC=DST]...\n"
 "       unotifyd filter [-r PATH]... [--redirect SRC=DST]...\n"
 "       unotifyd profile [-r PATH]... [--redirect SRC=DST]...\n"
 "                [--listener-path PATH] [--metadata STR]\n"
-"       unotifyd serve [-v] [--socket PATH] [--group NAME] [-r PATH]...\n"
-"                      [--handover-wait SECONDS]\n"
-"       unotifyd exec [-v] [--socket PATH] [--] CMD [ARG]...\n"
+"       unotifyd serve [-v] [--log FILE] [--socket PATH] [--group NAME] [-r PATH]...\n"
+"                [--handover-wait SECONDS]\n"
+"       unotifyd exec [-v] [--log FILE] [--socket PATH] [--] CMD [ARG]...\n"
+"       unotifyd status [--socket PATH] [--json | --prometheus]\n"
 "       copycat [-v] [--] CMD [ARG]...\n"
 "\n"
 "  -r, --rules PATH        INI rules file, or directory of *.ini (repeatable)\n"
 "      --redirect SRC=DST  redirect SRC to DST (SRC ending in / is a prefix)\n"
 "      --socket PATH       daemon socket (default " SERVE_SOCKET ")\n"
 "      --group NAME        group of the daemon's socket (mode 0660)\n"
+"      --allow-io-uring    let programs use io_uring, which bypasses the rules\n"
 "      --listener-path PATH\n"
 "                          the profile's agent socket (default: --socket's default)\n"
 "      --metadata STR      the profile's listenerMetadata (e.g. rules=NAME)\n"
 "      --handover-wait SECONDS\n"
 "                          on SIGTERM, wait this long for a successor to take\n"
 "                          over (default 30, 0 under systemd; 0: do not)\n"
-"      --allow-io-uring    let programs use io_uring, which bypasses the rules\n"
-"  -v, --verbose           log every decision to stderr\n"
+"  -v, --verbose           log every decision\n"
+"      --log FILE          log to FILE instead of stderr (- for stderr)\n"
+"      --stats             print counters and answer latency at exit\n"
+"      --for-service       check in the daemon's environment (no HOME);\n"
+"                          without -r, the daemon's rule directories\n"
+"      --json, --prometheus  status as JSON, or Prometheus text\n"
 "  -h, --help              show this help\n"
 "\n"
 "Rules: unotifyd.rules(5). Manual: unotifyd(8).\n";
@@ -117,16 +128,27 @@ main_std_fds(void)
 			die_errno(EXIT_FAILED, "/dev/null");
 }
 
-/* The calls run notifies, privileged or not; filter and profile show the
- * same. */
-static syscalls_mask
-main_mask(const struct rule_set *rules, int privileged)
+/* run --stats: the counters for people, in one write to the log. */
+static void
+main_stats(void)
 {
-	return syscalls_run_mask(rules_syscalls(rules), privileged);
+	struct json_object *report = report_json(NULL);
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f;
+
+	if ((f = open_memstream(&buf, &len)) == NULL)
+		die_errno(EXIT_FAILED, "open_memstream");
+	fputs("unotifyd: --stats: ", f);
+	report_text(report, f);
+	fclose(f);
+	log_write(buf, len);
+	free(buf);
+	json_object_put(report);
 }
 
 static int
-main_run(struct rule_set *rules, char *argv[])
+main_run(struct rule_set *rules, char *argv[], int stats)
 {
 	cleanup_free char *cause = NULL;
 	struct filter *filter;
@@ -137,7 +159,7 @@ main_run(struct rule_set *rules, char *argv[])
 	int r, listener, execfd, sigfd, status;
 	pid_t child;
 
-	mask = main_mask(rules, geteuid() == 0);
+	mask = syscalls_run_mask(rules_syscalls(rules), geteuid() == 0);
 	if ((r = filter_build(mask, &filter, &why)) < 0)
 		die(EXIT_FAILED, "%s: %s", why, strerror(-r));
 	/* Orphaned grandchildren are reparented to us and reaped. */
@@ -163,35 +185,25 @@ main_run(struct rule_set *rules, char *argv[])
 		kill(child, SIGKILL);
 		return EXIT_FAILED;
 	}
-	log_debug("pid %d: %zu rules, same-CPU wake-ups %s", (int)child,
-	    rules->n, notify_sync_wakeup(n) ? "on" : "off");
+	log_debug("pid %d: %zu %s; %s", (int)child, rules->n,
+	    PLURAL(rules->n, "rule", "rules"), notify_sync_wakeup(n) ?
+	    "targets are woken on the CPU that answers them" :
+	    "this kernel cannot wake targets on the CPU that answers them "
+	    "(Linux 6.6 can): answers are slower");
 	creds_init();
 	/* Modes of files created for the target get the target's umask. */
 	target_assume(umask(0));
 	status = loop_run(n, rules, child, sigfd, execfd, argv);
 	notify_unref(n);
 	close(sigfd);
+	if (stats)
+		main_stats();
 	if (status < 0) {
 		log_err("cannot start the event loop");
 		kill(child, SIGKILL);
 		return EXIT_FAILED;
 	}
 	return spawn_exit_status(status);
-}
-
-static int
-main_check(const struct rule_set *rules)
-{
-	int id, first = 1;
-
-	printf("%zu rules OK; notified syscalls:", rules->n);
-	for (id = 0; id < SYSCALLS_NIDS; id++)
-		if (rules_syscalls(rules) & SYSCALLS_MASK(id)) {
-			printf(" %s", syscalls_name(id));
-			first = 0;
-		}
-	printf("%s\n", first ? " none" : "");
-	return 0;
 }
 
 static int
@@ -202,8 +214,8 @@ main_filter(const struct rule_set *rules)
 	int r;
 
 	/* What `run` would install, tracking calls included. */
-	if ((r = filter_build(main_mask(rules, geteuid() == 0), &filter,
-	    &why)) < 0)
+	if ((r = filter_build(syscalls_run_mask(rules_syscalls(rules),
+	    geteuid() == 0), &filter, &why)) < 0)
 		die(EXIT_FAILED, "%s: %s", why, strerror(-r));
 	filter_print(filter, stdout);
 	filter_free(filter);
@@ -219,16 +231,16 @@ static int
 main_profile(const struct rule_set *rules, const char *listener,
     const char *metadata)
 {
+	syscalls_mask mask = syscalls_run_mask(rules_syscalls(rules), 1);
 	int r;
 
-	if (main_mask(rules, 1) == 0)
+	if (mask == 0)
 		die(EXIT_FAILED, "no rules: the profile would notify nothing "
 		    "(give -r PATH or --redirect)");
 	if (listener[0] != '/')
 		die(EXIT_FAILED, "--listener-path %s: not an absolute path",
 		    listener);
-	if ((r = profile_print(main_mask(rules, 1), listener, metadata,
-	    stdout)) < 0)
+	if ((r = profile_print(mask, listener, metadata, stdout)) < 0)
 		die(EXIT_FAILED, "profile: %s", strerror(-r));
 	return 0;
 }
@@ -248,28 +260,51 @@ main_seconds(const char *arg, int fail)
 	return (int)v;
 }
 
-/* The long name of option c, for messages. */
-static const char *
-main_longname(const struct option *o, int c)
-{
-	for (; o->name != NULL; o++)
-		if (o->val == c)
-			return o->name;
-	return "?";
-}
-
 enum main_command {
 	MAIN_RUN, MAIN_CHECK, MAIN_FILTER, MAIN_PROFILE, MAIN_SERVE, MAIN_EXEC,
-	MAIN_COPYCAT
+	MAIN_STATUS, MAIN_COPYCAT
 };
 
 /* Which options each command takes. */
-#define MAIN_OPT_RULES		0x01
-#define MAIN_OPT_REDIRECT	0x02
-#define MAIN_OPT_SOCKET		0x04
-#define MAIN_OPT_GROUP		0x08
-#define MAIN_OPT_PROFILE	0x10	/* --listener-path, --metadata */
-#define MAIN_OPT_HANDOVER	0x20
+#define MAIN_OPT_RULES		0x001
+#define MAIN_OPT_REDIRECT	0x002
+#define MAIN_OPT_SOCKET		0x004
+#define MAIN_OPT_GROUP		0x008
+#define MAIN_OPT_VERBOSE	0x010
+#define MAIN_OPT_LOG		0x020
+#define MAIN_OPT_STATS		0x040
+#define MAIN_OPT_FORMAT		0x080
+#define MAIN_OPT_SERVICE	0x100
+#define MAIN_OPT_PROFILE	0x200	/* --listener-path, --metadata */
+#define MAIN_OPT_HANDOVER	0x400
+
+/* Each option's bit and its name in messages. */
+static const struct main_opt {
+	int		 c;
+	unsigned int	 opt;
+	const char	*name;
+} main_opts[] = {
+	{ 'r', MAIN_OPT_RULES, "-r/--rules" },
+	{ 'R', MAIN_OPT_REDIRECT, "--redirect" },
+	{ 'S', MAIN_OPT_SOCKET, "--socket" },
+	{ 'G', MAIN_OPT_GROUP, "--group" },
+	{ 'U', MAIN_OPT_RULES, "--allow-io-uring" },
+	{ 'v', MAIN_OPT_VERBOSE, "-v/--verbose" },
+	{ 'L', MAIN_OPT_LOG, "--log" },
+	{ 'T', MAIN_OPT_STATS, "--stats" },
+	{ 'J', MAIN_OPT_FORMAT, "--json" },
+	{ 'P', MAIN_OPT_FORMAT, "--prometheus" },
+	{ 'F', MAIN_OPT_SERVICE, "--for-service" },
+	{ 'l', MAIN_OPT_PROFILE, "--listener-path" },
+	{ 'M', MAIN_OPT_PROFILE, "--metadata" },
+	{ 'W', MAIN_OPT_HANDOVER, "--handover-wait" },
+};
+
+/* A rules source, loaded in command-line order once options are read. */
+struct main_source {
+	int		 c;		/* 'r' or 'R' */
+	const char	*arg;
+};
 
 static const struct main_cmd {
 	const char		*name;
@@ -277,16 +312,44 @@ static const struct main_cmd {
 	unsigned int		 opts;
 	int			 command;	/* takes CMD [ARG]... */
 } main_cmds[] = {
-	{ "run", MAIN_RUN, MAIN_OPT_RULES | MAIN_OPT_REDIRECT, 1 },
-	{ "check", MAIN_CHECK, MAIN_OPT_RULES | MAIN_OPT_REDIRECT, 0 },
+	{ "run", MAIN_RUN, MAIN_OPT_RULES | MAIN_OPT_REDIRECT |
+	    MAIN_OPT_VERBOSE | MAIN_OPT_LOG | MAIN_OPT_STATS, 1 },
+	{ "check", MAIN_CHECK, MAIN_OPT_RULES | MAIN_OPT_REDIRECT |
+	    MAIN_OPT_SERVICE, 0 },
 	{ "filter", MAIN_FILTER, MAIN_OPT_RULES | MAIN_OPT_REDIRECT, 0 },
 	{ "profile", MAIN_PROFILE, MAIN_OPT_RULES | MAIN_OPT_REDIRECT |
 	    MAIN_OPT_PROFILE, 0 },
 	{ "serve", MAIN_SERVE, MAIN_OPT_RULES | MAIN_OPT_SOCKET |
-	    MAIN_OPT_GROUP | MAIN_OPT_HANDOVER, 0 },
-	{ "exec", MAIN_EXEC, MAIN_OPT_SOCKET, 1 },
-	{ "copycat", MAIN_COPYCAT, 0, 1 },
+	    MAIN_OPT_GROUP | MAIN_OPT_VERBOSE | MAIN_OPT_LOG |
+	    MAIN_OPT_HANDOVER, 0 },
+	{ "exec", MAIN_EXEC, MAIN_OPT_SOCKET | MAIN_OPT_VERBOSE |
+	    MAIN_OPT_LOG, 1 },
+	{ "status", MAIN_STATUS, MAIN_OPT_SOCKET | MAIN_OPT_FORMAT, 0 },
+	{ "copycat", MAIN_COPYCAT, MAIN_OPT_VERBOSE, 1 },
 };
+
+/* The option's entry in main_opts, or NULL (-h, unknown). */
+static const struct main_opt *
+main_opt(int c)
+{
+	size_t i;
+
+	for (i = 0; i < nitems(main_opts); i++)
+		if (main_opts[i].c == c)
+			return &main_opts[i];
+	return NULL;
+}
+
+/* Load one -r or --redirect source. */
+static void
+main_load(struct rule_set *rules, const struct main_source *src,
+    struct causes *causes)
+{
+	if (src->c == 'R')
+		rules_add_redirect(rules, src->arg, "--redirect", causes);
+	else
+		rules_load(rules, src->arg, causes);
+}
 
 int
 main(int argc, char *argv[])
@@ -296,22 +359,30 @@ main(int argc, char *argv[])
 		{ "redirect", required_argument, NULL, 'R' },
 		{ "socket", required_argument, NULL, 'S' },
 		{ "group", required_argument, NULL, 'G' },
-		{ "listener-path", required_argument, NULL, 'L' },
-		{ "metadata", required_argument, NULL, 'M' },
-		{ "handover-wait", required_argument, NULL, 'W' },
 		{ "allow-io-uring", no_argument, NULL, 'U' },
 		{ "verbose", no_argument, NULL, 'v' },
+		{ "log", required_argument, NULL, 'L' },
+		{ "stats", no_argument, NULL, 'T' },
+		{ "json", no_argument, NULL, 'J' },
+		{ "prometheus", no_argument, NULL, 'P' },
+		{ "for-service", no_argument, NULL, 'F' },
+		{ "listener-path", required_argument, NULL, 'l' },
+		{ "metadata", required_argument, NULL, 'M' },
+		{ "handover-wait", required_argument, NULL, 'W' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 }
 	};
 	struct serve_options so = { .handover_wait = -1 };
 	const struct main_cmd *mc = NULL;
-	const char **paths = NULL, *listener = SERVE_SOCKET, *metadata = NULL;
-	size_t npaths = 0, i;
+	const struct main_opt *mo;
+	struct main_source *sources = NULL;
+	const char **paths = NULL, *logpath = NULL;
+	const char *listener = SERVE_SOCKET, *metadata = NULL;
+	size_t npaths = 0, nsources = 0, i;
 	struct rule_set rules;
 	struct causes causes = { 0 };
-	int c, verbose = 0, status, fail;
-	unsigned int opt;
+	enum status_format format = STATUS_TEXT;
+	int c, verbose = 0, stats = 0, for_service = 0, status, fail, r;
 
 	main_std_fds();
 	rules_init(&rules);
@@ -333,27 +404,22 @@ main(int argc, char *argv[])
 		argc--;
 	}
 	fail = mc->cmd == MAIN_CHECK ? 1 : EXIT_FAILED;
-	/* Rules keep command-line order: first match wins. */
 	while ((c = getopt_long(argc, argv, "+r:vh", longopts, NULL)) != -1) {
-		opt = c == 'r' || c == 'U' ? MAIN_OPT_RULES :
-		    c == 'R' ? MAIN_OPT_REDIRECT : c == 'S' ? MAIN_OPT_SOCKET :
-		    c == 'G' ? MAIN_OPT_GROUP :
-		    c == 'L' || c == 'M' ? MAIN_OPT_PROFILE :
-		    c == 'W' ? MAIN_OPT_HANDOVER : 0;
-		if (opt != 0 && !(mc->opts & opt))
-			usage(fail, "%s does not take --%s", mc->name,
-			    main_longname(longopts, c));
+		mo = main_opt(c);
+		if (mo != NULL && !(mc->opts & mo->opt))
+			usage(fail, "%s does not take %s", mc->name, mo->name);
 		switch (c) {
 		case 'r':
 			paths = xreallocarray(paths, npaths + 2,
 			    sizeof(*paths));
 			paths[npaths++] = optarg;
 			paths[npaths] = NULL;
-			if (mc->cmd != MAIN_SERVE)
-				rules_load(&rules, optarg, &causes);
-			break;
+			/* FALLTHROUGH */
 		case 'R':
-			rules_add_redirect(&rules, optarg, "--redirect", &causes);
+			sources = xreallocarray(sources, nsources + 1,
+			    sizeof(*sources));
+			sources[nsources].c = c;
+			sources[nsources++].arg = optarg;
 			break;
 		case 'S':
 			so.socket = optarg;
@@ -365,7 +431,26 @@ main(int argc, char *argv[])
 		case 'G':
 			so.group = optarg;
 			break;
+		case 'v':
+			verbose = 1;
+			break;
 		case 'L':
+			logpath = optarg;
+			break;
+		case 'T':
+			stats = 1;
+			break;
+		case 'J':
+		case 'P':
+			if (format != STATUS_TEXT)
+				usage(fail, "--json and --prometheus exclude "
+				    "each other");
+			format = c == 'J' ? STATUS_JSON : STATUS_PROMETHEUS;
+			break;
+		case 'F':
+			for_service = 1;
+			break;
+		case 'l':
 			listener = optarg;
 			break;
 		case 'M':
@@ -373,9 +458,6 @@ main(int argc, char *argv[])
 			break;
 		case 'W':
 			so.handover_wait = main_seconds(optarg, fail);
-			break;
-		case 'v':
-			verbose = 1;
 			break;
 		case 'h':
 			usage(0, NULL);
@@ -389,8 +471,20 @@ main(int argc, char *argv[])
 		usage(fail, "no command given");
 	if (!mc->command && argc != 0)
 		usage(fail, "unexpected argument '%s'", argv[0]);
-	if (mc->cmd == MAIN_RUN || mc->cmd == MAIN_CHECK ||
-	    mc->cmd == MAIN_COPYCAT)
+	if (logpath != NULL && (r = log_open(logpath)) < 0)
+		die(EXIT_FAILED, "--log %s: %s", logpath, strerror(-r));
+	/* Rules expand ${VAR} and ~ as the daemon would see them. */
+	if (for_service)
+		check_service_env();
+	/* Rules keep command-line order: first match wins. */
+	if (mc->cmd != MAIN_SERVE)
+		for (i = 0; i < nsources; i++)
+			main_load(&rules, &sources[i], &causes);
+	if (for_service && npaths == 0)
+		rules_load_dropins(&rules, serve_rules_dirs, &causes);
+	free(sources);
+	if ((mc->cmd == MAIN_RUN || mc->cmd == MAIN_CHECK ||
+	    mc->cmd == MAIN_COPYCAT) && !for_service)
 		main_copycat(&rules, mc->cmd == MAIN_COPYCAT, &causes);
 	/* The daemon logs its life too; journald keeps the levels. */
 	log_init(verbose ? LOG_LEVEL_DEBUG : mc->cmd == MAIN_SERVE ?
@@ -398,6 +492,10 @@ main(int argc, char *argv[])
 	    mc->cmd == MAIN_SERVE && getenv("JOURNAL_STREAM") != NULL);
 	if (causes.n != 0) {
 		causes_print(&causes, stderr);
+		if (for_service)
+			fprintf(stderr, "unotifyd: checked in the service's "
+			    "environment: no HOME or USER; only PATH, "
+			    "RUNTIME_DIRECTORY and CONFIGURATION_DIRECTORY\n");
 		if (mc->cmd != MAIN_CHECK)
 			fprintf(stderr, "unotifyd: invalid rules; the command "
 			    "was not started\n");
@@ -408,7 +506,12 @@ main(int argc, char *argv[])
 	}
 	switch (mc->cmd) {
 	case MAIN_CHECK:
-		status = main_check(&rules);
+		check_report(&rules, for_service);
+		status = 0;
+		break;
+	case MAIN_STATUS:
+		status = status_query(so.socket ? so.socket : SERVE_SOCKET,
+		    format);
 		break;
 	case MAIN_FILTER:
 		status = main_filter(&rules);
@@ -431,7 +534,7 @@ main(int argc, char *argv[])
 		break;
 	default:
 		rules_index(&rules);
-		status = main_run(&rules, argv);
+		status = main_run(&rules, argv, stats);
 	}
 	rules_free(&rules);
 	free(paths);

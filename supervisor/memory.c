@@ -36,13 +36,24 @@ memory_proc(pid_t tid, uint64_t addr, void *buf, size_t len, int store)
 	return n == 0 ? -EFAULT : n;
 }
 
-/* Move len bytes at most, faulting exactly where the target would. */
+/* Move len bytes at most, faulting exactly where the target would, or
+ * through memfd (memory_open) when it is not -1. */
 static ssize_t
-memory_chunk(pid_t tid, uint64_t addr, void *buf, size_t len, int store)
+memory_chunk(pid_t tid, int memfd, uint64_t addr, void *buf, size_t len,
+    int store)
 {
 	struct iovec local = { buf, len };
 	struct iovec remote = { (void *)(uintptr_t)addr, len };
 	ssize_t n;
+
+	if (memfd >= 0) {
+		n = store ? pwrite(memfd, buf, len, (off_t)addr) :
+		    pread(memfd, buf, len, (off_t)addr);
+		if (n < 0)
+			return errno == EIO || errno == EFAULT ? -EFAULT :
+			    errno == ESRCH ? -ESRCH : -errno;
+		return n == 0 ? -EFAULT : n;
+	}
 
 	n = store ? process_vm_writev(tid, &local, 1, &remote, 1, 0) :
 	    process_vm_readv(tid, &local, 1, &remote, 1, 0);
@@ -53,8 +64,8 @@ memory_chunk(pid_t tid, uint64_t addr, void *buf, size_t len, int store)
 	return errno == ESRCH ? -ESRCH : -EFAULT;
 }
 
-ssize_t
-memory_read_string(pid_t tid, uint64_t addr, char *buf, size_t len)
+static ssize_t
+memory_string(pid_t tid, int memfd, uint64_t addr, char *buf, size_t len)
 {
 	size_t done = 0, want;
 	ssize_t n;
@@ -64,7 +75,7 @@ memory_read_string(pid_t tid, uint64_t addr, char *buf, size_t len)
 		want = MEMORY_PAGE - ((addr + done) % MEMORY_PAGE);
 		if (want > len - done)
 			want = len - done;
-		n = memory_chunk(tid, addr + done, buf + done, want, 0);
+		n = memory_chunk(tid, memfd, addr + done, buf + done, want, 0);
 		if (n < 0)
 			return n;
 		if ((nul = memchr(buf + done, '\0', n)) != NULL)
@@ -74,15 +85,16 @@ memory_read_string(pid_t tid, uint64_t addr, char *buf, size_t len)
 	return -ENAMETOOLONG;
 }
 
-int
-memory_read(pid_t tid, uint64_t addr, void *buf, size_t len)
+static int
+memory_move(pid_t tid, int memfd, uint64_t addr, void *buf, size_t len,
+    int store)
 {
 	size_t done = 0;
 	ssize_t n;
 
 	while (done < len) {
-		n = memory_chunk(tid, addr + done, (char *)buf + done,
-		    len - done, 0);
+		n = memory_chunk(tid, memfd, addr + done, (char *)buf + done,
+		    len - done, store);
 		if (n < 0)
 			return (int)n;
 		done += n;
@@ -90,35 +102,38 @@ memory_read(pid_t tid, uint64_t addr, void *buf, size_t len)
 	return 0;
 }
 
+ssize_t
+memory_read_string(pid_t tid, uint64_t addr, char *buf, size_t len)
+{
+	return memory_string(tid, -1, addr, buf, len);
+}
+
+int
+memory_read(pid_t tid, uint64_t addr, void *buf, size_t len)
+{
+	return memory_move(tid, -1, addr, buf, len, 0);
+}
+
 int
 memory_write(pid_t tid, uint64_t addr, const void *buf, size_t len)
 {
-	ssize_t n;
+	return memory_move(tid, -1, addr, (void *)buf, len, 1);
+}
 
-	n = memory_chunk(tid, addr, (void *)buf, len, 1);
-	if (n < 0)
-		return (int)n;
-	return (size_t)n == len ? 0 : -EFAULT;
+ssize_t
+memory_fd_read_string(int memfd, uint64_t addr, char *buf, size_t len)
+{
+	return memory_string(0, memfd, addr, buf, len);
 }
 
 int
-memory_open(pid_t tid)
+memory_fd_read(int memfd, uint64_t addr, void *buf, size_t len)
 {
-	char file[64];
-	int fd;
-
-	snprintf(file, sizeof(file), "/proc/%d/mem", (int)tid);
-	if ((fd = open(file, O_RDWR | O_CLOEXEC)) < 0)
-		return errno == ENOENT ? -ESRCH : -EPERM;
-	return fd;
+	return memory_move(0, memfd, addr, buf, len, 0);
 }
 
 int
-memory_poke(int memfd, uint64_t addr, const void *buf, size_t len)
+memory_fd_write(int memfd, uint64_t addr, const void *buf, size_t len)
 {
-	ssize_t n = pwrite(memfd, buf, len, (off_t)addr);
-
-	if (n < 0)
-		return errno == EIO ? -EFAULT : -errno;
-	return (size_t)n == len ? 0 : -EFAULT;
+	return memory_move(0, memfd, addr, (void *)buf, len, 1);
 }

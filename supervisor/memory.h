@@ -24,12 +24,14 @@ int	memory_read(pid_t tid, uint64_t addr, void *buf, size_t len);
 int	memory_write(pid_t tid, uint64_t addr, const void *buf, size_t len);
 
 /*
- * The memory of task tid as a descriptor (open it before the notification's
- * ID check: it then stays that task's even if the tid is reused), and a
- * write through it that, like a debugger's, also reaches read-only pages
- * (a path string in a program's .rodata). 0 or -errno.
+ * The calls above through a descriptor of /proc/TID/mem (target_pin opens
+ * it before the notification's ID check, so it stays that task's even if
+ * the tid is reused). Unlike process_vm_readv/writev they reach PROT_NONE
+ * and read-only pages too (a path string in a program's .rodata,
+ * rewritten).
  */
-int	memory_open(pid_t tid);
-int	memory_poke(int memfd, uint64_t addr, const void *buf, size_t len);
+ssize_t	memory_fd_read_string(int memfd, uint64_t addr, char *buf, size_t len);
+int	memory_fd_read(int memfd, uint64_t addr, void *buf, size_t len);
+int	memory_fd_write(int memfd, uint64_t addr, const void *buf, size_t len);
 
 #endif

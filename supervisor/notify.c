@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "notify.h"
+#include "stats.h"
 #include "util.h"
 
 #ifndef SECCOMP_IOCTL_NOTIF_SET_FLAGS
@@ -108,6 +109,7 @@ notify_new(int fd)
 	    SECCOMP_USER_NOTIF_FD_SYNC_WAKE_UP, 0) == 0)
 		n->sync_wakeup = 1;
 	n->recv_blocks = notify_recv_blocks();
+	stats_listener(1);
 	return n;
 }
 
@@ -125,6 +127,7 @@ notify_unref(struct notify *n)
 		return;
 	if (n->fd >= 0)
 		close(n->fd);
+	stats_listener(-1);
 	pthread_cond_destroy(&n->spare);
 	pthread_mutex_destroy(&n->lock);
 	free(n);
@@ -245,8 +248,10 @@ notify_recv(struct notify *n, struct seccomp_notif *req)
 	notify_take_turn(n);
 	/* Since 5.5 a buffer that is not zeroed gets EINVAL. */
 	memset(req, 0, n->sizes.seccomp_notif);
-	if (ioctl(n->fd, SECCOMP_IOCTL_NOTIF_RECV, req) == 0)
+	if (ioctl(n->fd, SECCOMP_IOCTL_NOTIF_RECV, req) == 0) {
+		stats_received(req);
 		return notify_end_turn(n, 0);
+	}
 	err = errno;
 	/* ENOENT is also a task that died between poll and RECV: retry. */
 	if (notify_hangup(n))
@@ -286,20 +291,29 @@ notify_send(struct notify *n, uint64_t id, int64_t val, int error,
 int
 notify_continue(struct notify *n, uint64_t id)
 {
-	return notify_send(n, id, 0, 0, SECCOMP_USER_NOTIF_FLAG_CONTINUE);
+	int r = notify_send(n, id, 0, 0, SECCOMP_USER_NOTIF_FLAG_CONTINUE);
+
+	stats_answered(id, STATS_CONTINUE, r);
+	return r;
 }
 
 int
 notify_error(struct notify *n, uint64_t id, int err)
 {
 	/* Negative: a positive value would be the syscall's return value. */
-	return notify_send(n, id, 0, -err, 0);
+	int r = notify_send(n, id, 0, -err, 0);
+
+	stats_answered(id, STATS_ERRNO, r);
+	return r;
 }
 
 int
 notify_return(struct notify *n, uint64_t id, int64_t val)
 {
-	return notify_send(n, id, val, 0, 0);
+	int r = notify_send(n, id, val, 0, 0);
+
+	stats_answered(id, STATS_EMULATED, r);
+	return r;
 }
 
 int
@@ -323,5 +337,10 @@ notify_inject(struct notify *n, uint64_t id, int srcfd,
 	int r;
 
 	r = ioctl(n->fd, SECCOMP_IOCTL_NOTIF_ADDFD, &addfd);
-	return r < 0 ? -errno : r;
+	r = r < 0 ? -errno : r;
+	/* Only SEND answers; a failed one is answered next (an errno) and
+	 * counted then. */
+	if (send)
+		stats_answered(id, STATS_REDIRECT, r);
+	return r;
 }

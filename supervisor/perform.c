@@ -123,11 +123,11 @@ perform_times(struct target *t, const struct call *c, uint64_t addr,
 	if (*now)
 		return 0;
 	if (c->layout == SYSCALLS_LAYOUT_TIME32) {
-		if ((r = memory_read(t->tid, addr, v32, n * 4)) < 0)
+		if ((r = target_read(t, addr, v32, n * 4)) < 0)
 			return r;
 		for (i = 0; i < n; i++)
 			v[i] = v32[i];
-	} else if ((r = memory_read(t->tid, addr, v, n * 8)) < 0)
+	} else if ((r = target_read(t, addr, v, n * 8)) < 0)
 		return r;
 	if (n == 2) {
 		ts[0].tv_sec = v[0];
@@ -154,7 +154,7 @@ perform_times(struct target *t, const struct call *c, uint64_t addr,
 static int
 perform_xname(struct target *t, uint64_t addr, char *name, size_t len)
 {
-	ssize_t n = memory_read_string(t->tid, addr, name, len);
+	ssize_t n = target_read_string(t, addr, name, len);
 
 	if (n == 0 || n == -ENAMETOOLONG)
 		return -ERANGE;
@@ -190,7 +190,7 @@ perform_setxattr(struct target *t, const struct call *c, const char *dst,
 	if (c->sysid == SYSCALLS_SETXATTRAT) {
 		if (c->a[5] < sizeof(xa))
 			return -EINVAL;
-		if ((r = memory_read(t->tid, c->a[4], &xa, sizeof(xa))) < 0)
+		if ((r = target_read(t, c->a[4], &xa, sizeof(xa))) < 0)
 			return r;
 		nameaddr = c->a[3];
 		value = xa.value;
@@ -212,7 +212,7 @@ perform_setxattr(struct target *t, const struct call *c, const char *dst,
 		buf = malloc(size);
 		if (buf == NULL)
 			return -ENOMEM;
-		if ((r = memory_read(t->tid, value, buf, size)) < 0) {
+		if ((r = target_read(t, value, buf, size)) < 0) {
 			free(buf);
 			return r;
 		}
@@ -407,7 +407,7 @@ perform_entries(struct target *t, const struct call *c,
 		break;
 	case SYSCALLS_SYMLINK:
 	case SYSCALLS_SYMLINKAT:
-		n = memory_read_string(t->tid, c->a[0], text, sizeof(text));
+		n = target_read_string(t, c->a[0], text, sizeof(text));
 		if (n < 0) {
 			ret = n;
 			goto out;
@@ -427,8 +427,8 @@ perform_entries(struct target *t, const struct call *c,
 		flags = c->sysid == SYSCALLS_LINKAT ? (int)c->a[4] : 0;
 		if (c->p[0].skip) {
 			/* linkat(fd, "", ..., AT_EMPTY_PATH): the target's fd. */
-			snprintf(old, sizeof(old), "/proc/%d/fd/%d",
-			    (int)t->tid, c->p[0].dirfd);
+			snprintf(old, sizeof(old), "/proc/self/fd/%d/fd/%d",
+			    t->procfd, c->p[0].dirfd);
 			oldpath = old;
 			flags = AT_SYMLINK_FOLLOW;
 		} else if ((ret = perform_object(t, dst[0],

@@ -7,6 +7,10 @@
 #include <stdint.h>
 
 #define PROTO_MAGIC	"UNOTIFYD"	/* 8 bytes, no NUL on the wire */
+/* A status request instead of a hello: the same struct with this magic,
+ * nothing else on the connection; the daemon answers with its counters as
+ * one JSON object (report.h) and closes. */
+#define PROTO_STATUS_MAGIC "UNOTSTAT"
 #define PROTO_VERSION	2
 
 /* client -> daemon: who is asking. */

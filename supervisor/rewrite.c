@@ -43,41 +43,37 @@ rewrite_is_script(struct target *t, const struct call *c, const char *dst)
 
 /*
  * Write s over path 0's string when it fits there, then continue the call:
- * the memory descriptor is opened before the ID check, so the write lands
- * in the very task that asked.
+ * t is pinned (its memory descriptor opened before the ID check), so the
+ * write lands in the very task that asked.
  */
 static int
 rewrite_poke(struct notify *n, const struct seccomp_notif *req,
-    const struct call *c, const char *s)
+    struct target *t, const struct call *c, const char *s)
 {
 	size_t len = strlen(s);
-	int memfd, r;
+	int r;
 
 	if (len > strlen(c->p[0].given))
 		return -ENAMETOOLONG;
-	if ((memfd = memory_open(req->pid)) < 0)
-		return memfd;
-	if ((r = notify_id_valid(n, req->id)) == 0 &&
-	    (r = memory_poke(memfd, c->p[0].addr, s, len + 1)) == 0)
+	if ((r = target_write(t, c->p[0].addr, s, len + 1)) == 0)
 		r = notify_continue(n, req->id);
-	close(memfd);
 	/* Gone meanwhile: nobody to answer. */
 	return r == -ENOENT ? 0 : r;
 }
 
-/* dst relative to the target's cwd when beneath it: shorter to write. */
+/* dst relative to the directory the call resolves against (its dirfd, or
+ * the cwd) when beneath it: shorter to write. */
 static const char *
 rewrite_relative(struct target *t, const struct call *c, const char *dst)
 {
-	char cwd[PATH_MAX];
+	char dir[PATH_MAX];
 	size_t len;
 
-	if (c->p[0].dirfd != AT_FDCWD ||
-	    path_dir(t->tid, AT_FDCWD, cwd, sizeof(cwd)) < 0 ||
-	    target_strip_root(t, cwd) < 0)
+	if (path_dir(t->tid, c->p[0].dirfd, dir, sizeof(dir)) < 0 ||
+	    target_strip_root(t, dir) < 0)
 		return NULL;
-	len = strlen(cwd);
-	if (len == 1 || strncmp(dst, cwd, len) != 0 || dst[len] != '/' ||
+	len = strlen(dir);
+	if (len == 1 || strncmp(dst, dir, len) != 0 || dst[len] != '/' ||
 	    dst[len + 1] == '\0')
 		return NULL;
 	return dst + len + 1;
@@ -106,8 +102,11 @@ rewrite_by_fd(struct notify *n, const struct seccomp_notif *req,
 	if (tfd < 0)
 		return tfd == -ENOENT ? 0 : tfd;
 	snprintf(name, sizeof(name), "/proc/self/fd/%d", tfd);
-	return rewrite_poke(n, req, c, name);
+	return rewrite_poke(n, req, t, c, name);
 }
+
+static int	rewrite_path(struct notify *, const struct seccomp_notif *,
+		    struct target *, const struct call *, const char *, int);
 
 /*
  * O_PATH: a directory or a regular file is opened for reading and the
@@ -150,22 +149,31 @@ rewrite_open_path(struct notify *n, const struct seccomp_notif *req,
 		close(fd);
 		return r == -ENOENT || r >= 0 ? 0 : r;
 	}
-	return rewrite_poke(n, req, c, dst);
+	return rewrite_path(n, req, t, c, dst, 0);
+}
+
+/* The shortest name of dst that fits: itself, relative, or (by_fd) a
+ * descriptor's. */
+static int
+rewrite_path(struct notify *n, const struct seccomp_notif *req,
+    struct target *t, const struct call *c, const char *dst, int by_fd)
+{
+	const char *rel;
+	int r;
+
+	if ((r = rewrite_poke(n, req, t, c, dst)) != -ENAMETOOLONG)
+		return r;
+	if ((rel = rewrite_relative(t, c, dst)) != NULL &&
+	    (r = rewrite_poke(n, req, t, c, rel)) != -ENAMETOOLONG)
+		return r;
+	return by_fd ? rewrite_by_fd(n, req, t, c, dst) : r;
 }
 
 int
 rewrite_call(struct notify *n, const struct seccomp_notif *req,
     struct target *t, const struct call *c, const char *dst)
 {
-	const char *rel;
-	int r;
-
 	if (c->kind == ACT_OPEN)
 		return rewrite_open_path(n, req, t, c, dst);
-	if ((r = rewrite_poke(n, req, c, dst)) != -ENAMETOOLONG)
-		return r;
-	if ((rel = rewrite_relative(t, c, dst)) != NULL &&
-	    (r = rewrite_poke(n, req, c, rel)) != -ENAMETOOLONG)
-		return r;
-	return rewrite_by_fd(n, req, t, c, dst);
+	return rewrite_path(n, req, t, c, dst, 1);
 }

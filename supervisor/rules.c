@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include <ini.h>
+#include <seccomp.h>
 
 #include "expand.h"
 #include "pattern.h"
@@ -506,7 +507,12 @@ rules_ini_syscalls(struct rules_ini *ini, struct rule *r)
 	for (tok = strtok_r(copy, " \t,", &save); tok != NULL;
 	    tok = strtok_r(NULL, " \t,", &save)) {
 		ntok++;
-		if ((id = syscalls_from_name(tok)) == -1)
+		if ((id = syscalls_from_name(tok)) == -1 &&
+		    seccomp_syscall_resolve_name(tok) != __NR_SCMP_ERROR)
+			rules_ini_error(ini, line, "syscall '%s' is not handled "
+			    "by unotifyd (unotifyd.rules(5) lists those it "
+			    "handles)", tok);
+		else if (id == -1)
 			rules_ini_error(ini, line, "unknown syscall '%s'", tok);
 		else
 			r->syscalls |= SYSCALLS_MASK(id);
@@ -1025,6 +1031,12 @@ rules_load_dir(struct rule_set *set, const char *path, struct causes *causes)
 
 	if ((n = scandir(path, &ents, rules_dir_filter, rules_dir_cmp)) == -1) {
 		causes_add(causes, "%s: %s", path, strerror(errno));
+		return -1;
+	}
+	/* Only *.ini files are read: app.conf alone is a mistake. */
+	if (n == 0) {
+		free(ents);
+		causes_add(causes, "%s: no *.ini file in this directory", path);
 		return -1;
 	}
 	for (i = 0; i < n; i++) {

@@ -25,8 +25,10 @@
 #include "oci.h"
 #include "pods.h"
 #include "proto.h"
+#include "report.h"
 #include "rules.h"
 #include "serve.h"
+#include "status.h"
 #include "syscalls.h"
 #include "target.h"
 #include "worker.h"
@@ -237,9 +239,10 @@ serve_load_metadata(const char *const *rdirs, const char *metadata,
 static void
 serve_status(struct serve *s)
 {
-	sd_notifyf(0, "STATUS=%lu targets (%lu since start), %llu calls "
-	    "answered, %zu rules", s->ntargets, s->served, s->notifications,
-	    s->rules->n);
+	sd_notifyf(0, "STATUS=%lu %s (%lu since start), %llu calls "
+	    "answered, %zu %s", s->ntargets, PLURAL(s->ntargets, "target",
+	    "targets"), s->served, s->notifications, s->rules->n,
+	    PLURAL(s->rules->n, "rule", "rules"));
 }
 
 /* The rules a target's calls follow. */
@@ -289,8 +292,8 @@ static void
 serve_stop_now(struct serve *s)
 {
 	ev_timer_stop(s->ev, &s->wait_timer);
-	log_info("%s: stopping with %lu targets", strsignal(s->stop_signo),
-	    s->ntargets);
+	log_info("%s: stopping with %lu %s", strsignal(s->stop_signo),
+	    s->ntargets, PLURAL(s->ntargets, "target", "targets"));
 	sd_notify(0, "STOPPING=1");
 	ev_break(s->ev, EVBREAK_ALL);
 }
@@ -635,6 +638,22 @@ serve_conn_exec(struct serve_conn *c)
 	if (c->state == SERVE_CONN_EXEC_HELLO) {
 		if (c->len < sizeof(*hello))
 			return 0;
+		if (memcmp(hello->magic, PROTO_STATUS_MAGIC, 8) == 0) {
+			struct report_facts f = { (long)c->s->ntargets,
+			    (long)c->s->served, c->s->rules };
+			const char *why;
+
+			/* status.c takes the fd, and closes it once sent. */
+			ev_io_stop(c->s->ev, &c->w);
+			if (status_reply(c->s->ev, c->fd, c->buf, c->len,
+			    c->nfds, &f, &why) < 0) {
+				serve_conn_fail(c, "%s", why);
+				return 1;
+			}
+			c->fd = -1;
+			serve_conn_free(c);
+			return 1;
+		}
 		if (memcmp(hello->magic, PROTO_MAGIC, 8) != 0 ||
 		    hello->version != PROTO_VERSION) {
 			serve_conn_fail(c, "unknown protocol version");
@@ -879,7 +898,7 @@ serve_reload(struct serve *s)
 		t->rules = own;
 		serve_target_view(t);
 	}
-	log_info("reloaded: %zu rules", set->n);
+	log_info("reloaded: %zu %s", set->n, PLURAL(set->n, "rule", "rules"));
 	sd_notify(0, "READY=1");
 	serve_status(s);
 }
@@ -1223,7 +1242,8 @@ serve_run(const struct serve_options *opts)
 	ev_timer_init(&s.status_timer, serve_status_cb, 5., 5.);
 	s.status_timer.data = &s;
 	ev_timer_start(s.ev, &s.status_timer);
-	log_info("ready: %zu rules", s.rules->n);
+	log_info("ready: %zu %s", s.rules->n, PLURAL(s.rules->n, "rule",
+	    "rules"));
 	sd_notify(0, "READY=1");
 	serve_status(&s);
 

@@ -2,6 +2,7 @@
 /* Start the command: fork, install the filter in the child, take its
  * listener, exec. */
 #include <errno.h>
+#include <stdio.h>
 #include <string.h>
 #include <sys/prctl.h>
 #include <sys/socket.h>
@@ -174,4 +175,19 @@ spawn_exit_status(int wstatus)
 	if (WIFSIGNALED(wstatus))
 		return 128 + WTERMSIG(wstatus);
 	return 125;
+}
+
+const char *
+spawn_describe(int wstatus, char *buf, size_t len)
+{
+	if (WIFEXITED(wstatus))
+		snprintf(buf, len, "exited with status %d",
+		    WEXITSTATUS(wstatus));
+	else if (WIFSIGNALED(wstatus))
+		snprintf(buf, len, "killed by signal %d (%s)%s",
+		    WTERMSIG(wstatus), strsignal(WTERMSIG(wstatus)),
+		    WCOREDUMP(wstatus) ? ", core dumped" : "");
+	else
+		snprintf(buf, len, "stopped (wait status 0x%x)", wstatus);
+	return buf;
 }

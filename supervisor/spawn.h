@@ -5,6 +5,7 @@
 #define SPAWN_H
 
 #include <signal.h>
+#include <stddef.h>
 #include <sys/types.h>
 
 #include "filter.h"
@@ -35,5 +36,8 @@ int	spawn_exec_result(int execfd, char *const argv[], char **cause);
 void	spawn_signals(sigset_t *);
 /* Exit status for a command's wait status: its own, or 128+N. */
 int	spawn_exit_status(int wstatus);
+/* A wait status in words ("exited with status 1", "killed by signal 9
+ * (Killed)"), written to buf; returns buf. */
+const char *spawn_describe(int wstatus, char *buf, size_t len);
 
 #endif

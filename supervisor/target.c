@@ -9,6 +9,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "memory.h"
 #include "target.h"
 #include "util.h"
 
@@ -101,6 +102,7 @@ target_init(struct target *t, pid_t tid)
 	memset(t, 0, sizeof(*t));
 	t->tid = tid;
 	t->rootfd = TARGET_ROOT_UNKNOWN;
+	t->procfd = t->memfd = -1;
 	t->umask = 022;
 }
 
@@ -112,6 +114,72 @@ target_fini(struct target *t)
 	if (t->rootfd >= 0)
 		close(t->rootfd);
 	t->rootfd = TARGET_ROOT_UNKNOWN;
+	if (t->procfd >= 0)
+		close(t->procfd);
+	if (t->memfd >= 0)
+		close(t->memfd);
+	t->procfd = t->memfd = -1;
+}
+
+int
+target_pin(struct target *t)
+{
+	char dir[64];
+	int fd;
+
+	if (t->procfd >= 0)
+		return 0;
+	snprintf(dir, sizeof(dir), "/proc/%d", (int)t->tid);
+	if ((fd = open(dir, O_PATH | O_DIRECTORY | O_CLOEXEC)) < 0)
+		return errno == ENOENT ? -ESRCH : -errno;
+	t->procfd = fd;
+	/* Unreadable memory (another user's task, not dumpable) is found
+	 * out by the reads and writes that need it. */
+	t->memfd = openat(fd, "mem", O_RDWR | O_CLOEXEC);
+	return 0;
+}
+
+/* Open /proc/TID/name, through the pinned directory once there is one. */
+static int
+target_open(const struct target *t, const char *name, int flags)
+{
+	char file[64];
+	int fd;
+
+	if (t->procfd >= 0)
+		fd = openat(t->procfd, name, flags | O_CLOEXEC);
+	else {
+		snprintf(file, sizeof(file), "/proc/%d/%s", (int)t->tid, name);
+		fd = open(file, flags | O_CLOEXEC);
+	}
+	return fd < 0 ? (errno == ENOENT ? -ESRCH : -errno) : fd;
+}
+
+int
+target_read(struct target *t, uint64_t addr, void *buf, size_t len)
+{
+	if (t->procfd >= 0)
+		return t->memfd >= 0 ? memory_fd_read(t->memfd, addr, buf,
+		    len) : -EPERM;
+	return memory_read(t->tid, addr, buf, len);
+}
+
+ssize_t
+target_read_string(struct target *t, uint64_t addr, char *buf, size_t len)
+{
+	if (t->procfd >= 0)
+		return t->memfd >= 0 ? memory_fd_read_string(t->memfd, addr,
+		    buf, len) : -EPERM;
+	return memory_read_string(t->tid, addr, buf, len);
+}
+
+int
+target_write(struct target *t, uint64_t addr, const void *buf, size_t len)
+{
+	if (t->procfd >= 0)
+		return t->memfd >= 0 ? memory_fd_write(t->memfd, addr, buf,
+		    len) : -EPERM;
+	return memory_write(t->tid, addr, buf, len);
 }
 
 static void
@@ -139,17 +207,20 @@ target_groups(struct target *t, const char *list)
 int
 target_status(struct target *t)
 {
-	char file[64], *line = NULL;
+	char *line = NULL;
 	unsigned int u[4], mask;
 	size_t cap = 0;
-	int found = 0;
+	int found = 0, fd;
 	FILE *f;
 
 	if (t->have_status)
 		return 0;
-	snprintf(file, sizeof(file), "/proc/%d/status", (int)t->tid);
-	if ((f = fopen(file, "re")) == NULL)
-		return errno == ENOENT ? -ESRCH : -errno;
+	if ((fd = target_open(t, "status", O_RDONLY)) < 0)
+		return fd;
+	if ((f = fdopen(fd, "re")) == NULL) {
+		close(fd);
+		return -errno;
+	}
 	while (getline(&line, &cap, f) > 0) {
 		if (sscanf(line, "Umask: %o", &mask) == 1)
 			t->umask = mask & 0777;
@@ -196,19 +267,22 @@ target_root(struct target *t, int *rootfd)
 		return 0;
 	}
 	pthread_once(&target_ours_once, target_ours_init);
-	/* One stat in the common case; the fd only for another root. */
-	snprintf(file, sizeof(file), "/proc/%d/root", (int)t->tid);
-	if (stat(file, &st) < 0)
-		return errno == ENOENT ? -ESRCH : -errno;
+	/* The root's fd (one open and fstat), kept only for another root. */
+	if ((fd = target_open(t, "root", O_PATH | O_DIRECTORY)) < 0)
+		return fd;
+	if (fstat(fd, &st) < 0) {
+		close(fd);
+		return -errno;
+	}
 	if (st.st_dev == target_our_root_dev &&
 	    st.st_ino == target_our_root_ino &&
 	    !target_root_always) {
+		close(fd);
 		t->rootfd = *rootfd = -1;
 		return 0;
 	}
-	if ((fd = open(file, O_PATH | O_DIRECTORY | O_CLOEXEC)) < 0)
-		return errno == ENOENT ? -ESRCH : -errno;
 	t->rootfd = *rootfd = fd;
+	(void)file;
 	return 0;
 }
 
@@ -224,8 +298,13 @@ target_strip_root(struct target *t, char *path)
 		return r;
 	if (rootfd < 0)
 		return 0;
-	snprintf(file, sizeof(file), "/proc/%d/root", (int)t->tid);
-	if ((n = readlink(file, root, sizeof(root) - 1)) < 0)
+	if (t->procfd >= 0)
+		n = readlinkat(t->procfd, "root", root, sizeof(root) - 1);
+	else {
+		snprintf(file, sizeof(file), "/proc/%d/root", (int)t->tid);
+		n = readlink(file, root, sizeof(root) - 1);
+	}
+	if (n < 0)
 		return errno == ENOENT ? -ESRCH : -errno;
 	root[n] = '\0';
 	len = n;
@@ -244,13 +323,14 @@ target_strip_root(struct target *t, char *path)
 
 /* Map id through one /proc/TID/[ug]id_map, or to the overflow id. */
 static uint32_t
-target_map_one(pid_t tid, const char *map, const char *overflow,
+target_map_one(const struct target *t, const char *map, const char *overflow,
     uint32_t id)
 {
 	char file[64], line[128];
 	unsigned long inside, outside, count, over = 65534;
 	uint32_t out;
 	FILE *f;
+	int fd;
 
 	snprintf(file, sizeof(file), "/proc/sys/kernel/%s", overflow);
 	if ((f = fopen(file, "re")) != NULL) {
@@ -259,9 +339,12 @@ target_map_one(pid_t tid, const char *map, const char *overflow,
 		fclose(f);
 	}
 	out = over;
-	snprintf(file, sizeof(file), "/proc/%d/%s", (int)tid, map);
-	if ((f = fopen(file, "re")) == NULL)
+	if ((fd = target_open(t, map, O_RDONLY)) < 0)
 		return out;
+	if ((f = fdopen(fd, "re")) == NULL) {
+		close(fd);
+		return out;
+	}
 	while (fgets(line, sizeof(line), f) != NULL)
 		if (sscanf(line, "%lu %lu %lu", &inside, &outside, &count) == 3 &&
 		    id >= outside && id - outside < count) {
@@ -275,16 +358,20 @@ target_map_one(pid_t tid, const char *map, const char *overflow,
 int
 target_map_ids(struct target *t, uint32_t *uid, uint32_t *gid)
 {
-	char file[64];
 	struct stat st;
+	int fd;
 
 	pthread_once(&target_ours_once, target_ours_init);
-	snprintf(file, sizeof(file), "/proc/%d/ns/user", (int)t->tid);
-	if (stat(file, &st) < 0)
-		return errno == ENOENT ? -ESRCH : -errno;
+	if ((fd = target_open(t, "ns/user", O_PATH)) < 0)
+		return fd;
+	if (fstat(fd, &st) < 0) {
+		close(fd);
+		return -errno;
+	}
+	close(fd);
 	if (st.st_ino == target_our_userns)
 		return 0;
-	*uid = target_map_one(t->tid, "uid_map", "overflowuid", *uid);
-	*gid = target_map_one(t->tid, "gid_map", "overflowgid", *gid);
+	*uid = target_map_one(t, "uid_map", "overflowuid", *uid);
+	*gid = target_map_one(t, "gid_map", "overflowgid", *gid);
 	return 0;
 }

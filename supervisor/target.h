@@ -4,6 +4,7 @@
 #define TARGET_H
 
 #include <stdint.h>
+#include <stddef.h>
 #include <sys/types.h>
 
 struct target {
@@ -15,6 +16,8 @@ struct target {
 	int	 ngroups;
 	gid_t	*groups;
 	int	 rootfd;	/* -1 same root as ours; TARGET_ROOT_UNKNOWN */
+	int	 procfd;	/* /proc/TID once pinned, else -1 */
+	int	 memfd;		/* its memory, once pinned (-1 if unreadable) */
 };
 
 #define TARGET_ROOT_UNKNOWN	(-2)
@@ -43,6 +46,20 @@ int	target_umask(struct target *, mode_t *);
 
 void	target_init(struct target *, pid_t tid);
 void	target_fini(struct target *);
+
+/*
+ * Pin the task: open /proc/TID and its memory, so that every later read of
+ * its credentials, umask, root and memory goes to this very task even if
+ * TID is reused. Call it before the notification's ID check that proves
+ * the task is still the one that asked. Returns 0 or -errno (-ESRCH).
+ */
+int	target_pin(struct target *);
+/* Its memory, through the pinned descriptor once pinned (as memory.h). */
+int	target_read(struct target *, uint64_t addr, void *buf, size_t len);
+ssize_t	target_read_string(struct target *, uint64_t addr, char *buf,
+	    size_t len);
+int	target_write(struct target *, uint64_t addr, const void *buf,
+	    size_t len);
 
 /* Read credentials, groups and umask from /proc/TID/status once.
  * Returns 0 or -errno (-ESRCH if the task is gone). */

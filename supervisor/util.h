@@ -11,6 +11,8 @@
 #define PRINTFLIKE(a, b) __attribute__((format(printf, a, b)))
 #define NORETURN	__attribute__((noreturn))
 #define nitems(a)	(sizeof(a) / sizeof((a)[0]))
+/* "1 rule", "2 rules": PLURAL(n, "rule", "rules") after a %zu. */
+#define PLURAL(n, one, many)	((n) == 1 ? (one) : (many))
 
 void	*xmalloc(size_t);
 void	*xcalloc(size_t, size_t);

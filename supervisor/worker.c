@@ -7,12 +7,14 @@
 #include <stdlib.h>
 #include <time.h>
 
+#include "stats.h"
 #include "util.h"
 #include "worker.h"
 
 struct worker_job {
 	worker_cb		 cb;
 	void			*arg;
+	struct stats_ctx	 stats;		/* the notification it answers */
 	struct worker_job	*next;
 };
 
@@ -20,6 +22,7 @@ static pthread_mutex_t	 worker_lock = PTHREAD_MUTEX_INITIALIZER;
 static pthread_cond_t	 worker_cond = PTHREAD_COND_INITIALIZER;
 static struct worker_job *worker_head, **worker_tail = &worker_head;
 static int		 worker_threads, worker_idle, worker_queued, worker_busy;
+static unsigned long	 worker_jobs;
 static pthread_cond_t	 worker_done = PTHREAD_COND_INITIALIZER;
 
 static void *
@@ -39,6 +42,7 @@ worker_main(void *unused)
 		worker_queued--;
 		worker_busy++;
 		pthread_mutex_unlock(&worker_lock);
+		stats_ctx_restore(&job->stats);
 		job->cb(job->arg);
 		free(job);
 		pthread_mutex_lock(&worker_lock);
@@ -79,6 +83,7 @@ worker_run(worker_cb cb, void *arg)
 	job = xmalloc(sizeof(*job));
 	job->cb = cb;
 	job->arg = arg;
+	stats_ctx_save(&job->stats);
 	job->next = NULL;
 	pthread_mutex_lock(&worker_lock);
 	/* Every queued job gets a thread of its own while the pool may grow:
@@ -96,6 +101,7 @@ worker_run(worker_cb cb, void *arg)
 	*worker_tail = job;
 	worker_tail = &job->next;
 	worker_queued++;
+	worker_jobs++;
 	pthread_cond_signal(&worker_cond);
 	pthread_mutex_unlock(&worker_lock);
 	return 0;
@@ -114,4 +120,14 @@ worker_drain(int ms)
 	r = worker_busy + worker_queued;
 	pthread_mutex_unlock(&worker_lock);
 	return r;
+}
+
+void
+worker_occupancy(int *threads, int *busy, unsigned long *jobs)
+{
+	pthread_mutex_lock(&worker_lock);
+	*threads = worker_threads;
+	*busy = worker_busy;
+	*jobs = worker_jobs;
+	pthread_mutex_unlock(&worker_lock);
 }

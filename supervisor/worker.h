@@ -18,6 +18,9 @@ int	worker_run(worker_cb cb, void *arg);
  * are still running (blocked forever on a FIFO whose target died, say). */
 int	worker_drain(int ms);
 
+/* Threads in the pool, of them running a job, and jobs ever queued. */
+void	worker_occupancy(int *threads, int *busy, unsigned long *jobs);
+
 #define WORKER_MAX	32
 
 #endif

@@ -464,7 +464,7 @@ Test(e2e_serve, socket_activation, .timeout = 30)
 	log = serve_stop(&d);
 	cr_assert(not(e2e_has(log, "unotifyd: listening on /")), "log:\n%s",
 	    serve_tail(log));
-	cr_assert(e2e_has(log, "unotifyd: ready: 1 rules\n"), "log:\n%s",
+	cr_assert(e2e_has(log, "unotifyd: ready: 1 rule\n"), "log:\n%s",
 	    serve_tail(log));
 }
 
@@ -480,7 +480,7 @@ Test(e2e_serve, journal_prefixes_and_verbose, .timeout = 30)
 	    sock, "-r", serve_rules(src, dst)),
 	    E2E_ARGV("JOURNAL_STREAM=8:12345"));
 	d.sock = sock;
-	serve_expect_log(&d, "<6>ready: 1 rules\n");
+	serve_expect_log(&d, "<6>ready: 1 rule\n");
 	serve_expect_cat(&d, src, "dst\n");
 	/* -v: every decision, at debug level. */
 	serve_expect_log(&d, e2e_fmt(" \"%s\" rule=redirect: ", src));
@@ -607,7 +607,7 @@ Test(e2e_serve, sd_notify, .timeout = 30)
 	cr_assert(eq(str, (char *)m, "READY=1"));
 	m = serve_notify_need(&n, "STATUS=", NULL);
 	cr_assert(e2e_has(m, "STATUS=0 targets (0 since start)") &&
-	    e2e_has(m, "1 rules"), "status: %s", m);
+	    e2e_has(m, "1 rule"), "status: %s", m);
 	serve_notify_need(&n, "WATCHDOG=1", NULL);
 
 	/* The target prints its pid: FDNAME is target.PID.HEX(sh).HEX(). */
@@ -629,7 +629,7 @@ Test(e2e_serve, sd_notify, .timeout = 30)
 	cr_assert(eq(str, link, "anon_inode:seccomp notify"));
 	close(fd);
 	m = serve_notify_need(&n, "STATUS=", NULL);
-	cr_assert(e2e_has(m, "STATUS=1 targets (1 since start)"), "status: %s",
+	cr_assert(e2e_has(m, "STATUS=1 target (1 since start)"), "status: %s",
 	    m);
 	m = serve_notify_need(&n, "FDSTOREREMOVE=1", NULL);
 	cr_assert(eq(str, (char *)m, (char *)e2e_fmt("FDSTOREREMOVE=1\n%s",
@@ -646,7 +646,7 @@ Test(e2e_serve, sd_notify, .timeout = 30)
 	    "within [%llu, %llu]", usec, before, after);
 	m = serve_notify_need(&n, "READY=1", NULL);
 	cr_assert(eq(str, (char *)m, "READY=1"));
-	serve_expect_log(&d, "unotifyd: reloaded: 1 rules\n");
+	serve_expect_log(&d, "unotifyd: reloaded: 1 rule\n");
 
 	serve_stop(&d);
 	m = serve_notify_need(&n, "STOPPING=1", NULL);
@@ -666,7 +666,7 @@ Test(e2e_serve, reload_good_rules, .timeout = 30)
 	serve_expect_cat(&d, src, "one\n");
 	serve_rules(src, two);
 	cr_assert(eq(int, kill(d.p.pid, SIGHUP), 0));
-	serve_expect_log(&d, "unotifyd: reloaded: 1 rules\n");
+	serve_expect_log(&d, "unotifyd: reloaded: 1 rule\n");
 	serve_expect_cat(&d, src, "two\n");
 	log = serve_stop(&d);
 	cr_assert(not(e2e_has(log, "reload failed")), "log:\n%s",
@@ -704,7 +704,7 @@ Test(e2e_serve, reload_bad_rules_keeps_old, .timeout = 30)
 	/* Fixed: the next reload takes it. */
 	serve_rules(src, two);
 	cr_assert(eq(int, kill(d.p.pid, SIGHUP), 0));
-	serve_expect_log(&d, "unotifyd: reloaded: 1 rules\n");
+	serve_expect_log(&d, "unotifyd: reloaded: 1 rule\n");
 	serve_expect_cat(&d, src, "two\n");
 	log = serve_stop(&d);
 	cr_assert(not(e2e_has(log, "not starting")), "log:\n%s",

@@ -232,3 +232,16 @@ Test(syscalls, run_mask_adds_the_tracking_calls)
 	cr_assert(eq(u64, syscalls_run_mask(creat, 1), creat | track |
 	    SYSCALLS_MASK(SYSCALLS_CREDS)));
 }
+
+Test(filter, i386_calls_newer_than_libseccomp_are_notified_by_number)
+{
+	struct filter *f = build(SYSCALLS_MASK(SYSCALLS_SETXATTRAT));
+
+	/* setxattrat is 463 on both, and on i386 only our own check knows. */
+	cr_assert(eq(u32, run(f, AUDIT_ARCH_I386, 463), SECCOMP_RET_USER_NOTIF));
+	cr_assert(eq(u32, run(f, AUDIT_ARCH_X86_64, 463),
+	    SECCOMP_RET_USER_NOTIF));
+	cr_assert(eq(u32, run(f, AUDIT_ARCH_I386, 464), SECCOMP_RET_ALLOW));
+	cr_assert(eq(u32, run(f, AUDIT_ARCH_I386, 5), SECCOMP_RET_ALLOW));
+	filter_free(f);
+}
