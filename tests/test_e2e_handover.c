@@ -266,7 +266,7 @@ Test(e2e_handover, wait_expires_or_second_signal)
 	cr_assert(e2e_has(log, "unotifyd: no successor within 1 s: closing 1 "
 	    "listeners fails their calls with ENOSYS\n"), "%s", log);
 	cr_assert(e2e_has(log, "unotifyd: Terminated: stopping with 1 "
-	    "targets\n"), "%s", log);
+	    "target\n"), "%s", log);
 	kill(-t1.pid, SIGKILL);
 	e2e_wait(&t1, &r, HAND_WAIT_MS);
 	e2e_result_free(&r);
