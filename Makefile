@@ -32,7 +32,8 @@ LIBS		:= $(DEPS_LIBS) $(EV_LIBS) -pthread
 # Debian packages needed to build, test and read the docs.
 DEB_PACKAGES	:= gcc make pkg-config libseccomp-dev libev-dev libinih-dev \
 		   libcriterion-dev libjson-c-dev libsystemd-dev mandoc gcc-multilib \
-		   python3 git systemd
+		   python3 git systemd \
+		   vim perl tar coreutils findutils sed proot liburing-dev
 
 FILTER_SRCS	:= $(wildcard filters/*.c)
 SUP_SRCS	:= $(filter-out supervisor/main.c,$(wildcard supervisor/*.c))
@@ -62,15 +63,18 @@ tests/run-tests: $(TEST_SRCS) $(LIB_OBJS) $(HEADERS)
 
 # Test targets: tiny programs that make syscalls and print what they got.
 # raw-static is built without libc, try-path static (it also runs in a
-# chroot with nothing else); NAME-m32 is NAME.c for i386.
+# chroot with nothing else), uring-open with liburing; NAME-m32 is NAME.c
+# for i386.
 tests/targets/%: tests/targets/%.c $(wildcard tests/targets/*.h)
-	$(CC) -O1 -g -Wall -Wextra -D_GNU_SOURCE $(TARGET_CFLAGS_$*) -o $@ $< -lpthread
+	$(CC) -O1 -g -Wall -Wextra -D_GNU_SOURCE $(TARGET_CFLAGS_$*) -o $@ $< -lpthread \
+	    $(TARGET_LIBS_$*)
 
 tests/targets/%-m32: tests/targets/%.c $(wildcard tests/targets/*.h)
 	$(CC) -m32 -O1 -g -Wall -Wextra -D_GNU_SOURCE -o $@ $< -lpthread
 
 TARGET_CFLAGS_raw-static := -static -nostdlib -fno-stack-protector -fno-builtin
 TARGET_CFLAGS_try-path := -static
+TARGET_LIBS_uring-open := -luring
 
 deps:
 	@missing=; for p in $(DEB_PACKAGES); do \
@@ -135,6 +139,15 @@ deploy-examples: unotifyd
 check-systemd: deps
 	$(MAKE) all
 	sh tests/systemd/check-systemd.sh
+
+# The real-tool tests (tests/test_e2e_tools.c) with their commands run
+# under the references instead of unotifyd: proot -b for redirects, a
+# read-only bind mount for the EROFS rule. Proves the tests' expectations.
+# Root; not part of check.
+check-tools-reference: deps
+	$(MAKE) all tests/run-tests $(TARGETS)
+	TOOLS_REFERENCE=1 UNOTIFYD=$(CURDIR)/unotifyd \
+	    TARGETS=$(CURDIR)/tests/targets tests/run-tests --filter 'e2e_tools/*'
 
 # Performance: not part of check. Writes BENCHMARKS.md (bench/README).
 bench: deps
@@ -367,6 +380,7 @@ clean:
 	rm -f unotifyd copycat supervisor/*.o filters/*.o tests/run-tests $(TARGETS)
 	rm -rf build-asan build-fuzz build-tsan build-valgrind bench/build deb
 
-.PHONY: all deps demo check check-units check-systemd bench install uninstall format clean \
-	check-asan check-tsan check-valgrind fuzz soak check-oci check-cri deb \
-	check-deploy deploy-examples check-prometheus
+.PHONY: all deps demo check check-units check-systemd check-tools-reference bench \
+	install uninstall format clean \
+	check-asan check-tsan check-valgrind fuzz soak check-oci check-prometheus \
+	check-cri deb check-deploy deploy-examples

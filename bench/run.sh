@@ -3,7 +3,9 @@
 # unotifyd benchmark: per-op cost of supervised opens against native, a
 # filter-only baseline, a minimal reference supervisor (the floor), strace
 # and proot; rules scaling, load time, supervisor RSS, head-of-line
-# blocking. Writes BENCHMARKS.md. Run by `make bench` (after `make all`).
+# blocking; path calls (rename, unlink, mkdir, a save cycle, a tree walk)
+# under redirects against proot. Writes BENCHMARKS.md. Run by `make bench`
+# (after `make all`).
 #
 # Environment:
 #   BENCH_QUICK=1	smoke run of a few seconds (1 repetition, tiny N, fewer
@@ -17,6 +19,13 @@
 #   BENCH_OUT=FILE	report file (default BENCHMARKS.md)
 #   BENCH_DEADLINE=S	start no new repetition after S seconds (default 480);
 #			the report says how many repetitions ran
+#   BENCH_TMPFS=DIR	where the path-call files go (default /dev/shm): a
+#			tmpfs, so that the file system's own cost (ext4's
+#			journal, its flush on a rename over a file) does not
+#			drown what the supervisor adds
+#   BENCH_WALK_FILES=N	files in the walked tree (default 100000)
+#   BENCH_WALK_REPS=N	repetitions of the tree walks (default 3: proot
+#			takes tens of seconds a walk)
 #
 # Method: bench/workload.c times its own loop (CLOCK_MONOTONIC) and prints
 # ns/op; every configuration is calibrated once (N chosen so a run takes
@@ -40,12 +49,16 @@ if [ "$QUICK" = 1 ]; then
 	CAL_N=200
 	OUT=${BENCH_OUT:-$B/BENCHMARKS-quick.md}
 	RUN_TIMEOUT=20
+	WALK_FILES=${BENCH_WALK_FILES:-2000}
+	WALK_REPS=${BENCH_WALK_REPS:-1}
 else
 	REPS=${BENCH_REPS:-9}
 	TARGET=${BENCH_TIME:-0.25}
 	CAL_N=1000
 	OUT=${BENCH_OUT:-$ROOT/BENCHMARKS.md}
 	RUN_TIMEOUT=60
+	WALK_FILES=${BENCH_WALK_FILES:-100000}
+	WALK_REPS=${BENCH_WALK_REPS:-3}
 fi
 DEADLINE=${BENCH_DEADLINE:-480}
 START=$(date +%s)
@@ -136,6 +149,28 @@ printf '[deny-src]\npath = %s\naction = errno\nerrno = EACCES\n' \
 # Head-of-line: the blocker's path goes to the FIFO; the loop passes.
 { cat "$RULES/pass-1.ini"; printf '\n[to-fifo]\npath = %s\naction = redirect\ntarget = %s\n' \
     "$BLOCKER" "$FIFO"; } >"$RULES/hol.ini"
+
+# Path calls (issue 10), on a tmpfs removed at exit: psrc/ is redirected
+# to pdst/ (a prefix rule), ssrc/app.conf to sdst/app.conf (exact), wsrc/
+# to wdst/ (the walked tree, 100 directories of WALK_FILES/100 files).
+PT=$(mktemp -d "${BENCH_TMPFS:-/dev/shm}/unotifyd-bench.XXXXXX")
+trap 'rm -rf "$PT"' EXIT
+mkdir -p "$PT/psrc" "$PT/pdst" "$PT/ssrc" "$PT/sdst" "$PT/wsrc" "$PT/wdst"
+echo dst >"$PT/pdst/open"
+echo original >"$PT/ssrc/app.conf"
+echo override >"$PT/sdst/app.conf"
+printf '[prefix]\npath = %s/psrc/\naction = redirect\ntarget = %s/pdst/\n' \
+    "$PT" "$PT" >"$RULES/prefix.ini"
+printf '[save]\npath = %s/ssrc/app.conf\naction = redirect\ntarget = %s/sdst/app.conf\n' \
+    "$PT" "$PT" >"$RULES/save.ini"
+printf '[walk]\npath = %s/wsrc/\naction = redirect\ntarget = %s/wdst/\n' \
+    "$PT" "$PT" >"$RULES/walk.ini"
+d=0
+while [ $d -lt 100 ]; do
+	mkdir "$PT/wdst/d$d"
+	(cd "$PT/wdst/d$d" && seq -f 'f%g' 1 $((WALK_FILES / 100)) | xargs touch)
+	d=$((d + 1))
+done
 for f in "$RULES"/*.ini; do
 	"$UNOTIFYD" check -r "$f" >/dev/null
 done
@@ -157,6 +192,47 @@ EXPECT='' expect "$B/floor" errno "$SRC" -- cat "$SRC"
 EXPECT=src expect "$B/floor" continue -- cat "$SRC"
 EXPECT=src expect "$B/filteronly" -- cat "$SRC"
 [ $HAVE_PROOT = 1 ] && EXPECT=dst expect proot -b "$DST:$SRC" cat "$SRC"
+EXPECT=dst expect "$UNOTIFYD" run -r "$RULES/prefix.ini" -- cat "$PT/psrc/open"
+
+# Which path calls this build applies the redirect to: one op of each,
+# kept (-k), then where its effect landed. A "no" row measures a call that
+# goes to the original path unsupervised, and says so in the report.
+handled()
+{
+	case $1 in
+	mkdir)	"$UNOTIFYD" run -r "$RULES/prefix.ini" -- "$B/workload" -k -n 1 \
+		    -f "$PT/psrc/probe-m" mkdir >/dev/null 2>&1
+		[ -d "$PT/pdst/probe-m.0" ] && [ ! -e "$PT/psrc/probe-m.0" ] ;;
+	rename)	"$UNOTIFYD" run -r "$RULES/prefix.ini" -- "$B/workload" -k -n 1 \
+		    -f "$PT/psrc/probe-r" rename >/dev/null 2>&1
+		[ -f "$PT/pdst/probe-r.b" ] && [ ! -e "$PT/psrc/probe-r.b" ] ;;
+	unlink)	"$UNOTIFYD" run -r "$RULES/prefix.ini" -- "$B/workload" -k -n 1 \
+		    -f "$PT/psrc/probe-u" unlink 2>/dev/null | grep -q 'fails=0' &&
+		[ ! -e "$PT/pdst/probe-u.0" ] ;;
+	save)	cp "$PT/ssrc/app.conf" "$PT/probe-orig"
+		"$UNOTIFYD" run -r "$RULES/save.ini" -- "$B/workload" -k -n 1 \
+		    -f "$PT/ssrc/app.conf" save >/dev/null 2>&1
+		ok=1
+		cmp -s "$PT/ssrc/app.conf" "$PT/probe-orig" || ok=0
+		grep -q 'key = value' "$PT/sdst/app.conf" || ok=0
+		# Put the original back for the runs (an unhandled save
+		# replaced it).
+		cp "$PT/probe-orig" "$PT/ssrc/app.conf"
+		rm -f "$PT/ssrc/app.conf.tmp"
+		[ $ok = 1 ] ;;
+	esac
+}
+HANDLED=
+for op in rename unlink mkdir save; do
+	if handled $op; then
+		HANDLED="$HANDLED $op=yes"
+	else
+		HANDLED="$HANDLED $op=no"
+		log "this unotifyd does not redirect $op: its rows measure an unsupervised $op"
+	fi
+done
+rm -rf "$PT/psrc"/probe-* "$PT/pdst"/probe-* "$PT/probe-orig"
+handled_of() { echo "$HANDLED" | tr ' ' '\n' | sed -n "s/^$1=//p"; }
 
 # --- Configurations -----------------------------------------------------
 # cmd_of CONFIG: the command prefix the workload runs under.
@@ -178,6 +254,23 @@ cmd_of()
 	floor-errno)	echo "$B/floor errno $SRC --" ;;
 	strace)		echo "strace --seccomp-bpf -f -e trace=openat -o /dev/null" ;;
 	proot)		echo "proot -b $DST:$SRC" ;;
+	prefix)		echo "$UNOTIFYD run -r $RULES/prefix.ini --" ;;
+	save)		echo "$UNOTIFYD run -r $RULES/save.ini --" ;;
+	proot-save)	echo "proot -b $PT/sdst/app.conf:$PT/ssrc/app.conf" ;;
+	esac
+}
+
+# file_of CONFIG SYSCALL: the workload's -f PATH. Path calls under the
+# prefix rule name psrc/, natively the directory it redirects to.
+file_of()
+{
+	case $1:$2 in
+	prefix:openat)	echo "$PT/psrc/open" ;;
+	prefix:*)	echo "$PT/psrc/$2" ;;
+	native:save)	echo "$PT/sdst/app.conf" ;;
+	*:save)		echo "$PT/ssrc/app.conf" ;;
+	*:rename|*:unlink|*:mkdir) echo "$PT/pdst/$2" ;;
+	*)		echo "$SRC" ;;
 	esac
 }
 
@@ -200,7 +293,7 @@ optional()
 {
 	case $1 in
 	strace)	[ $HAVE_STRACE = 1 ] ;;
-	proot)	[ $HAVE_PROOT = 1 ] ;;
+	proot*)	[ $HAVE_PROOT = 1 ] ;;
 	*)	true ;;
 	esac
 }
@@ -215,6 +308,14 @@ for pin in unpinned pinned; do
 	done
 	item hol openat 1 $pin
 	item hol openat blocked $pin
+	item prefix openat 1 $pin
+	for op in rename unlink mkdir; do
+		item native $op 1 $pin
+		item prefix $op 1 $pin
+	done
+done
+for c in native save proot-save; do
+	optional $c && item $c save 1 unpinned
 done
 if [ "$QUICK" = 1 ]; then
 	VARIANTS="t8 p16"
@@ -238,7 +339,8 @@ run_one()
 	# Word splitting of the prefixes is intended: no path has spaces.
 	# shellcheck disable=SC2046
 	timeout -k 5 $RUN_TIMEOUT $pinpfx $(cmd_of "$1") "$B/workload" \
-	    -n "$5" -f "$SRC" $(args_of "$3") ${6:-} "$2" </dev/null 2>>"$B/stderr.log" |
+	    -n "$5" -f "$(file_of "$1" "$2")" $(args_of "$3") ${6:-} "$2" \
+	    </dev/null 2>>"$B/stderr.log" |
 	    tail -n 1
 }
 
@@ -257,9 +359,12 @@ while read -r c s v pin; do
 	[ "$s" = getppid ] && cn=$((cn * 20))
 	ns=$(run_one "$c" "$s" "$v" unpinned $cn | ns_of)
 	[ -n "$ns" ] || ns=1000000
+	# Path calls leave up to N files behind during a run: at most 500,000.
+	max=20000000
+	case $s in openat|getppid) ;; *) max=500000 ;; esac
 	n=$(awk -v t="$TARGET" -v ns="$ns" -v w="$workers" -v q="$QUICK" \
-	    'BEGIN { n = int(t * 1e9 / ns); min = w * (q == 1 ? 5 : 50);
-	    if (n < min) n = min; if (n > 20000000) n = 20000000; print n }')
+	    -v max=$max 'BEGIN { n = int(t * 1e9 / ns); min = w * (q == 1 ? 5 : 50);
+	    if (n < min) n = min; if (n > max) n = max; print n }')
 	echo "$c $s $v $n" >>"$CAL"
 done <"$ITEMS"
 
@@ -283,6 +388,10 @@ while [ $rep -le "$REPS" ]; do
 		case $line in
 		*blocker=done*)	ns=NA; log "$c $v: blocker did not block" ;;
 		esac
+		case $s:$line in
+		openat:*|getppid:*|*fails=0*) ;;
+		*)	log "$c $s: calls failed: $line" ;;
+		esac
 		printf '%s\t%s\t%s\t%s\t%s\t%s\n' "$c" "$s" "$v" "$pin" \
 		    "$rep" "$ns" >>"$RAW"
 	done <"$ITEMS"
@@ -290,8 +399,64 @@ while [ $rep -le "$REPS" ]; do
 	rep=$((rep + 1))
 done
 
-# --- Rule loading time and supervisor memory ------------------------------
+# --- Tree walks: du -s and find of the whole tree ------------------------
 now_ns() { date +%s%N; }
+# Wall time of the command (supervisor start included), in microseconds,
+# native on wdst/, under unotifyd and proot on wsrc/, interleaved.
+walk_cmd()
+{
+	case $1 in
+	native)	echo "" ;;
+	unotifyd) echo "$UNOTIFYD run -r $RULES/walk.ini --" ;;
+	proot)	echo "proot -b $PT/wdst:$PT/wsrc" ;;
+	esac
+}
+walk_dir() { if [ "$1" = native ]; then echo "$PT/wdst"; else echo "$PT/wsrc"; fi; }
+walk_run()
+{
+	# shellcheck disable=SC2046
+	case $2 in
+	du)	timeout -k 5 120 $(walk_cmd "$1") du -s "$(walk_dir "$1")" ;;
+	find)	timeout -k 5 120 $(walk_cmd "$1") find "$(walk_dir "$1")" ;;
+	esac </dev/null 2>>"$B/stderr.log"
+}
+WALKS=$B/walks.tsv
+: >"$WALKS"
+WALK_CONFIGS="native unotifyd"
+[ $HAVE_PROOT = 1 ] && WALK_CONFIGS="$WALK_CONFIGS proot"
+# Sanity: every configuration sees the same tree (du's block count, the
+# number of names find prints).
+WALK_NOTES=
+for w in du find; do
+	want=
+	for c in $WALK_CONFIGS; do
+		case $w in
+		du)	got=$(walk_run $c du | cut -f1) ;;
+		find)	got=$(walk_run $c find | wc -l) ;;
+		esac
+		[ -n "$want" ] || want=$got
+		if [ "$got" != "$want" ]; then
+			log "walk $w under $c saw '$got', native '$want'"
+			WALK_NOTES="$WALK_NOTES $w under $c saw $got, native $want."
+		fi
+	done
+done
+log "tree walks: $WALK_FILES files, $WALK_REPS repetitions"
+rep=1
+while [ $rep -le "$WALK_REPS" ]; do
+	for w in du find; do
+		for c in $WALK_CONFIGS; do
+			t0=$(now_ns)
+			walk_run $c $w >/dev/null
+			t1=$(now_ns)
+			printf '%s\t%s\t%s\n' "$w" "$c" \
+			    $(((t1 - t0) / 1000)) >>"$WALKS"
+		done
+	done
+	rep=$((rep + 1))
+done
+
+# --- Rule loading time and supervisor memory ------------------------------
 LOADS=$B/loads.tsv
 : >"$LOADS"
 rep=1
@@ -321,35 +486,29 @@ done
 
 # --- Report -------------------------------------------------------------
 STATS=$B/stats.tsv
+# summarise: "KEY<TAB>VALUE" lines in, "KEY median min max count" out.
+summarise()
+{
+	awk -F'\t' '{ k = $1; v[k] = v[k] " " $2 }
+	END {
+		for (k in v) {
+			n = split(substr(v[k], 2), a, " ")
+			for (i = 2; i <= n; i++) {
+				x = a[i] + 0
+				for (j = i - 1; j >= 1 && a[j] + 0 > x; j--)
+					a[j + 1] = a[j]
+				a[j + 1] = x
+			}
+			med = (n % 2) ? a[(n + 1) / 2] : (a[n / 2] + a[n / 2 + 1]) / 2
+			print k, med, a[1], a[n], n
+		}
+	}'
+}
 # key -> median min max count, over the numeric samples.
-awk -F'\t' '$6 != "NA" { k = $1 " " $2 " " $3 " " $4; v[k] = v[k] " " $6 }
-END {
-	for (k in v) {
-		n = split(substr(v[k], 2), a, " ")
-		for (i = 2; i <= n; i++) {	# insertion sort: n is small
-			x = a[i] + 0
-			for (j = i - 1; j >= 1 && a[j] + 0 > x; j--)
-				a[j + 1] = a[j]
-			a[j + 1] = x
-		}
-		med = (n % 2) ? a[(n + 1) / 2] : (a[n / 2] + a[n / 2 + 1]) / 2
-		print k, med, a[1], a[n], n
-	}
-}' "$RAW" >"$STATS"
-awk -F'\t' '{ k = $1; v[k] = v[k] " " $2 }
-END {
-	for (k in v) {
-		n = split(substr(v[k], 2), a, " ")
-		for (i = 2; i <= n; i++) {
-			x = a[i] + 0
-			for (j = i - 1; j >= 1 && a[j] + 0 > x; j--)
-				a[j + 1] = a[j]
-			a[j + 1] = x
-		}
-		med = (n % 2) ? a[(n + 1) / 2] : (a[n / 2] + a[n / 2 + 1]) / 2
-		print k, med, a[1], a[n], n
-	}
-}' "$LOADS" >"$B/loads-stats.txt"
+awk -F'\t' '$6 != "NA" { print $1 " " $2 " " $3 " " $4 "\t" $6 }' "$RAW" |
+    summarise >"$STATS"
+summarise <"$LOADS" >"$B/loads-stats.txt"
+awk -F'\t' '{ print $1 " " $2 "\t" $3 }' "$WALKS" | summarise >"$B/walks-stats.txt"
 
 # med CONFIG SYSCALL VARIANT PIN: the median, or empty.
 med() { awk -v k="$1 $2 $3 $4" '$1 " " $2 " " $3 " " $4 == k { print $5 }' "$STATS"; }
@@ -408,9 +567,33 @@ label()
 	floor)		echo "floor CONTINUE" ;;
 	floor-redirect)	echo "floor open + ADDFD|SEND" ;;
 	floor-errno)	echo "floor errno EACCES" ;;
+	prefix)		echo "unotifyd prefix redirect (psrc/ to pdst/)" ;;
+	save)		echo "unotifyd exact redirect (ssrc/app.conf)" ;;
+	proot-save)	echo "proot -b sdst/app.conf:ssrc/app.conf" ;;
 	strace)		echo "strace --seccomp-bpf -f -e trace=openat" ;;
 	proot)		echo "proot -b DST:SRC (redirect)" ;;
 	esac
+}
+
+# walk_med COMMAND CONFIG: median microseconds; walk_cell: "ms (min-max)".
+walk_med() { awk -v k="$1 $2" '$1 " " $2 == k { print $3 }' "$B/walks-stats.txt"; }
+walk_cell()
+{
+	awk -v k="$1 $2" '$1 " " $2 == k { printf "%.0f ms (%.0f-%.0f)", $3 / 1000,
+	    $4 / 1000, $5 / 1000; found = 1 } END { if (!found) printf "n/a" }' \
+	    "$B/walks-stats.txt"
+}
+# op_verdict OP A B LIMIT: verdict, or for a call this build does not
+# redirect the bare ratio and why there is no verdict.
+op_verdict()
+{
+	if [ "$(handled_of "$1")" = yes ]; then
+		verdict "$2" "$3" "$4"
+	elif [ -z "$2" ] || [ -z "$3" ]; then
+		echo "n/a"
+	else
+		awk -v a="$2" -v b="$3" -v op="$1" 'BEGIN { printf "%.2fx, no verdict: this build does not redirect %s, so an unsupervised %s is measured (%.0f / %.0f)", a / b, op, op, a, b }'
+	fi
 }
 
 kb_worst() { awk -v k="$1" '$1 == k && $2 != "NA" { print $2 }' "$RSS" | sort -n | tail -n 1; }
@@ -433,6 +616,7 @@ echo "- Machine: $(nproc) CPUs, ${MODEL:-unknown CPU}, Linux $(uname -r) $(uname
 echo "- Tree: $TREE"
 echo "- Command: \`${BENCH_QUICK:+BENCH_QUICK=$BENCH_QUICK }${BENCH_REPS:+BENCH_REPS=$BENCH_REPS }${BENCH_TIME:+BENCH_TIME=$BENCH_TIME }make bench\` ($REPS_DONE of $REPS interleaved repetitions ran, ~${TARGET} s a run)"
 echo "- Workload: \`bench/build/workload -n N -f $SRC [-t T | -p P] openat|getppid\`"
+echo "  (path calls: \`-f FILE rename|unlink|mkdir|save\`, see below)"
 echo "  under each prefix below; ns/op = wall time of the timed loop / ops"
 echo "  (threads and processes: first start to last finish / all ops)."
 echo "- Pinned = \`taskset -c 0\` in front of the whole command: supervisor and"
@@ -465,6 +649,17 @@ row "redirect, 10,000 rules vs 1 rule" "<= 1.10x" \
 row "one target blocked on a FIFO: others vs unloaded" "<= 1.2x" \
     "$(verdict "$(med hol openat blocked unpinned)" "$(med hol openat 1 unpinned)" 1.2)" \
     "$(verdict "$(med hol openat blocked pinned)" "$(med hol openat 1 pinned)" 1.2)"
+for op in rename unlink mkdir; do
+	row "$op under a prefix redirect vs a redirected open (same rule)" "<= 1.2x" \
+	    "$(op_verdict $op "$(med prefix $op 1 unpinned)" "$(med prefix openat 1 unpinned)" 1.2)" \
+	    "$(op_verdict $op "$(med prefix $op 1 pinned)" "$(med prefix openat 1 pinned)" 1.2)"
+done
+row "save cycle (write a temp file, rename it over a redirected file): unotifyd vs proot -b" "<= 0.33x (3x faster)" \
+    "$(op_verdict save "$(med save save 1 unpinned)" "$(med proot-save save 1 unpinned)" 0.334)" "-"
+for w in du find; do
+	row "\`$w\` of $WALK_FILES files under a prefix redirect: unotifyd vs proot -b" "<= 0.25x" \
+	    "$(verdict "$(walk_med $w unotifyd)" "$(walk_med $w proot)" 0.25)" "-"
+done
 rss=$(kb_worst pass-10000)
 row "supervisor peak RSS, 10,000 rules, 100 targets" "<= 10 MiB" \
     "$(if [ -n "$rss" ]; then awk -v k="$rss" 'BEGIN { printf "%.1f MiB %s", k / 1024, (k <= 10240 ? "**PASS**" : "**MISS**") }'; else echo n/a; fi)" "-"
@@ -503,6 +698,49 @@ for pin in unpinned pinned; do
 	done
 	echo
 done
+echo "## Path calls under redirects"
+echo
+echo "Files on a tmpfs (\`${BENCH_TMPFS:-/dev/shm}\`). Under unotifyd the workload"
+echo "names \`psrc/\`, redirected by one prefix rule to \`pdst/\`; natively it works"
+echo "in \`pdst/\` itself. rename = rename(2) of a file to another name in the same"
+echo "directory and back (one op each); unlink = unlink(2) of files created before"
+echo "the timed loop; mkdir = mkdir(2) of new directories, removed after it;"
+echo "openat = openat + close of a file through the same rule."
+echo "Redirected by this build:$HANDLED (a one-op probe before the runs: did the"
+echo "effect land in the override and not in the original?)."
+echo
+for pin in unpinned pinned; do
+	echo "| call ($pin) | native | unotifyd, prefix redirect | vs native | vs redirected openat |"
+	echo "|---|---|---|---|---|"
+	op_ref=$(med prefix openat 1 $pin)
+	echo "| openat + close | - | $(cell prefix openat 1 $pin) | - | 1.00x |"
+	for op in rename unlink mkdir; do
+		echo "| $op | $(cell native $op 1 $pin) | $(cell prefix $op 1 $pin) | $(ratio "$(med prefix $op 1 $pin)" "$(med native $op 1 $pin)") | $(ratio "$(med prefix $op 1 $pin)" "$op_ref") |"
+	done
+	echo
+done
+echo "Save cycle, unpinned: open(PATH.tmp, O_WRONLY|O_CREAT|O_TRUNC), write 64"
+echo "bytes, close, rename(PATH.tmp, PATH), with an exact rule redirecting PATH"
+echo "(\`ssrc/app.conf\` to \`sdst/app.conf\`; the temporary file is not"
+echo "redirected, as an editor's is not). One op = the whole cycle."
+echo
+echo "| native | unotifyd | proot -b | unotifyd vs native | proot vs unotifyd |"
+echo "|---|---|---|---|---|"
+echo "| $(cell native save 1 unpinned) | $(cell save save 1 unpinned) | $(cell proot-save save 1 unpinned) | $(ratio "$(med save save 1 unpinned)" "$(med native save 1 unpinned)") | $(ratio "$(med proot-save save 1 unpinned)" "$(med save save 1 unpinned)") |"
+echo
+echo "Tree walks: \`du -s DIR\` and \`find DIR\` of 100 directories holding"
+echo "$WALK_FILES empty files in all, wall time of the whole command (supervisor"
+echo "start included), median (min-max) of $WALK_REPS, interleaved; native walks"
+echo "\`wdst/\`, unotifyd (\`-r walk.ini\`: \`wsrc/\` to \`wdst/\`) and"
+echo "\`proot -b wdst:wsrc\` walk \`wsrc/\`. Before timing, every configuration's"
+echo "du total and find count were compared with native's:${WALK_NOTES:- all equal.}"
+echo
+echo "| command | native | unotifyd | proot -b | unotifyd vs native | unotifyd vs proot |"
+echo "|---|---|---|---|---|---|"
+for w in du find; do
+	echo "| $w | $(walk_cell $w native) | $(walk_cell $w unotifyd) | $(walk_cell $w proot) | $(ratio "$(walk_med $w unotifyd)" "$(walk_med $w native)") | $(ratio "$(walk_med $w unotifyd)" "$(walk_med $w proot)") |"
+done
+echo
 echo "## Rules scaling (openat, 1 thread)"
 echo
 echo "Rules are a mix of exact paths (some in the directory of the opened file),"
@@ -576,9 +814,10 @@ echo "Commands, from the top of the tree (prefixed by \`taskset -c 0\` when"
 echo "pinned; \`...\` = \`-n N -f SRC [-t T | -p P] [-B BLOCKER:FIFO] openat|getppid\`):"
 echo
 for c in native filteronly pass redirect errno floor floor-redirect \
-    floor-errno strace proot pass-10000 redirect-10000 hol; do
+    floor-errno strace proot pass-10000 redirect-10000 hol prefix save \
+    proot-save; do
 	optional $c || continue
-	pfx=$(cmd_of $c | sed "s|$ROOT/||g")
+	pfx=$(cmd_of $c | sed -e "s|$ROOT/||g" -e "s|$PT/||g")
 	echo "- $(label $c): \`${pfx:+$pfx }bench/build/workload ...\`"
 done
 echo

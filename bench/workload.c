@@ -1,6 +1,9 @@
 /* SPDX-License-Identifier: MIT */
-/* Benchmark target: times N path opens or N un-notified syscalls from the
- * inside (CLOCK_MONOTONIC around the loop) and prints nanoseconds per op. */
+/* Benchmark target: times N path opens, renames, unlinks, mkdirs or save
+ * cycles, or N un-notified syscalls, from the inside (CLOCK_MONOTONIC
+ * around the loop) and prints nanoseconds per op. */
+#include <sys/stat.h>
+
 #include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
@@ -13,8 +16,18 @@
 #include <time.h>
 #include <unistd.h>
 
+enum wl_op {
+	WL_OPENAT,	/* openat + close of PATH */
+	WL_GETPPID,	/* never notified */
+	WL_RENAME,	/* rename PATH to PATH.b and back, one op each */
+	WL_UNLINK,	/* unlink PATH.i, created before the timed loop */
+	WL_MKDIR,	/* mkdir PATH.i, removed after the timed loop */
+	WL_SAVE,	/* write PATH.tmp, rename it over PATH: one op */
+};
+
 static const char	*wl_path = "/dev/null";
-static int		 wl_getppid;	/* 1: getppid, 0: openat + close */
+static enum wl_op	 wl_op;
+static int		 wl_keep;	/* -k: no clean-up after the loop */
 static long		 wl_per_worker;
 static int		 wl_gate[2] = { -1, -1 };
 static long long	*wl_end;	/* per-worker end times, shared */
@@ -36,6 +49,89 @@ now_ns(void)
 	return ts.tv_sec * 1000000000LL + ts.tv_nsec;
 }
 
+/* "PATH.SUFFIX", or "PATH.i" for a number i. */
+static void
+wl_name(char *buf, size_t len, const char *suffix, long i)
+{
+	if (suffix != NULL)
+		snprintf(buf, len, "%s.%s", wl_path, suffix);
+	else
+		snprintf(buf, len, "%s.%ld", wl_path, i);
+}
+
+/* Untimed set-up and clean-up of the path ops (these calls may be
+ * supervised too; they are outside the timer). */
+static void
+wl_prepare(long n, int after)
+{
+	char name[4096];
+	long i;
+	int fd;
+
+	for (i = 0; i < n && (wl_op == WL_UNLINK || wl_op == WL_MKDIR); i++) {
+		wl_name(name, sizeof(name), NULL, i);
+		if (wl_op == WL_MKDIR) {
+			if (after)
+				rmdir(name);
+			continue;
+		}
+		if (after)
+			unlink(name);
+		else if ((fd = open(name, O_WRONLY | O_CREAT | O_CLOEXEC,
+		    0644)) < 0)
+			die(name);
+		else
+			close(fd);
+	}
+	if (wl_op == WL_RENAME && !after && (fd = open(wl_path,
+	    O_WRONLY | O_CREAT | O_CLOEXEC, 0644)) >= 0)
+		close(fd);
+}
+
+/* The path ops' loop: one system call per op except save (four). */
+static long
+wl_loop_path(long n)
+{
+	static const char text[64] = "key = value\n";
+	char a[4096], b[4096];
+	long i, fails = 0;
+	int fd;
+
+	wl_name(a, sizeof(a), wl_op == WL_SAVE ? "tmp" : "b", 0);
+	for (i = 0; i < n; i++) {
+		switch (wl_op) {
+		case WL_RENAME:
+			fails += (i % 2 ? rename(a, wl_path) :
+			    rename(wl_path, a)) < 0;
+			break;
+		case WL_UNLINK:
+			wl_name(b, sizeof(b), NULL, i);
+			fails += unlink(b) < 0;
+			break;
+		case WL_MKDIR:
+			wl_name(b, sizeof(b), NULL, i);
+			fails += mkdir(b, 0755) < 0;
+			break;
+		case WL_SAVE:
+			fd = open(a, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC,
+			    0644);
+			if (fd < 0 || write(fd, text, sizeof(text)) !=
+			    (ssize_t)sizeof(text))
+				fails++;
+			if (fd >= 0)
+				close(fd);
+			fails += rename(a, wl_path) < 0;
+			break;
+		default:
+			abort();
+		}
+	}
+	/* Leave PATH in place for the next run after an odd count. */
+	if (wl_op == WL_RENAME && n % 2 && !wl_keep)
+		rename(a, wl_path);
+	return fails;
+}
+
 /* The measured loop: nothing but the syscalls. Failed opens (errno rules)
  * are counted, not fatal. */
 static long
@@ -44,11 +140,13 @@ wl_loop(long n)
 	long i, fails = 0;
 	int fd;
 
-	if (wl_getppid) {
+	if (wl_op == WL_GETPPID) {
 		for (i = 0; i < n; i++)
 			syscall(SYS_getppid);
 		return 0;
 	}
+	if (wl_op != WL_OPENAT)
+		return wl_loop_path(n);
 	for (i = 0; i < n; i++) {
 		fd = openat(AT_FDCWD, wl_path, O_RDONLY | O_CLOEXEC);
 		if (fd < 0)
@@ -165,7 +263,8 @@ static void __attribute__((noreturn))
 usage(void)
 {
 	fprintf(stderr, "usage: workload [-n N] [-t THREADS] [-p PROCS] "
-	    "[-f PATH] [-B PATH:FIFO] [-H] openat|getppid\n");
+	    "[-f PATH] [-B PATH:FIFO] [-H] [-k]\n"
+	    "       openat|getppid|rename|unlink|mkdir|save\n");
 	exit(2);
 }
 
@@ -178,7 +277,7 @@ main(int argc, char **argv)
 	long long t0, t1;
 	pid_t blocker = -1, pid, *kids = NULL;
 
-	while ((ch = getopt(argc, argv, "n:t:p:f:B:H")) != -1) {
+	while ((ch = getopt(argc, argv, "n:t:p:f:B:Hk")) != -1) {
 		switch (ch) {
 		case 'n': n = atol(optarg); break;
 		case 't': threads = atoi(optarg); break;
@@ -191,16 +290,24 @@ main(int argc, char **argv)
 			*fifo++ = '\0';
 			break;
 		case 'H': hwm = 1; break;
+		case 'k': wl_keep = 1; break;
 		default: usage();
 		}
 	}
 	if (optind != argc - 1 || n < 1 || threads < 1 || procs < 1)
 		usage();
-	if (strcmp(argv[optind], "getppid") == 0)
-		wl_getppid = 1;
-	else if (strcmp(argv[optind], "openat") != 0)
+	static const char *const ops[] = { "openat", "getppid", "rename",
+	    "unlink", "mkdir", "save" };
+	for (i = 0; i < (long)(sizeof(ops) / sizeof(ops[0])); i++)
+		if (strcmp(argv[optind], ops[i]) == 0)
+			break;
+	if (i == (long)(sizeof(ops) / sizeof(ops[0])))
 		usage();
+	wl_op = (enum wl_op)i;
 	workers = (long)threads * procs;
+	/* The path ops name their files by op number: one worker only. */
+	if (wl_op >= WL_RENAME && (workers != 1 || block != NULL))
+		usage();
 	wl_per_worker = n / workers > 0 ? n / workers : 1;
 	wl_end = mmap(NULL, workers * (sizeof(*wl_end) + sizeof(*wl_fails)),
 	    PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
@@ -212,9 +319,12 @@ main(int argc, char **argv)
 
 	if (workers == 1) {
 		/* The plain case: no gate, no threads, no children. */
+		wl_prepare(wl_per_worker, 0);
 		t0 = now_ns();
 		fails = wl_loop(wl_per_worker);
 		t1 = now_ns();
+		if (!wl_keep)
+			wl_prepare(wl_per_worker, 1);
 	} else {
 		if (pipe(wl_gate) < 0)
 			die("pipe");

@@ -151,14 +151,16 @@ static long
 act_readlink(const struct call *c, int dirfd, const char *rel, void *out,
     size_t *outlen)
 {
+	/* The kernel takes bufsiz as an int: 0x100000004 is 4. */
+	int bufsiz = (int)c->bufsiz;
 	ssize_t n;
 
-	if ((int)c->bufsiz <= 0)
+	if (bufsiz <= 0)
 		return -EINVAL;
 	if ((n = readlinkat(dirfd, rel, out, ACT_OUT_MAX)) < 0)
 		return -errno;
-	if ((uint64_t)n > c->bufsiz)
-		n = c->bufsiz;
+	if (n > bufsiz)
+		n = bufsiz;
 	*outlen = n;
 	return n;
 }

@@ -16,6 +16,7 @@
 #include "filter.h"
 #include "log.h"
 #include "proto.h"
+#include "sigfwd.h"
 #include "spawn.h"
 #include "syscalls.h"
 
@@ -71,15 +72,21 @@ client_read(int fd, void *buf, size_t len)
 static int
 client_wait(pid_t child, const sigset_t *set)
 {
+	struct signalfd_siginfo ssi = { 0 };
+	struct sigfwd fwd;
 	siginfo_t si;
 	int status;
 
+	sigfwd_init(&fwd);
 	for (;;) {
 		if (sigwaitinfo(set, &si) < 0)
 			continue;
 		if (si.si_signo != SIGCHLD) {
-			/* A terminal's signal reached the command already. */
-			if (si.si_code != SI_KERNEL)
+			/* Not one its sender delivered to the command too. */
+			ssi.ssi_signo = si.si_signo;
+			ssi.ssi_code = si.si_code;
+			ssi.ssi_pid = si.si_pid;
+			if (sigfwd_wanted(&fwd, &ssi, child))
 				kill(child, si.si_signo);
 			continue;
 		}

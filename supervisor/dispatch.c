@@ -24,26 +24,6 @@
 #include "verdict.h"
 #include "worker.h"
 
-/* Escape a path for a log line: it may hold quotes, newlines, anything. */
-static const char *
-dispatch_quote(const char *s, char *buf, size_t len)
-{
-	size_t o = 0;
-
-	for (; *s != '\0' && o + 5 < len; s++) {
-		unsigned char c = *s;
-
-		if (c == '"' || c == '\\')
-			o += snprintf(buf + o, len - o, "\\%c", c);
-		else if (c < 0x20 || c >= 0x7f)
-			o += snprintf(buf + o, len - o, "\\x%02x", c);
-		else
-			buf[o++] = c;
-	}
-	buf[o] = '\0';
-	return buf;
-}
-
 static const char *
 dispatch_errname(int err)
 {
@@ -73,14 +53,14 @@ dispatch_log(const struct seccomp_notif *req, const struct call *c,
 	if (c->npaths > 1)
 		log_debug("tid=%u %s%s \"%s\" \"%s\" %s%s: %s", req->pid,
 		    name, syscalls_arch_is_32bit(req->data.arch) ? "/i386" : "",
-		    dispatch_quote(c->p[0].given, quoted, sizeof(quoted)),
-		    dispatch_quote(c->p[1].given, quoted2, sizeof(quoted2)),
+		    log_escape(c->p[0].given, quoted, sizeof(quoted)),
+		    log_escape(c->p[1].given, quoted2, sizeof(quoted2)),
 		    r != NULL ? "rule=" : "no rule", r != NULL ? r->name : "",
 		    answer);
 	else
 		log_debug("tid=%u %s%s \"%s\" %s%s: %s", req->pid, name != NULL ?
 		    name : "?", syscalls_arch_is_32bit(req->data.arch) ?
-		    "/i386" : "", dispatch_quote(c->p[0].given, quoted,
+		    "/i386" : "", log_escape(c->p[0].given, quoted,
 		    sizeof(quoted)), r != NULL ? "rule=" : "no rule",
 		    r != NULL ? r->name : "", answer);
 }
@@ -177,6 +157,9 @@ dispatch_open_maybe_async(struct notify *n, const struct seccomp_notif *req,
 	}
 	/* The rule set may be gone (reloaded, or freed at exit) before a
 	 * blocked open returns: keep what the log needs. */
+	/* The job runs later: it carries the pinned task, not its tid. */
+	if (target_pin(t) < 0)
+		return;		/* gone */
 	job = xcalloc(1, sizeof(*job));
 	if ((job->procfd = fcntl(t->procfd, F_DUPFD_CLOEXEC, 0)) < 0) {
 		free(job);
@@ -296,10 +279,9 @@ dispatch_redirect(struct notify *n, const struct rule_set *rules,
 	const char *to[CALL_PATHS];
 	int i, err;
 
-	/* From here on the task is reached through descriptors opened before
-	 * this check, never by its tid, which may be reused once it dies. */
-	if (target_pin(t) < 0 || notify_id_valid(n, req->id) < 0)
-		return;
+	/* From here on the task is reached through descriptors proven to be
+	 * its own, never by its tid, which may be reused once it dies. */
+	target_watch(t, n, req->id);
 
 	for (i = 0; i < c->npaths; i++) {
 		to[i] = c->p[i].abs;
@@ -417,7 +399,7 @@ dispatch_getcwd(struct notify *n, const struct rule_set *rules,
 		err = ERANGE;
 	else if (notify_id_valid(n, req->id) < 0)
 		goto out;
-	else if (target_pin(&t) < 0 || notify_id_valid(n, req->id) < 0)
+	else if ((target_watch(&t, n, req->id), target_pin(&t)) < 0)
 		goto out;
 	else if (target_write(&t, buf, src, len) < 0)
 		err = EFAULT;

@@ -131,8 +131,8 @@ handover_decode_target(const unsigned char *p, size_t n,
 		return handover_cause(cause, -EBADMSG, "TARGET without a name");
 	for (i = 0, off = sizeof(t); i < HANDOVER_NSTR; off += t.len[i++]) {
 		if (memchr(p + off, '\0', t.len[i]) != NULL)
-			return handover_cause(cause, -EBADMSG, "TARGET %s holds "
-			    "a NUL byte", what[i]);
+			return handover_cause(cause, -EBADMSG, "TARGET %s "
+			    "holds a NUL byte", what[i]);
 		m->str[i] = xstrndup((const char *)p + off, t.len[i]);
 		if (i >= HANDOVER_STR_NAMESPACE && *m->str[i] != '\0' &&
 		    !pods_name_valid(m->str[i]))

@@ -132,7 +132,8 @@ struct handover_ops {
 	void	(*targets)(void *arg, struct handover *h);
 	/* Old: handover_offer_socket() for each listening socket. */
 	void	(*sockets)(void *arg, struct handover *h);
-	/* Old: the successor pid holds everything; stop serving, exit. */
+	/* Old: the successor pid holds everything; stop serving, exit.
+	 * It may handover_free() the caller's handover. */
 	void	(*done)(void *arg, pid_t pid, unsigned ntargets);
 	/* New: serve this target (the fd is then the daemon's: set m->fd
 	 * to -1); 0 or -errno. */

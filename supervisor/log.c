@@ -1,8 +1,10 @@
 /* SPDX-License-Identifier: MIT */
 /* Logging to stderr (with optional sd-daemon priority prefixes) or to a
- * file, one write(2) per line. */
+ * file, one write(2) per line; escaping of untrusted strings, and rate
+ * limits for lines a client can repeat. */
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
@@ -11,14 +13,15 @@
 
 #include "log.h"
 
-/* A decision names two paths; longer lines are cut. */
-#define LOG_LINE_MAX	(2 * 4096 + 512)
-
 static enum log_level	log_level = LOG_LEVEL_WARNING;
 static int		log_journal;
-static __thread const char *log_context;
 static int		log_fd = STDERR_FILENO;
 static int		log_file;	/* log_fd is ours: a file */
+static __thread const char *log_context;
+
+/* Every limit used so far, for log_limit_flush; under log_limit_lock. */
+static struct log_limit	*log_limits;
+static pthread_mutex_t	 log_limit_lock = PTHREAD_MUTEX_INITIALIZER;
 
 void
 log_init(enum log_level level, int journal)
@@ -31,6 +34,12 @@ void
 log_set_context(const char *ctx)
 {
 	log_context = ctx;
+}
+
+const char *
+log_get_context(void)
+{
+	return log_context;
 }
 
 int
@@ -71,18 +80,66 @@ log_write(const char *buf, size_t len)
 	}
 }
 
-void
-log_msg(enum log_level level, const char *fmt, ...)
+const char *
+log_escape(const char *s, char *buf, size_t len)
 {
-	char line[LOG_LINE_MAX];
+	size_t o = 0;
+
+	if (len == 0)
+		return "";
+	for (; *s != '\0'; s++) {
+		unsigned char c = *s;
+
+		/* Room for the longest escape, "..." and the NUL. */
+		if (o + 8 > len) {
+			if (o + 4 <= len) {
+				memcpy(buf + o, "...", 3);
+				o += 3;
+			}
+			break;
+		}
+		if (c == '"' || c == '\\')
+			o += snprintf(buf + o, len - o, "\\%c", c);
+		else if (c < 0x20 || c >= 0x7f)
+			o += snprintf(buf + o, len - o, "\\x%02x", c);
+		else
+			buf[o++] = c;
+	}
+	buf[o] = '\0';
+	return buf;
+}
+
+/* Append s, control bytes as \xNN, then tail, as far as line has room
+ * (two bytes are kept for the newline); the new length. */
+static size_t
+log_put(char *line, size_t len, size_t o, const char *s, const char *tail)
+{
+	for (; *s != '\0' && o + 6 < len; s++) {
+		unsigned char c = *s;
+
+		if (c < 0x20 || c == 0x7f)
+			o += snprintf(line + o, len - o, "\\x%02x", c);
+		else
+			line[o++] = c;
+	}
+	for (; *tail != '\0' && o + 2 < len; tail++)
+		line[o++] = *tail;
+	return o;
+}
+
+/*
+ * Write msg as one line with its prefix. Control bytes left in it are
+ * escaped (as far as the line has room), so that no caller can start a
+ * second line: journald takes "<N>" after a newline as a new priority.
+ */
+static void
+log_line(enum log_level level, const char *msg)
+{
+	char line[LOG_LINE_MAX + 64];
 	struct timespec ts;
 	struct tm tm;
-	va_list ap;
 	size_t o = 0;
-	int n;
 
-	if (!log_enabled(level))
-		return;
 	if (log_file) {
 		/* A file is read later: say when. */
 		clock_gettime(CLOCK_REALTIME, &ts);
@@ -94,23 +151,98 @@ log_msg(enum log_level level, const char *fmt, ...)
 		o = snprintf(line, sizeof(line), "<%d>", level);
 	else
 		o = snprintf(line, sizeof(line), "unotifyd: ");
-	/* The pod or target this thread is working for, if any. */
-	if (log_context != NULL && o < sizeof(line) - 1) {
-		n = snprintf(line + o, sizeof(line) - o - 1, "%s: ",
-		    log_context);
-		if (n > 0)
-			o += (size_t)n < sizeof(line) - o - 1 ? (size_t)n :
-			    sizeof(line) - o - 2;
-	}
-	va_start(ap, fmt);
-	n = vsnprintf(line + o, sizeof(line) - o - 1, fmt, ap);
-	va_end(ap);
-	if (n < 0)
-		n = 0;
-	o += (size_t)n < sizeof(line) - o - 1 ? (size_t)n :
-	    sizeof(line) - o - 2;
+	/* The context (a pod's name) may come from a client too. */
+	if (log_context != NULL)
+		o = log_put(line, sizeof(line), o, log_context, ": ");
+	o = log_put(line, sizeof(line), o, msg, "");
 	line[o++] = '\n';
 	/* One write(2) per line: a line never splits, even when the command
 	 * writes to the same stderr at the same time. */
 	log_write(line, o);
+}
+
+void
+log_msg(enum log_level level, const char *fmt, ...)
+{
+	char msg[LOG_LINE_MAX];
+	va_list ap;
+
+	if (!log_enabled(level))
+		return;
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	log_line(level, msg);
+}
+
+static double
+log_now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+/* Report what l dropped in its last window; under log_limit_lock. */
+static void
+log_limit_report(struct log_limit *l)
+{
+	char buf[LOG_LINE_MAX];
+
+	if (l->dropped == 0)
+		return;
+	snprintf(buf, sizeof(buf), "%.*s (%lu more suppressed)",
+	    LOG_LINE_MAX - 64, l->last, l->dropped);
+	l->dropped = 0;
+	log_line(l->level, buf);
+}
+
+void
+log_msg_limited(struct log_limit *l, enum log_level level, const char *fmt,
+    ...)
+{
+	char msg[LOG_LINE_MAX];
+	va_list ap;
+	double now;
+
+	if (!log_enabled(level))
+		return;
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	now = log_now();
+	pthread_mutex_lock(&log_limit_lock);
+	if (!l->registered) {
+		l->registered = 1;
+		l->next = log_limits;
+		log_limits = l;
+	}
+	l->level = level;
+	if (now - l->start >= LOG_LIMIT_WINDOW) {
+		log_limit_report(l);
+		l->start = now;
+		l->count = 0;
+	}
+	if (l->count++ < LOG_LIMIT_BURST)
+		log_line(level, msg);
+	else {
+		/* The count says how many; the last one says what. */
+		l->dropped++;
+		snprintf(l->last, sizeof(l->last), "%s", msg);
+	}
+	pthread_mutex_unlock(&log_limit_lock);
+}
+
+void
+log_limit_flush(int all)
+{
+	struct log_limit *l;
+	double now = log_now();
+
+	pthread_mutex_lock(&log_limit_lock);
+	for (l = log_limits; l != NULL; l = l->next)
+		if (all || now - l->start >= LOG_LIMIT_WINDOW)
+			log_limit_report(l);
+	pthread_mutex_unlock(&log_limit_lock);
 }

@@ -16,6 +16,11 @@ enum log_level {
 	LOG_LEVEL_DEBUG = 7
 };
 
+/* Longest line logged (a decision names two paths); longer ones are cut. */
+#define LOG_LINE_MAX		(2 * 4096 + 512)
+/* A buffer for log_escape of a string of n bytes, never truncated. */
+#define LOG_ESCAPED_SIZE(n)	(4 * (n) + 8)
+
 /* Show messages up to level; prefix "<N>" for journald when journal. */
 void	log_init(enum log_level level, int journal);
 /* Log to the file at path instead (appended, created 0644; "-" keeps
@@ -25,10 +30,54 @@ int	log_open(const char *path);
 /* Write len bytes to the log as they are (one write(2) if it can). */
 void	log_write(const char *buf, size_t len);
 int	log_enabled(enum log_level);
+/*
+ * Log one line. Control bytes in the formatted line (a newline from a
+ * client's string) come out as \xNN, so one call is always one line.
+ */
 void	log_msg(enum log_level, const char *, ...) PRINTFLIKE(2, 3);
 /* Start this thread's messages with "ctx: " until set to NULL; ctx must
  * stay valid meanwhile and never holds a newline. */
 void	log_set_context(const char *ctx);
+/* This thread's context, or NULL (worker.c carries it to its jobs). */
+const char *log_get_context(void);
+
+/*
+ * Escape a string that comes from a client or a target for a log line:
+ * '"' and '\' get a backslash, control and non-ASCII bytes become \xNN.
+ * Fits what it can in len bytes (ending in "..." when cut) and returns buf.
+ */
+const char *log_escape(const char *s, char *buf, size_t len);
+
+/*
+ * A rate limit for lines that a client can make the daemon repeat (one
+ * per connection, per failed accept): at most LOG_LIMIT_BURST lines per
+ * LOG_LIMIT_WINDOW seconds per limit; the rest are counted, and reported
+ * with the last of them as "... (N more suppressed)" once the window is
+ * over. Use through log_limited(), one static limit per call site.
+ */
+#define LOG_LIMIT_BURST		20
+#define LOG_LIMIT_WINDOW	10.
+
+struct log_limit {
+	double			 start;		/* window, CLOCK_MONOTONIC s */
+	unsigned long		 count;		/* lines in this window */
+	unsigned long		 dropped;	/* suppressed, not yet reported */
+	enum log_level		 level;
+	int			 registered;
+	char			 last[LOG_LINE_MAX];	/* last suppressed */
+	struct log_limit	*next;
+};
+
+void	log_msg_limited(struct log_limit *, enum log_level, const char *, ...)
+	    PRINTFLIKE(3, 4);
+/* Report the counts of windows that are over (every window if all); the
+ * daemon calls it from a timer, and with all set before it exits. */
+void	log_limit_flush(int all);
+
+#define log_limited(level, ...) do {					\
+	static struct log_limit log_limit_site_;			\
+	log_msg_limited(&log_limit_site_, (level), __VA_ARGS__);	\
+} while (0)
 
 #define log_err(...)	log_msg(LOG_LEVEL_ERR, __VA_ARGS__)
 #define log_warn(...)	log_msg(LOG_LEVEL_WARNING, __VA_ARGS__)

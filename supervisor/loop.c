@@ -16,6 +16,7 @@
 #include "dispatch.h"
 #include "log.h"
 #include "loop.h"
+#include "sigfwd.h"
 #include "spawn.h"
 #include "util.h"
 #include "worker.h"
@@ -38,6 +39,7 @@ struct loop {
 	struct notify		*notify;
 	const struct rule_set	*rules;
 	pid_t			 child;
+	struct sigfwd		 fwd;
 	int			 child_status;
 	int			 child_done;
 	int			 listener_done;
@@ -190,9 +192,9 @@ loop_reap(struct loop *l)
 static void
 loop_forward(struct loop *l, const struct signalfd_siginfo *si)
 {
-	/* A terminal's signal already reached the command, which shares our
-	 * process group: do not deliver it twice. */
-	if (si->ssi_code == SI_KERNEL)
+	/* One its sender delivered to the command too (a terminal's, or
+	 * systemd's to the whole unit) is not delivered twice. */
+	if (!sigfwd_wanted(&l->fwd, si, l->child))
 		return;
 	if (!l->child_done) {
 		kill(l->child, si->ssi_signo);
@@ -250,6 +252,7 @@ loop_run(struct notify *n, const struct rule_set *rules, pid_t child,
 	l.notify = n;
 	l.rules = rules;
 	l.child = child;
+	sigfwd_init(&l.fwd);
 	ev_async_init(&l.hangup_w, loop_hangup_cb);
 	l.hangup_w.data = &l;
 	ev_async_start(l.ev, &l.hangup_w);

@@ -26,6 +26,7 @@
 #include "notify.h"
 #include "profile.h"
 #include "report.h"
+#include "pods.h"
 #include "rules.h"
 #include "serve.h"
 #include "spawn.h"
@@ -43,9 +44,10 @@ static const char usage_text[] =
 "       unotifyd check [--for-service] [-r PATH]... [--redirect SRC=DST]...\n"
 "       unotifyd filter [-r PATH]... [--redirect SRC=DST]...\n"
 "       unotifyd profile [-r PATH]... [--redirect SRC=DST]...\n"
-"                [--listener-path PATH] [--metadata STR]\n"
+"                      [--listener-path PATH] [--metadata STR]\n"
 "       unotifyd serve [-v] [--log FILE] [--socket PATH] [--group NAME] [-r PATH]...\n"
-"                [--handover-wait SECONDS]\n"
+"                      [--handover-wait SECONDS] [--handover-stay]\n"
+"                      [--check] [--max-clients N] [--max-clients-per-uid N]\n"
 "       unotifyd exec [-v] [--log FILE] [--socket PATH] [--] CMD [ARG]...\n"
 "       unotifyd status [--socket PATH] [--json | --prometheus]\n"
 "       copycat [-v] [--] CMD [ARG]...\n"
@@ -54,19 +56,24 @@ static const char usage_text[] =
 "      --redirect SRC=DST  redirect SRC to DST (SRC ending in / is a prefix)\n"
 "      --socket PATH       daemon socket (default " SERVE_SOCKET ")\n"
 "      --group NAME        group of the daemon's socket (mode 0660)\n"
+"      --handover-wait SECONDS\n"
+"                          on SIGTERM, wait this long for a successor to take\n"
+"                          over (default 30, 0 under systemd; 0: do not)\n"
+"      --handover-stay     after handing over, idle until stopped (a container\n"
+"                          that would be restarted) instead of exiting\n"
 "      --allow-io-uring    let programs use io_uring, which bypasses the rules\n"
 "      --listener-path PATH\n"
 "                          the profile's agent socket (default: --socket's default)\n"
 "      --metadata STR      the profile's listenerMetadata (e.g. rules=NAME)\n"
-"      --handover-wait SECONDS\n"
-"                          on SIGTERM, wait this long for a successor to take\n"
-"                          over (default 30, 0 under systemd; 0: do not)\n"
 "  -v, --verbose           log every decision\n"
 "      --log FILE          log to FILE instead of stderr (- for stderr)\n"
 "      --stats             print counters and answer latency at exit\n"
 "      --for-service       check in the daemon's environment (no HOME);\n"
 "                          without -r, the daemon's rule directories\n"
 "      --json, --prometheus  status as JSON, or Prometheus text\n"
+"      --check             serve: only check the rules it would load\n"
+"      --max-clients N     serve: clients in their handshake at once (64)\n"
+"      --max-clients-per-uid N  serve: the same for one uid (16)\n"
 "  -h, --help              show this help\n"
 "\n"
 "Rules: unotifyd.rules(5). Manual: unotifyd(8).\n";
@@ -223,6 +230,42 @@ main_filter(const struct rule_set *rules)
 }
 
 /*
+ * A file with [match] is for Kubernetes containers (unotifyd serve), never
+ * for a command run here: leave its rules out, as serve would.
+ */
+static void
+main_unscoped(struct rule_set *rules)
+{
+	const struct pod_ident none = { { NULL } };
+	struct rule_set *view;
+	size_t dropped;
+
+	if ((dropped = pods_view(rules, &none, &view)) > 0)
+		log_warn("%zu rules of files with [match] do not apply to "
+		    "commands run here", dropped);
+	if (view == NULL)
+		return;
+	rules_free(rules);
+	*rules = *view;
+	free(view);
+}
+
+/* --handover-wait: whole seconds, 0 to a day. */
+static int
+main_seconds(const char *arg, int fail)
+{
+	char *end;
+	long v;
+
+	errno = 0;
+	v = strtol(arg, &end, 10);
+	if (errno != 0 || end == arg || *end != '\0' || v < 0 || v > 86400)
+		usage(fail, "--handover-wait: '%s' is not a number of seconds "
+		    "from 0 to 86400", arg);
+	return (int)v;
+}
+
+/*
  * The profile an OCI runtime needs to make the daemon its seccomp agent.
  * The agent runs as root, so its targets notify what a privileged `run`
  * would (`unotifyd filter` as root): the same profile whoever writes it.
@@ -245,21 +288,6 @@ main_profile(const struct rule_set *rules, const char *listener,
 	return 0;
 }
 
-/* --handover-wait: whole seconds, 0 to a day. */
-static int
-main_seconds(const char *arg, int fail)
-{
-	char *end;
-	long v;
-
-	errno = 0;
-	v = strtol(arg, &end, 10);
-	if (errno != 0 || end == arg || *end != '\0' || v < 0 || v > 86400)
-		usage(fail, "--handover-wait: '%s' is not a number of seconds "
-		    "from 0 to 86400", arg);
-	return (int)v;
-}
-
 enum main_command {
 	MAIN_RUN, MAIN_CHECK, MAIN_FILTER, MAIN_PROFILE, MAIN_SERVE, MAIN_EXEC,
 	MAIN_STATUS, MAIN_COPYCAT
@@ -275,8 +303,9 @@ enum main_command {
 #define MAIN_OPT_STATS		0x040
 #define MAIN_OPT_FORMAT		0x080
 #define MAIN_OPT_SERVICE	0x100
-#define MAIN_OPT_PROFILE	0x200	/* --listener-path, --metadata */
-#define MAIN_OPT_HANDOVER	0x400
+#define MAIN_OPT_HANDOVER	0x200
+#define MAIN_OPT_DAEMON		0x400	/* serve's --check, --max-clients... */
+#define MAIN_OPT_PROFILE	0x800	/* --listener-path, --metadata */
 
 /* Each option's bit and its name in messages. */
 static const struct main_opt {
@@ -296,8 +325,12 @@ static const struct main_opt {
 	{ 'P', MAIN_OPT_FORMAT, "--prometheus" },
 	{ 'F', MAIN_OPT_SERVICE, "--for-service" },
 	{ 'l', MAIN_OPT_PROFILE, "--listener-path" },
-	{ 'M', MAIN_OPT_PROFILE, "--metadata" },
+	{ 'm', MAIN_OPT_PROFILE, "--metadata" },
 	{ 'W', MAIN_OPT_HANDOVER, "--handover-wait" },
+	{ 'Y', MAIN_OPT_HANDOVER, "--handover-stay" },
+	{ 'C', MAIN_OPT_DAEMON, "--check" },
+	{ 'M', MAIN_OPT_DAEMON, "--max-clients" },
+	{ 'N', MAIN_OPT_DAEMON, "--max-clients-per-uid" },
 };
 
 /* A rules source, loaded in command-line order once options are read. */
@@ -321,7 +354,7 @@ static const struct main_cmd {
 	    MAIN_OPT_PROFILE, 0 },
 	{ "serve", MAIN_SERVE, MAIN_OPT_RULES | MAIN_OPT_SOCKET |
 	    MAIN_OPT_GROUP | MAIN_OPT_VERBOSE | MAIN_OPT_LOG |
-	    MAIN_OPT_HANDOVER, 0 },
+	    MAIN_OPT_HANDOVER | MAIN_OPT_DAEMON, 0 },
 	{ "exec", MAIN_EXEC, MAIN_OPT_SOCKET | MAIN_OPT_VERBOSE |
 	    MAIN_OPT_LOG, 1 },
 	{ "status", MAIN_STATUS, MAIN_OPT_SOCKET | MAIN_OPT_FORMAT, 0 },
@@ -338,6 +371,21 @@ main_opt(int c)
 		if (main_opts[i].c == c)
 			return &main_opts[i];
 	return NULL;
+}
+
+/* A count option's value: a number from 1 to 1,000,000. */
+static unsigned int
+main_count(const char *arg, const char *name, int fail)
+{
+	char *end;
+	long v;
+
+	errno = 0;
+	v = strtol(arg, &end, 10);
+	if (errno != 0 || end == arg || *end != '\0' || v < 1 || v > 1000000)
+		usage(fail, "%s: '%s' is not a number from 1 to 1000000", name,
+		    arg);
+	return (unsigned int)v;
 }
 
 /* Load one -r or --redirect source. */
@@ -359,6 +407,8 @@ main(int argc, char *argv[])
 		{ "redirect", required_argument, NULL, 'R' },
 		{ "socket", required_argument, NULL, 'S' },
 		{ "group", required_argument, NULL, 'G' },
+		{ "handover-wait", required_argument, NULL, 'W' },
+		{ "handover-stay", no_argument, NULL, 'Y' },
 		{ "allow-io-uring", no_argument, NULL, 'U' },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "log", required_argument, NULL, 'L' },
@@ -367,8 +417,10 @@ main(int argc, char *argv[])
 		{ "prometheus", no_argument, NULL, 'P' },
 		{ "for-service", no_argument, NULL, 'F' },
 		{ "listener-path", required_argument, NULL, 'l' },
-		{ "metadata", required_argument, NULL, 'M' },
-		{ "handover-wait", required_argument, NULL, 'W' },
+		{ "metadata", required_argument, NULL, 'm' },
+		{ "check", no_argument, NULL, 'C' },
+		{ "max-clients", required_argument, NULL, 'M' },
+		{ "max-clients-per-uid", required_argument, NULL, 'N' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 }
 	};
@@ -431,6 +483,20 @@ main(int argc, char *argv[])
 		case 'G':
 			so.group = optarg;
 			break;
+		case 'W':
+			so.handover_wait = main_seconds(optarg, fail);
+			break;
+		case 'Y':
+			so.handover_stay = 1;
+			break;
+		case 'C':
+			so.check = 1;
+			break;
+		case 'M':
+		case 'N':
+			*(c == 'M' ? &so.max_clients : &so.max_clients_per_uid) =
+			    main_count(optarg, mo->name, fail);
+			break;
 		case 'v':
 			verbose = 1;
 			break;
@@ -453,11 +519,8 @@ main(int argc, char *argv[])
 		case 'l':
 			listener = optarg;
 			break;
-		case 'M':
+		case 'm':
 			metadata = optarg;
-			break;
-		case 'W':
-			so.handover_wait = main_seconds(optarg, fail);
 			break;
 		case 'h':
 			usage(0, NULL);
@@ -533,6 +596,7 @@ main(int argc, char *argv[])
 		    argv);
 		break;
 	default:
+		main_unscoped(&rules);
 		rules_index(&rules);
 		status = main_run(&rules, argv, stats);
 	}

@@ -160,6 +160,12 @@ static const struct {
 	      "io.kubernetes.container.name" } },
 };
 
+/* What says a container is the pod's sandbox, for containerd and CRI-O. */
+static const char *const oci_sandbox_keys[] = {
+	"io.kubernetes.cri.container-type",
+	"io.kubernetes.cri-o.ContainerType",
+};
+
 /*
  * Check "state.annotations" (runtime-spec: a map of strings, optional) and
  * take the Kubernetes names from it. A name that Kubernetes would refuse is
@@ -208,6 +214,10 @@ oci_parse_annotations(struct json_object *st, struct oci_msg *m,
 			break;
 		}
 	}
+	for (j = 0; j < nitems(oci_sandbox_keys); j++)
+		if ((v = oci_member(an, oci_sandbox_keys[j])) != NULL &&
+		    strcmp(json_object_get_string(v), "sandbox") == 0)
+			m->sandbox = 1;
 	return 0;
 }
 

@@ -25,6 +25,10 @@ struct oci_msg {
 	char	*pod_namespace;
 	char	*pod_name;
 	char	*container_name;
+	int	 sandbox;	/* the pod's sandbox ("pause") container:
+				   io.kubernetes.cri.container-type or
+				   io.kubernetes.cri-o.ContainerType is
+				   "sandbox" */
 	size_t	 nfds;		/* entries in "fds" */
 	int	 seccomp_index;	/* index of "seccompFd" in "fds", so in the
 				   SCM_RIGHTS array of the first sendmsg */

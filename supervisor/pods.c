@@ -125,6 +125,7 @@ pods_view(const struct rule_set *base, const struct pod_ident *id,
 	set = xcalloc(1, sizeof(*set));
 	rules_init(set);
 	rules_select(set, base, pods_keep, (void *)id);
+	set->io_uring = base->io_uring;
 	rules_index(set);
 	*out = set;
 	return base->n - set->n;

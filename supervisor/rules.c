@@ -120,9 +120,9 @@ rules_init(struct rule_set *set)
 	set->n = 0;
 	set->cap = 0;
 	set->index = NULL;
-	set->scopes = NULL;
 	set->io_uring = 0;
 	set->nreverse = 0;
+	set->scopes = NULL;
 }
 
 /* Release a list of scopes. */
@@ -276,6 +276,7 @@ rules_merge(struct rule_set *dst, struct rule_set *src, struct causes *causes)
 	}
 	free(t.slot);
 	free(src->v);
+	dst->io_uring |= src->io_uring;
 	/* The moved rules point to src's scopes: dst owns them now. */
 	if (src->scopes != NULL) {
 		struct rule_scope **tail = &dst->scopes;
@@ -284,7 +285,6 @@ rules_merge(struct rule_set *dst, struct rule_set *src, struct causes *causes)
 			tail = &(*tail)->next;
 		*tail = src->scopes;
 	}
-	dst->io_uring |= src->io_uring;
 	rules_init(src);
 	return r;
 }
@@ -317,8 +317,6 @@ rules_select(struct rule_set *dst, const struct rule_set *src,
 		d->target = rules_strdup(r->target);
 		d->scope = NULL;
 	}
-	/* Set-wide options ([unotifyd]) hold for the selection too. */
-	dst->io_uring |= src->io_uring;
 }
 
 /*
@@ -668,10 +666,11 @@ rules_ini_finish(struct rules_ini *ini)
 {
 	int k;
 
-	if (ini->in_section && !ini->section_bad && !ini->stop) {
+	if (ini->in_section && !ini->section_bad && !ini->stop &&
+	    strcmp(ini->section, RULES_OPTIONS_SECTION) != 0) {
 		if (ini->in_match)
 			rules_ini_scope(ini);
-		else if (strcmp(ini->section, RULES_OPTIONS_SECTION) != 0)
+		else
 			rules_ini_build(ini);
 	}
 	free(ini->section);
@@ -734,8 +733,8 @@ rules_ini_section(struct rules_ini *ini, const char *s)
 	if (strcmp(ini->section, RULES_MATCH) == 0) {
 		ini->in_match = 1;
 		if (ini->nsections != 1)
-			rules_ini_error(ini, ini->line, "[" RULES_MATCH "] must "
-			    "be the first section of its file");
+			rules_ini_error(ini, ini->line, "[" RULES_MATCH "] "
+			    "must be the first section of its file");
 	}
 }
 
@@ -824,8 +823,9 @@ rules_ini_scope_key(struct rules_ini *ini, const char *name,
 
 	k = rules_lookup(rules_scope_keys, nitems(rules_scope_keys), name);
 	if (k == -1) {
-		rules_ini_error(ini, ini->line, "unknown key '%s' in [" RULES_MATCH
-		    "] (expected namespace, pod or container)", name);
+		rules_ini_error(ini, ini->line, "unknown key '%s' in ["
+		    RULES_MATCH "] (expected namespace, pod or container)",
+		    name);
 		return 1;
 	}
 	if (ini->scope_value[k] != NULL) {

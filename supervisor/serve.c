@@ -17,6 +17,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "connlimit.h"
 #include "creds.h"
 #include "dispatch.h"
 #include "fdpass.h"
@@ -27,6 +28,7 @@
 #include "proto.h"
 #include "report.h"
 #include "rules.h"
+#include "rulesnap.h"
 #include "serve.h"
 #include "status.h"
 #include "syscalls.h"
@@ -43,6 +45,10 @@ const char *const serve_rules_dirs[] = {
 /* A client that has not finished its handshake by then is dropped. */
 #define SERVE_HANDSHAKE_SECONDS	10.
 #define SERVE_MAXFDS		4
+/* accept(2) out of descriptors waits this long, or for a close. */
+#define SERVE_ACCEPT_PAUSE	1.
+/* Room for a client-supplied name in a log line. */
+#define SERVE_SHOWN		256
 
 struct serve;
 
@@ -73,6 +79,7 @@ struct serve_conn {
 	struct oci_reader	*oci;
 	int			 fds[SERVE_MAXFDS];
 	size_t			 nfds;
+	int			 counted;	/* in s->limits */
 	struct serve_conn	*prev, *next;
 };
 
@@ -83,6 +90,7 @@ struct serve_target {
 	struct seccomp_notif	*req;
 	pid_t			 pid;
 	char			*name;
+	char			*shown;		/* name escaped for logs */
 	char			*metadata;	/* "" for the default rules */
 	struct rule_set		*rules;		/* NULL: the default rules */
 	struct rule_set		*view;		/* those of rules (or of the
@@ -106,6 +114,11 @@ struct serve {
 	ev_io			 signal_w;
 	ev_timer		 status_timer;
 	ev_timer		 watchdog_timer;
+	struct connlimit	*limits;
+	struct rulesnap		*snap;		/* the last rules that loaded */
+	int			 kept;		/* serving s->rules from snap */
+	ev_timer		 accept_timer;	/* resumes a paused accept */
+	int			 accept_paused;
 	unsigned long		 ntargets;
 	unsigned long		 served;	/* targets ever */
 	unsigned long long	 notifications;
@@ -113,9 +126,20 @@ struct serve {
 	ev_timer		 wait_timer;	/* SIGTERM: for a successor */
 	int			 stop_signo;	/* set once asked to stop */
 	int			 handed_over;	/* a successor has it all */
-	int			 own_fd;	/* our socket at opts->socket (to
-						   unlink at exit), or -1 */
+	int			 own_fd;	/* our socket at opts->socket
+						   (unlinked at exit), or -1 */
 };
+
+static void	serve_accept_resume(struct serve *);
+
+/* A client-supplied string as logs show it (log_escape), allocated. */
+static char *
+serve_shown(const char *str)
+{
+	char buf[SERVE_SHOWN];
+
+	return xstrdup(log_escape(str, buf, sizeof(buf)));
+}
 
 /* Release a rule set allocated here; accepts NULL. */
 static void
@@ -240,9 +264,55 @@ static void
 serve_status(struct serve *s)
 {
 	sd_notifyf(0, "STATUS=%lu %s (%lu since start), %llu calls "
-	    "answered, %zu %s", s->ntargets, PLURAL(s->ntargets, "target",
+	    "answered, %zu %s%s", s->ntargets, PLURAL(s->ntargets, "target",
 	    "targets"), s->served, s->notifications, s->rules->n,
-	    PLURAL(s->rules->n, "rule", "rules"));
+	    PLURAL(s->rules->n, "rule", "rules"), s->kept ? "; THE RULES ON "
+	    "DISK ARE INVALID (see the log): serving the last rules that "
+	    "loaded" : "");
+}
+
+/*
+ * Keep set as the last rules that loaded for key ("" or a target's
+ * metadata), in the fd store where a restart finds them. Without one
+ * (no NOTIFY_SOCKET) there is nothing a restart could take back.
+ */
+static void
+serve_keep(struct serve *s, const char *key, const struct rule_set *set)
+{
+	int r;
+
+	if (getenv("NOTIFY_SOCKET") == NULL)
+		return;
+	if ((r = rulesnap_record(s->snap, key, set)) > 0)
+		r = rulesnap_fdstore(s->snap);
+	if (r < 0)
+		log_warn("cannot keep a copy of the rules for a restart: %s",
+		    strerror(-r));
+}
+
+/* The last rules that loaded for key, indexed, in *out; 0 or -errno. */
+static int
+serve_kept(struct serve *s, const char *key, struct rule_set **out)
+{
+	struct causes c = { 0 };
+	struct rule_set *set;
+	int r;
+
+	*out = NULL;
+	set = xcalloc(1, sizeof(*set));
+	rules_init(set);
+	if ((r = rulesnap_restore(s->snap, key, set, &c)) < 0) {
+		if (r != -ENOENT) {
+			log_err("the kept copy of the rules does not load:");
+			serve_log_causes(&c, "  ");
+		}
+		causes_free(&c);
+		serve_rules_drop(set);
+		return r;
+	}
+	rules_index(set);
+	*out = set;
+	return 0;
 }
 
 /* The rules a target's calls follow. */
@@ -274,12 +344,15 @@ serve_target_view(struct serve_target *t)
 static void
 serve_handover_offer_one(struct handover *h, const struct serve_target *t)
 {
+	cleanup_free char *name = NULL;
 	const char *str[HANDOVER_NSTR];
 	size_t k;
 
 	if (!handover_active(h))
 		return;
-	str[HANDOVER_STR_NAME] = t->name;
+	/* Only a label: cut rather than fail the whole hand-over. */
+	name = xstrndup(t->name, HANDOVER_STR_MAX);
+	str[HANDOVER_STR_NAME] = name;
 	str[HANDOVER_STR_METADATA] = t->metadata;
 	for (k = 0; k < RULE_SCOPE_KEYS; k++)
 		str[HANDOVER_STR_NAMESPACE + k] = t->id.name[k] != NULL ?
@@ -324,6 +397,15 @@ serve_stop_signal(struct serve *s, int signo)
 		return;
 	}
 	s->stop_signo = signo;
+	/* Stopping now would close listeners the successor may not hold. */
+	if (handover_active(s->handover)) {
+		log_info("%s: stopping once the hand-over under way ends",
+		    strsignal(signo));
+		ev_timer_set(&s->wait_timer, s->opts->handover_wait > 0 ?
+		    s->opts->handover_wait : 1., 0.);
+		ev_timer_start(s->ev, &s->wait_timer);
+		return;
+	}
 	if (s->opts->handover_wait <= 0 || s->handover == NULL ||
 	    (s->ntargets == 0 && !handover_active(s->handover))) {
 		serve_stop_now(s);
@@ -368,7 +450,8 @@ serve_fdname(const struct serve_target *t, int with_pod)
 
 	if (with_pod && pods_ident_known(&t->id))
 		for (k = 0; k < RULE_SCOPE_KEYS; k++)
-			parts[np++] = t->id.name[k] != NULL ? t->id.name[k] : "";
+			parts[np++] = t->id.name[k] != NULL ? t->id.name[k] :
+			    "";
 	for (i = 0; i < np; i++)
 		n += 2 * strlen(parts[i]);
 	out = o = xmalloc(n + 64);
@@ -418,7 +501,7 @@ serve_fdstore(struct serve_target *t, int add)
 	if (strlen(name) > 255) {
 		if (add)
 			log_warn("target %s: name too long for the fd store; "
-			    "a restart would fail its calls", t->name);
+			    "a restart would fail its calls", t->shown);
 		return;
 	}
 	if (add) {
@@ -445,6 +528,7 @@ serve_target_free(struct serve_target *t)
 	if (t->next != NULL)
 		t->next->prev = t->prev;
 	notify_unref(t->notify);
+	serve_accept_resume(s);
 	free(t->req);
 	serve_rules_drop(t->rules);
 	serve_rules_drop(t->view);
@@ -452,6 +536,7 @@ serve_target_free(struct serve_target *t)
 	free(t->label);
 	free(t->what);
 	free(t->name);
+	free(t->shown);
 	free(t->metadata);
 	free(t);
 	s->ntargets--;
@@ -493,22 +578,29 @@ static int
 serve_target_add(struct serve *s, int fd, pid_t pid, const char *name,
     const char *metadata, const struct pod_ident *id)
 {
+	cleanup_free char *shown = serve_shown(name);
+	cleanup_free char *shown_md = serve_shown(metadata);
 	struct causes c = { 0 };
 	struct rule_set *rules;
 	struct serve_target *t;
 	struct notify *n;
 
 	if (serve_load_metadata(s->opts->rules, metadata, &rules, &c) < 0) {
-		log_err("target %s (pid %d): rules for metadata '%s':", name,
-		    (int)pid, metadata);
+		log_err("target %s (pid %d): rules for metadata \"%s\":", shown,
+		    (int)pid, shown_md);
 		serve_log_causes(&c, "  ");
-		close(fd);
-		return -EINVAL;
-	}
+		if (serve_kept(s, metadata, &rules) < 0) {
+			close(fd);
+			return -EINVAL;
+		}
+		log_err("target %s (pid %d): using the last rules that loaded "
+		    "for this metadata", shown, (int)pid);
+	} else if (rules != NULL)
+		serve_keep(s, metadata, rules);
 	if ((n = notify_new(fd)) == NULL) {
 		int err = errno;
 
-		log_err("target %s (pid %d): not a seccomp listener: %s", name,
+		log_err("target %s (pid %d): not a seccomp listener: %s", shown,
 		    (int)pid, strerror(err));
 		close(fd);
 		serve_rules_drop(rules);
@@ -520,6 +612,7 @@ serve_target_add(struct serve *s, int fd, pid_t pid, const char *name,
 	t->req = notify_req_new(n);
 	t->pid = pid;
 	t->name = xstrdup(name);
+	t->shown = xstrdup(shown);
 	t->metadata = xstrdup(metadata);
 	t->rules = rules;
 	if (id != NULL)
@@ -527,10 +620,10 @@ serve_target_add(struct serve *s, int fd, pid_t pid, const char *name,
 		    id->name[RULE_SCOPE_POD], id->name[RULE_SCOPE_CONTAINER]);
 	t->label = pods_ident_label(&t->id);
 	if (t->label != NULL)
-		xasprintf(&t->what, "%s (pid %d, %s)", name, (int)pid,
+		xasprintf(&t->what, "%s (pid %d, %s)", shown, (int)pid,
 		    t->label);
 	else
-		xasprintf(&t->what, "%s (pid %d)", name, (int)pid);
+		xasprintf(&t->what, "%s (pid %d)", shown, (int)pid);
 	serve_target_view(t);
 	ev_io_init(&t->w, serve_target_cb, fd, EV_READ);
 	t->w.data = t;
@@ -541,7 +634,7 @@ serve_target_add(struct serve *s, int fd, pid_t pid, const char *name,
 	s->ntargets++;
 	s->served++;
 	log_info("target %s: supervising with %s rules", t->what,
-	    rules != NULL ? metadata : "the default");
+	    rules != NULL ? shown_md : "the default");
 	serve_fdstore(t, 1);
 	serve_status(s);
 	/* Arrived while a successor is being handed everything: it too. */
@@ -553,6 +646,7 @@ serve_target_add(struct serve *s, int fd, pid_t pid, const char *name,
 static void
 serve_resume(struct serve *s, int fd, const char *fdname)
 {
+	cleanup_free char *shown = NULL;
 	char *part[5] = { NULL };
 	const char *p = fdname + 7, *dot[6];
 	struct pod_ident id = { { NULL } };
@@ -563,7 +657,8 @@ serve_resume(struct serve *s, int fd, const char *fdname)
 		dot[n + 1] = strchr(dot[n] + 1, '.');
 	if (sscanf(p, "%d", &pid) != 1 || (n != 2 && n != 5) ||
 	    dot[n] != NULL) {
-		log_err("fd store: cannot parse '%s'; dropping it", fdname);
+		shown = serve_shown(fdname);
+		log_err("fd store: cannot parse \"%s\"; dropping it", shown);
 		sd_notifyf(0, "FDSTOREREMOVE=1\nFDNAME=%s", fdname);
 		close(fd);
 		return;
@@ -571,7 +666,8 @@ serve_resume(struct serve *s, int fd, const char *fdname)
 	for (i = 0; i < n; i++)
 		part[i] = serve_unhex(dot[i] + 1, (i + 1 < n ? (size_t)(dot[i +
 		    1] - dot[i]) : strlen(dot[i])) - 1);
-	log_info("fd store: resuming target %s (pid %d)", part[0], pid);
+	shown = serve_shown(part[0]);
+	log_info("fd store: resuming target %s (pid %d)", shown, pid);
 	if (n == 5 && pods_ident_set(&id, part[2], part[3], part[4]) < 0)
 		log_warn("fd store: '%s' names no valid pod", fdname);
 	/* Re-adding stores it again under the same name: drop the old. */
@@ -600,7 +696,10 @@ serve_conn_free(struct serve_conn *c)
 		close(c->fds[i]);
 	oci_reader_free(c->oci);
 	close(c->fd);
+	if (c->counted)
+		connlimit_release(s->limits, c->cred.uid);
 	free(c);
+	serve_accept_resume(s);
 	/* A hand-over waits for connections mid-handshake. */
 	if (s->conns == NULL)
 		handover_poke(s->handover);
@@ -619,8 +718,8 @@ serve_conn_fail(struct serve_conn *c, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
-	log_err("client pid %d uid %d: %s; connection dropped",
-	    (int)c->cred.pid, (int)c->cred.uid, msg);
+	log_limited(LOG_LEVEL_ERR, "client pid %d uid %d: %s; connection "
+	    "dropped", (int)c->cred.pid, (int)c->cred.uid, msg);
 	serve_conn_free(c);
 }
 
@@ -695,7 +794,8 @@ serve_conn_exec(struct serve_conn *c)
 static int
 serve_conn_oci(struct serve_conn *c, const char *buf, size_t len)
 {
-	cleanup_free char *cause = NULL;
+	cleanup_free char *cause = NULL, *shown_id = NULL, *version = NULL;
+	cleanup_free char *bundle = NULL;
 	struct oci_msg *m = NULL;
 	struct pod_ident id;
 	int fd, r;
@@ -714,11 +814,19 @@ serve_conn_oci(struct serve_conn *c, const char *buf, size_t len)
 	}
 	fd = c->fds[m->seccomp_index];
 	c->fds[m->seccomp_index] = c->fds[--c->nfds];
+	shown_id = serve_shown(m->id);
+	version = serve_shown(m->oci_version);
+	bundle = serve_shown(m->bundle);
 	log_info("runtime pid %d: container %s (%s, bundle %s) pid %d",
-	    (int)c->cred.pid, m->id, m->oci_version, m->bundle, m->pid);
+	    (int)c->cred.pid, shown_id, version, bundle, m->pid);
 	/* oci.c let only valid names through. */
 	pods_ident_set(&id, m->pod_namespace, m->pod_name,
 	    m->container_name);
+	if (m->sandbox)
+		log_warn("container %s is the sandbox (pause) container of pod "
+		    "%s/%s: a pod-level seccomp profile supervises it too; "
+		    "give each container its own profile instead", shown_id,
+		    m->pod_namespace, m->pod_name);
 	serve_target_add(c->s, fd, m->pid, m->id, m->metadata, &id);
 	pods_ident_fini(&id);
 	oci_msg_free(m);
@@ -809,11 +917,49 @@ serve_conn_timeout_cb(struct ev_loop *ev, ev_timer *w, int revents)
 	    SERVE_HANDSHAKE_SECONDS);
 }
 
+/* Out of descriptors: stop accepting for a while instead of spinning on
+ * a listening socket that stays readable. */
+static void
+serve_accept_pause(struct serve *s, int err)
+{
+	struct serve_socket *sock;
+
+	log_limited(LOG_LEVEL_WARNING, "accept: %s; not accepting for %.0f s "
+	    "or until a connection closes", strerror(err), SERVE_ACCEPT_PAUSE);
+	for (sock = s->sockets; sock != NULL; sock = sock->next)
+		ev_io_stop(s->ev, &sock->w);
+	s->accept_paused = 1;
+	ev_timer_set(&s->accept_timer, SERVE_ACCEPT_PAUSE, 0.);
+	ev_timer_start(s->ev, &s->accept_timer);
+}
+
+static void
+serve_accept_resume(struct serve *s)
+{
+	struct serve_socket *sock;
+
+	if (!s->accept_paused)
+		return;
+	s->accept_paused = 0;
+	ev_timer_stop(s->ev, &s->accept_timer);
+	for (sock = s->sockets; sock != NULL; sock = sock->next)
+		ev_io_start(s->ev, &sock->w);
+}
+
+static void
+serve_accept_timer_cb(struct ev_loop *ev, ev_timer *w, int revents)
+{
+	(void)ev;
+	(void)revents;
+	serve_accept_resume(w->data);
+}
+
 static void
 serve_accept_cb(struct ev_loop *ev, ev_io *w, int revents)
 {
 	struct serve_socket *sock = w->data;
 	struct serve *s = sock->s;
+	enum connlimit_verdict v;
 	struct serve_conn *c;
 	socklen_t len;
 	int fd;
@@ -822,8 +968,13 @@ serve_accept_cb(struct ev_loop *ev, ev_io *w, int revents)
 	(void)revents;
 	fd = accept4(w->fd, NULL, NULL, SOCK_CLOEXEC | SOCK_NONBLOCK);
 	if (fd < 0) {
-		if (errno != EAGAIN && errno != EINTR)
-			log_warn("accept: %s", strerror(errno));
+		if (errno == EMFILE || errno == ENFILE || errno == ENOBUFS ||
+		    errno == ENOMEM)
+			serve_accept_pause(s, errno);
+		else if (errno != EAGAIN && errno != EINTR &&
+		    errno != ECONNABORTED)
+			log_limited(LOG_LEVEL_WARNING, "accept: %s",
+			    strerror(errno));
 		return;
 	}
 	c = xcalloc(1, sizeof(*c));
@@ -832,11 +983,25 @@ serve_accept_cb(struct ev_loop *ev, ev_io *w, int revents)
 	len = sizeof(c->cred);
 	if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &c->cred, &len) < 0)
 		c->cred.pid = c->cred.uid = c->cred.gid = -1;
-	log_info("connection from pid %d uid %d gid %d", (int)c->cred.pid,
-	    (int)c->cred.uid, (int)c->cred.gid);
+	/* Over a limit: close at once, so it holds nothing while it waits. */
+	if ((v = connlimit_admit(s->limits, c->cred.uid)) != CONNLIMIT_OK) {
+		log_limited(LOG_LEVEL_WARNING, "connection from pid %d uid %d "
+		    "refused: %u clients %s (--max-clients%s)",
+		    (int)c->cred.pid, (int)c->cred.uid, v == CONNLIMIT_FULL ?
+		    connlimit_max(s->limits) : connlimit_per_uid(s->limits),
+		    v == CONNLIMIT_FULL ? "in all" : "of this uid",
+		    v == CONNLIMIT_FULL ? "" : "-per-uid");
+		close(fd);
+		free(c);
+		return;
+	}
+	c->counted = 1;
+	log_limited(LOG_LEVEL_INFO, "connection from pid %d uid %d gid %d",
+	    (int)c->cred.pid, (int)c->cred.uid, (int)c->cred.gid);
 	ev_io_init(&c->w, serve_conn_cb, fd, EV_READ);
 	c->w.data = c;
 	ev_io_start(s->ev, &c->w);
+	/* One deadline for every step of the handshake (serve_conn_state). */
 	ev_timer_init(&c->timer, serve_conn_timeout_cb,
 	    SERVE_HANDSHAKE_SECONDS, 0.);
 	c->timer.data = c;
@@ -873,6 +1038,8 @@ serve_reload(struct serve *s)
 	after = rules_syscalls(set);
 	serve_rules_drop(s->rules);
 	s->rules = set;
+	s->kept = 0;
+	serve_keep(s, "", set);
 	if ((after & ~before) != 0 && s->ntargets > 0)
 		log_info("the new rules need system calls that running "
 		    "targets' filters do not notify; they apply to new "
@@ -888,14 +1055,16 @@ serve_reload(struct serve *s)
 		}
 		if (serve_load_metadata(s->opts->rules, t->metadata, &own,
 		    &c) < 0) {
-			log_err("target %s: reloading rules '%s' failed; its "
-			    "previous rules stay in force:", t->name,
-			    t->metadata);
+			cleanup_free char *md = serve_shown(t->metadata);
+
+			log_err("target %s: reloading rules \"%s\" failed; its "
+			    "previous rules stay in force:", t->shown, md);
 			serve_log_causes(&c, "");
 			continue;
 		}
 		serve_rules_drop(t->rules);
 		t->rules = own;
+		serve_keep(s, t->metadata, own);
 		serve_target_view(t);
 	}
 	log_info("reloaded: %zu %s", set->n, PLURAL(set->n, "rule", "rules"));
@@ -926,6 +1095,7 @@ serve_status_cb(struct ev_loop *ev, ev_timer *w, int revents)
 	(void)ev;
 	(void)revents;
 	serve_status(w->data);
+	log_limit_flush(0);
 }
 
 static void
@@ -988,6 +1158,38 @@ serve_socket_create(const char *path, const char *group)
 	return fd;
 }
 
+/* --check: load the rules as serving would (ExecReload runs it first, so
+ * that a reload with broken rules fails where the administrator sees it). */
+static int
+serve_check(struct serve *s)
+{
+	struct causes c = { 0 };
+
+	if (serve_load(s, s->rules, &c) < 0) {
+		causes_print(&c, stderr);
+		causes_free(&c);
+		fprintf(stderr, "unotifyd: invalid rules\n");
+		serve_rules_drop(s->rules);
+		return 1;
+	}
+	printf("%zu rules OK\n", s->rules->n);
+	serve_rules_drop(s->rules);
+	return 0;
+}
+
+/* The snapshot of the last rules that loaded, back from the fd store; it
+ * stays there until a load replaces it. */
+static void
+serve_snap_take(struct serve *s, int fd)
+{
+	int r;
+
+	if ((r = rulesnap_from_fd(s->snap, fd)) < 0)
+		log_warn("fd store: the kept rules cannot be read (%s); "
+		    "ignoring them", strerror(-r));
+	close(fd);
+}
+
 /* ---- hand-over to and from another `unotifyd serve` ---- */
 
 static void
@@ -1030,6 +1232,29 @@ serve_handover_sockets(void *arg, struct handover *h)
 		    HANDOVER_SOCKET_OWN : 0);
 }
 
+/*
+ * --handover-stay: keep the process (a container whose restart policy
+ * would start it again, and take everything back) but nothing else: the
+ * successor owns the targets, the sockets and the hand-over path.
+ */
+static void
+serve_handover_retire(struct serve *s)
+{
+	struct serve_socket *sock;
+
+	while (s->targets != NULL)
+		serve_target_free(s->targets);
+	while ((sock = s->sockets) != NULL) {
+		s->sockets = sock->next;
+		ev_io_stop(s->ev, &sock->w);
+		close(sock->w.fd);
+		free(sock);
+	}
+	s->own_fd = -1;
+	handover_free(s->handover, 0);
+	s->handover = NULL;
+}
+
 /* The successor serves every listener: stop receiving, and leave. */
 static void
 serve_handover_done(void *arg, pid_t pid, unsigned ntargets)
@@ -1043,9 +1268,15 @@ serve_handover_done(void *arg, pid_t pid, unsigned ntargets)
 		/* The fd store must not resume what pid serves now. */
 		serve_fdstore(t, 0);
 	}
+	ev_timer_stop(s->ev, &s->wait_timer);
+	if (s->opts->handover_stay && s->stop_signo == 0) {
+		serve_handover_retire(s);
+		log_info("handed %u targets over to pid %d; idle until "
+		    "stopped (--handover-stay)", ntargets, (int)pid);
+		return;
+	}
 	log_info("handed %u targets over to pid %d; exiting", ntargets,
 	    (int)pid);
-	ev_timer_stop(s->ev, &s->wait_timer);
 	sd_notify(0, "STOPPING=1");
 	ev_break(s->ev, EVBREAK_ALL);
 }
@@ -1173,11 +1404,31 @@ serve_run(const struct serve_options *opts)
 	s.opts = opts;
 	s.own_fd = -1;
 	s.rules = xcalloc(1, sizeof(*s.rules));
+	if (opts->check)
+		return serve_check(&s);
+	s.limits = connlimit_new(opts->max_clients, opts->max_clients_per_uid);
+	s.snap = rulesnap_new();
+	/* The last rules that loaded come back from the fd store first. */
+	n = sd_listen_fds_with_names(1, &names);
+	for (i = 0; i < n; i++)
+		if (strcmp(names[i], RULESNAP_FDNAME) == 0)
+			serve_snap_take(&s, SD_LISTEN_FDS_START + i);
 	if (serve_load(&s, s.rules, &c) < 0) {
 		causes_print(&c, stderr);
-		log_err("invalid rules; not starting");
-		return 125;
-	}
+		causes_free(&c);
+		serve_rules_drop(s.rules);
+		/* Targets taken back would get ENOSYS if we left: serve
+		 * them (and new ones) by the rules that worked. */
+		if (serve_kept(&s, "", &s.rules) < 0) {
+			log_err("invalid rules; not starting");
+			return 125;
+		}
+		s.kept = 1;
+		log_err("invalid rules; serving with the last rules that "
+		    "loaded (%zu %s) until a reload succeeds", s.rules->n,
+		    PLURAL(s.rules->n, "rule", "rules"));
+	} else
+		serve_keep(&s, "", s.rules);
 	if ((s.ev = ev_loop_new(EVFLAG_AUTO | EVFLAG_NOSIGMASK)) == NULL)
 		die(125, "cannot create the event loop");
 	creds_init();
@@ -1195,10 +1446,13 @@ serve_run(const struct serve_options *opts)
 	ev_io_init(&s.signal_w, serve_signal_cb, sigfd, EV_READ);
 	s.signal_w.data = &s;
 	ev_io_start(s.ev, &s.signal_w);
+	ev_timer_init(&s.accept_timer, serve_accept_timer_cb, 0., 0.);
+	s.accept_timer.data = &s;
 
-	n = sd_listen_fds_with_names(1, &names);
 	for (i = 0; i < n; i++) {
-		if (strncmp(names[i], "target.", 7) == 0)
+		if (strcmp(names[i], RULESNAP_FDNAME) == 0)
+			;	/* taken above */
+		else if (strncmp(names[i], "target.", 7) == 0)
 			serve_resume(&s, SD_LISTEN_FDS_START + i, names[i]);
 		else if (opts->socket == NULL) {
 			serve_socket_add(&s, SD_LISTEN_FDS_START + i);
@@ -1273,6 +1527,9 @@ serve_run(const struct serve_options *opts)
 		    "blocked", n);
 	if (s.own_fd >= 0 && opts->socket != NULL && !s.handed_over)
 		unlink(opts->socket);
+	log_limit_flush(1);
+	connlimit_free(s.limits);
+	rulesnap_free(s.snap);
 	serve_rules_drop(s.rules);
 	ev_loop_destroy(s.ev);
 	return 0;

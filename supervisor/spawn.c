@@ -2,6 +2,7 @@
 /* Start the command: fork, install the filter in the child, take its
  * listener, exec. */
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/prctl.h>
@@ -29,7 +30,7 @@ struct spawn_msg {
  * the filter is in place. */
 static void NORETURN
 spawn_child(int sock, pid_t parent, const struct filter *f,
-    char *const argv[], const sigset_t *mask)
+    char *const argv[], const sigset_t *mask, int own_group)
 {
 	struct spawn_msg msg = { SPAWN_SETUP, 0 };
 	int fd;
@@ -38,6 +39,7 @@ spawn_child(int sock, pid_t parent, const struct filter *f,
 	 * notified call; SIGKILL it instead. */
 	if (prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0) < 0 ||
 	    getppid() != parent ||
+	    (own_group && setpgid(0, 0) < 0) ||
 	    sigprocmask(SIG_SETMASK, mask, NULL) < 0) {
 		msg.err = errno;
 		fdpass_send(sock, -1, &msg, sizeof(msg));
@@ -78,11 +80,27 @@ spawn_filter_error(int err)
 	return strerror(err);
 }
 
+/* 1 if we have a controlling terminal. */
+static int
+spawn_has_tty(void)
+{
+	int fd = open("/dev/tty", O_RDONLY | O_NOCTTY | O_CLOEXEC);
+
+	if (fd < 0)
+		return 0;
+	close(fd);
+	return 1;
+}
+
 int
 spawn_start(const struct filter *f, char *const argv[], const sigset_t *mask,
     pid_t *pid, int *listener, int *execfd, char **cause)
 {
 	struct spawn_msg msg;
+	/* Without a terminal to share, the command gets a process group of
+	 * its own: a kill of ours (timeout(1), kill -- -PGID) then reaches
+	 * it once, through us, not a second time directly. */
+	int own_group = !spawn_has_tty();
 	int sv[2], fd = -1, status = 125;
 	pid_t child, parent = getpid();
 	ssize_t n;
@@ -103,9 +121,13 @@ spawn_start(const struct filter *f, char *const argv[], const sigset_t *mask,
 	}
 	if (child == 0) {
 		close(sv[0]);
-		spawn_child(sv[1], parent, f, argv, mask);
+		spawn_child(sv[1], parent, f, argv, mask, own_group);
 	}
 	close(sv[1]);
+	/* Both sides, so that no signal finds it between fork and exec in
+	 * our group (EACCES once it has exec'd). */
+	if (own_group)
+		(void)setpgid(child, child);
 
 	n = fdpass_recv(sv[0], &fd, &msg, sizeof(msg));
 	if (n != sizeof(msg)) {

@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "memory.h"
+#include "notify.h"
 #include "target.h"
 #include "util.h"
 
@@ -121,6 +122,13 @@ target_fini(struct target *t)
 	t->procfd = t->memfd = -1;
 }
 
+void
+target_watch(struct target *t, const struct notify *n, uint64_t id)
+{
+	t->notify = n;
+	t->id = id;
+}
+
 int
 target_pin(struct target *t)
 {
@@ -132,20 +140,25 @@ target_pin(struct target *t)
 	snprintf(dir, sizeof(dir), "/proc/%d", (int)t->tid);
 	if ((fd = open(dir, O_PATH | O_DIRECTORY | O_CLOEXEC)) < 0)
 		return errno == ENOENT ? -ESRCH : -errno;
+	/* Still pending: the directory is the task's that asked. */
+	if (t->notify != NULL && notify_id_valid(t->notify, t->id) < 0) {
+		close(fd);
+		return -ESRCH;
+	}
 	t->procfd = fd;
-	/* Unreadable memory (another user's task, not dumpable) is found
-	 * out by the reads and writes that need it. */
-	t->memfd = openat(fd, "mem", O_RDWR | O_CLOEXEC);
 	return 0;
 }
 
-/* Open /proc/TID/name, through the pinned directory once there is one. */
+/* Open /proc/TID/name through the pinned directory (pinning it first when
+ * a notification is watched), or by tid when none is. */
 static int
-target_open(const struct target *t, const char *name, int flags)
+target_open(struct target *t, const char *name, int flags)
 {
 	char file[64];
-	int fd;
+	int fd, r;
 
+	if (t->procfd < 0 && t->notify != NULL && (r = target_pin(t)) < 0)
+		return r;
 	if (t->procfd >= 0)
 		fd = openat(t->procfd, name, flags | O_CLOEXEC);
 	else {
@@ -155,31 +168,54 @@ target_open(const struct target *t, const char *name, int flags)
 	return fd < 0 ? (errno == ENOENT ? -ESRCH : -errno) : fd;
 }
 
+/* The pinned memory descriptor, opened on first use; -errno. Unreadable
+ * memory (another user's task, a non-dumpable one) answers EPERM. */
+static int
+target_memfd(struct target *t)
+{
+	int fd;
+
+	if (t->memfd >= 0)
+		return t->memfd;
+	if ((fd = target_open(t, "mem", O_RDWR)) < 0)
+		return fd == -ESRCH ? fd : -EPERM;
+	return t->memfd = fd;
+}
+
 int
 target_read(struct target *t, uint64_t addr, void *buf, size_t len)
 {
-	if (t->procfd >= 0)
-		return t->memfd >= 0 ? memory_fd_read(t->memfd, addr, buf,
-		    len) : -EPERM;
-	return memory_read(t->tid, addr, buf, len);
+	int fd;
+
+	if (t->notify == NULL && t->procfd < 0)
+		return memory_read(t->tid, addr, buf, len);
+	if ((fd = target_memfd(t)) < 0)
+		return fd;
+	return memory_fd_read(fd, addr, buf, len);
 }
 
 ssize_t
 target_read_string(struct target *t, uint64_t addr, char *buf, size_t len)
 {
-	if (t->procfd >= 0)
-		return t->memfd >= 0 ? memory_fd_read_string(t->memfd, addr,
-		    buf, len) : -EPERM;
-	return memory_read_string(t->tid, addr, buf, len);
+	int fd;
+
+	if (t->notify == NULL && t->procfd < 0)
+		return memory_read_string(t->tid, addr, buf, len);
+	if ((fd = target_memfd(t)) < 0)
+		return fd;
+	return memory_fd_read_string(fd, addr, buf, len);
 }
 
 int
 target_write(struct target *t, uint64_t addr, const void *buf, size_t len)
 {
-	if (t->procfd >= 0)
-		return t->memfd >= 0 ? memory_fd_write(t->memfd, addr, buf,
-		    len) : -EPERM;
-	return memory_write(t->tid, addr, buf, len);
+	int fd;
+
+	if (t->notify == NULL && t->procfd < 0)
+		return memory_write(t->tid, addr, buf, len);
+	if ((fd = target_memfd(t)) < 0)
+		return fd;
+	return memory_fd_write(fd, addr, buf, len);
 }
 
 static void
@@ -298,6 +334,8 @@ target_strip_root(struct target *t, char *path)
 		return r;
 	if (rootfd < 0)
 		return 0;
+	if (t->procfd < 0 && t->notify != NULL && (r = target_pin(t)) < 0)
+		return r;
 	if (t->procfd >= 0)
 		n = readlinkat(t->procfd, "root", root, sizeof(root) - 1);
 	else {
@@ -323,7 +361,7 @@ target_strip_root(struct target *t, char *path)
 
 /* Map id through one /proc/TID/[ug]id_map, or to the overflow id. */
 static uint32_t
-target_map_one(const struct target *t, const char *map, const char *overflow,
+target_map_one(struct target *t, const char *map, const char *overflow,
     uint32_t id)
 {
 	char file[64], line[128];
@@ -358,18 +396,25 @@ target_map_one(const struct target *t, const char *map, const char *overflow,
 int
 target_map_ids(struct target *t, uint32_t *uid, uint32_t *gid)
 {
-	struct stat st;
-	int fd;
+	char link[64], file[64];
+	unsigned long ino;
+	ssize_t n;
+	int r;
 
 	pthread_once(&target_ours_once, target_ours_init);
-	if ((fd = target_open(t, "ns/user", O_PATH)) < 0)
-		return fd;
-	if (fstat(fd, &st) < 0) {
-		close(fd);
-		return -errno;
+	/* "user:[INODE]": one readlink instead of an open and an fstat. */
+	if (t->procfd < 0 && t->notify != NULL && (r = target_pin(t)) < 0)
+		return r;
+	if (t->procfd >= 0)
+		n = readlinkat(t->procfd, "ns/user", link, sizeof(link) - 1);
+	else {
+		snprintf(file, sizeof(file), "/proc/%d/ns/user", (int)t->tid);
+		n = readlink(file, link, sizeof(link) - 1);
 	}
-	close(fd);
-	if (st.st_ino == target_our_userns)
+	if (n < 0)
+		return errno == ENOENT ? -ESRCH : -errno;
+	link[n] = '\0';
+	if (sscanf(link, "user:[%lu]", &ino) == 1 && ino == target_our_userns)
 		return 0;
 	*uid = target_map_one(t, "uid_map", "overflowuid", *uid);
 	*gid = target_map_one(t, "gid_map", "overflowgid", *gid);

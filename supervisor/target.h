@@ -5,7 +5,10 @@
 
 #include <stdint.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <sys/types.h>
+
+struct notify;
 
 struct target {
 	pid_t	 tid;
@@ -17,7 +20,9 @@ struct target {
 	gid_t	*groups;
 	int	 rootfd;	/* -1 same root as ours; TARGET_ROOT_UNKNOWN */
 	int	 procfd;	/* /proc/TID once pinned, else -1 */
-	int	 memfd;		/* its memory, once pinned (-1 if unreadable) */
+	int	 memfd;		/* its memory, once opened through procfd */
+	const struct notify *notify;	/* target_watch(), or NULL */
+	uint64_t id;
 };
 
 #define TARGET_ROOT_UNKNOWN	(-2)
@@ -48,11 +53,15 @@ void	target_init(struct target *, pid_t tid);
 void	target_fini(struct target *);
 
 /*
- * Pin the task: open /proc/TID and its memory, so that every later read of
- * its credentials, umask, root and memory goes to this very task even if
- * TID is reused. Call it before the notification's ID check that proves
- * the task is still the one that asked. Returns 0 or -errno (-ESRCH).
+ * From now on reach the task only through descriptors proven to be its:
+ * the first read of its /proc entries or memory opens /proc/TID, then
+ * checks that notification id of n is still pending (so TID was not reused
+ * by then), and every later read of credentials, umask, root and memory
+ * goes through that directory. Nothing is opened until needed: a redirect
+ * that reads nothing costs nothing.
  */
+void	target_watch(struct target *, const struct notify *, uint64_t id);
+/* Pin it now (target_watch's check included); 0 or -errno (-ESRCH). */
 int	target_pin(struct target *);
 /* Its memory, through the pinned descriptor once pinned (as memory.h). */
 int	target_read(struct target *, uint64_t addr, void *buf, size_t len);

@@ -8,6 +8,7 @@
 #include <time.h>
 
 #include "stats.h"
+#include "log.h"
 #include "util.h"
 #include "worker.h"
 
@@ -15,6 +16,7 @@ struct worker_job {
 	worker_cb		 cb;
 	void			*arg;
 	struct stats_ctx	 stats;		/* the notification it answers */
+	char			*ctx;		/* the caller's log context */
 	struct worker_job	*next;
 };
 
@@ -43,7 +45,10 @@ worker_main(void *unused)
 		worker_busy++;
 		pthread_mutex_unlock(&worker_lock);
 		stats_ctx_restore(&job->stats);
+		log_set_context(job->ctx);
 		job->cb(job->arg);
+		log_set_context(NULL);
+		free(job->ctx);
 		free(job);
 		pthread_mutex_lock(&worker_lock);
 		worker_idle++;
@@ -84,6 +89,9 @@ worker_run(worker_cb cb, void *arg)
 	job->cb = cb;
 	job->arg = arg;
 	stats_ctx_save(&job->stats);
+	/* A copy: the target it names may be gone when the job runs. */
+	job->ctx = log_get_context() != NULL ? xstrdup(log_get_context()) :
+	    NULL;
 	job->next = NULL;
 	pthread_mutex_lock(&worker_lock);
 	/* Every queued job gets a thread of its own while the pool may grow:
@@ -94,6 +102,7 @@ worker_run(worker_cb cb, void *arg)
 			worker_idle++;
 		} else if (worker_threads == 0) {
 			pthread_mutex_unlock(&worker_lock);
+			free(job->ctx);
 			free(job);
 			return r;
 		}

@@ -9,8 +9,9 @@ typedef void (*worker_cb)(void *);
 /*
  * Run cb(arg) on a pool thread, starting one (up to WORKER_MAX) when none
  * is idle; past that, jobs wait for a thread. Pool threads block every
- * signal. Returns 0, or -errno when there is no thread at all (the caller
- * then runs it itself).
+ * signal. The job logs with the caller's log context (log_set_context).
+ * Returns 0, or -errno when there is no thread at all (the caller then runs
+ * it itself).
  */
 int	worker_run(worker_cb cb, void *arg);
 

@@ -650,6 +650,25 @@ e2e_mode(const char *path)
 	return st.st_mode & 07777;
 }
 
+/* Is prog on PATH? */
+int
+e2e_have_prog(const char *prog)
+{
+	const char *path = getenv("PATH");
+	char *copy, *dir, *save = NULL;
+	int found = 0;
+
+	if (path == NULL)
+		return 0;
+	if ((copy = strdup(path)) == NULL)
+		cr_fatal("out of memory");
+	for (dir = strtok_r(copy, ":", &save); dir != NULL && !found;
+	    dir = strtok_r(NULL, ":", &save))
+		found = access(e2e_fmt("%s/%s", dir, prog), X_OK) == 0;
+	free(copy);
+	return found;
+}
+
 /* Substring test tolerating a NULL haystack. */
 int
 e2e_has(const char *hay, const char *needle)

@@ -93,6 +93,8 @@ void	e2e_mkdir(const char *path);
 int	e2e_exists(const char *path);
 /* Permission bits of path, or -1. */
 int	e2e_mode(const char *path);
+/* 1 if prog is an executable in a directory of PATH. */
+int	e2e_have_prog(const char *prog);
 /* 1 if needle occurs in hay (NULL hay counts as empty). */
 int	e2e_has(const char *hay, const char *needle);
 

@@ -74,17 +74,30 @@ hand_expect(const struct hand_daemon *d, const char *needle)
 	    hand_log(d));
 }
 
-/* `unotifyd serve` on <tmp>/sock with rules, logging to <tmp>/NAME.log. */
+/*
+ * `unotifyd serve` on <tmp>/sock with rules and option opt (with its
+ * value unless NULL), logging to <tmp>/NAME.log.
+ */
+static void
+hand_spawn(struct hand_daemon *d, const char *name, const char *rules,
+    const char *opt, const char *val)
+{
+	const char *argv[] = { "sh", "-c", "log=$1; shift; exec \"$0\" \"$@\" "
+	    "2>\"$log\"", e2e_unotifyd(), e2e_path("%s.log", name), "serve",
+	    "--socket", e2e_path("sock"), "-r", rules, opt, val, NULL };
+
+	d->log = argv[4];
+	e2e_spawn(&d->p, argv, E2E_ARGV("NOTIFY_SOCKET", "LISTEN_FDS",
+	    "LISTEN_PID", "LISTEN_FDNAMES"), e2e_dir());
+	hand_expect(d, "unotifyd: ready: ");
+}
+
+/* The same with --handover-wait wait. */
 static void
 hand_start(struct hand_daemon *d, const char *name, const char *rules,
     const char *wait)
 {
-	d->log = e2e_path("%s.log", name);
-	e2e_spawn(&d->p, E2E_ARGV("sh", "-c", "exec \"$0\" serve --socket "
-	    "\"$1\" -r \"$2\" --handover-wait \"$3\" 2>\"$4\"", e2e_unotifyd(),
-	    e2e_path("sock"), rules, wait, d->log), E2E_ARGV("NOTIFY_SOCKET",
-	    "LISTEN_FDS", "LISTEN_PID", "LISTEN_FDNAMES"), e2e_dir());
-	hand_expect(d, "unotifyd: ready: ");
+	hand_spawn(d, name, rules, "--handover-wait", wait);
 }
 
 /* Wait for the daemon to exit by itself; assert it exited 0. */
@@ -177,6 +190,26 @@ hand_loop_done(struct e2e_proc *p)
 	e2e_result_free(&r);
 }
 
+/* A target that makes no call: `unotifyd exec -- sleep 60` on d. */
+static void
+hand_sleeper(struct hand_daemon *d, struct e2e_proc *t)
+{
+	e2e_spawn(t, E2E_ARGV(e2e_unotifyd(), "exec", "--socket",
+	    e2e_path("sock"), "--", "sleep", "60"), NULL, e2e_dir());
+	hand_expect(d, "unotifyd: target sleep (pid ");
+}
+
+/* Kill and reap a process group. */
+static void
+hand_kill(struct e2e_proc *t)
+{
+	struct e2e_result r;
+
+	kill(-t->pid, SIGKILL);
+	e2e_wait(t, &r, HAND_WAIT_MS);
+	e2e_result_free(&r);
+}
+
 Test(e2e_handover, successor_takes_over_a_busy_target)
 {
 	struct hand_daemon a, b;
@@ -221,6 +254,34 @@ Test(e2e_handover, successor_takes_over_a_busy_target)
 	    "hand-over socket left behind");
 }
 
+Test(e2e_handover, handover_stay_idles_until_stopped)
+{
+	struct hand_daemon a, b;
+	struct e2e_proc t;
+	struct e2e_result r;
+
+	e2e_write(e2e_path("two"), "two\n", 0644);
+	hand_spawn(&a, "a", hand_rules("a.ini", "one"), "--handover-stay",
+	    NULL);
+	hand_sleeper(&a, &t);
+	hand_start(&b, "b", hand_rules("b.ini", "two"), "30");
+	hand_expect(&a, e2e_fmt("unotifyd: handed 1 targets over to pid %d; "
+	    "idle until stopped (--handover-stay)\n", (int)b.p.pid));
+	/* Still there, holding nothing: the successor serves. */
+	cr_assert(eq(int, kill(a.p.pid, 0), 0));
+	e2e_run(&r, E2E_ARGV(e2e_unotifyd(), "exec", "--socket",
+	    e2e_path("sock"), "--", "cat", e2e_path("src")), NULL, e2e_dir());
+	cr_assert(eq(str, r.out, "two\n"), "exec: %s", r.err);
+	e2e_result_free(&r);
+	hand_stop(&a);
+	cr_assert(e2e_has(hand_log(&a), "unotifyd: Terminated: stopping with "
+	    "0 targets\n"), "%s", hand_log(&a));
+	cr_assert(e2e_exists(e2e_path("sock")));
+	cr_assert(e2e_exists(e2e_path("sock.handover")));
+	hand_kill(&t);
+	hand_stop(&b);
+}
+
 Test(e2e_handover, sigterm_waits_for_a_successor)
 {
 	struct hand_daemon a, b;
@@ -250,15 +311,12 @@ Test(e2e_handover, sigterm_waits_for_a_successor)
 Test(e2e_handover, wait_expires_or_second_signal)
 {
 	struct hand_daemon a;
-	struct e2e_proc t1, t2;
-	struct e2e_result r;
+	struct e2e_proc t;
 	const char *log;
 
 	/* The wait runs out: a clean exit all the same. */
 	hand_start(&a, "a", hand_rules("a.ini", "one"), "1");
-	e2e_spawn(&t1, E2E_ARGV(e2e_unotifyd(), "exec", "--socket",
-	    e2e_path("sock"), "--", "sleep", "60"), NULL, e2e_dir());
-	hand_expect(&a, "unotifyd: target sleep (pid ");
+	hand_sleeper(&a, &t);
 	hand_stop(&a);
 	log = hand_log(&a);
 	cr_assert(e2e_has(log, "unotifyd: Terminated: waiting up to 1 s for "
@@ -266,49 +324,61 @@ Test(e2e_handover, wait_expires_or_second_signal)
 	cr_assert(e2e_has(log, "unotifyd: no successor within 1 s: closing 1 "
 	    "listeners fails their calls with ENOSYS\n"), "%s", log);
 	cr_assert(e2e_has(log, "unotifyd: Terminated: stopping with 1 "
-	    "target\n"), "%s", log);
-	kill(-t1.pid, SIGKILL);
-	e2e_wait(&t1, &r, HAND_WAIT_MS);
-	e2e_result_free(&r);
+	    "targets\n"), "%s", log);
+	hand_kill(&t);
 
 	/* A second signal does not wait. */
 	hand_start(&a, "a2", hand_rules("a.ini", "one"), "3600");
-	e2e_spawn(&t2, E2E_ARGV(e2e_unotifyd(), "exec", "--socket",
-	    e2e_path("sock"), "--", "sleep", "60"), NULL, e2e_dir());
-	hand_expect(&a, "unotifyd: target sleep (pid ");
+	hand_sleeper(&a, &t);
 	cr_assert(eq(int, kill(a.p.pid, SIGTERM), 0));
 	hand_expect(&a, "waiting up to 3600 s");
 	cr_assert(eq(int, kill(a.p.pid, SIGINT), 0));
 	hand_exited(&a);
 	cr_assert(e2e_has(hand_log(&a), "unotifyd: Interrupt again: not "
 	    "waiting for a successor\n"), "%s", hand_log(&a));
-	kill(-t2.pid, SIGKILL);
-	e2e_wait(&t2, &r, HAND_WAIT_MS);
-	e2e_result_free(&r);
+	hand_kill(&t);
+
+	/* The last target leaving ends the wait. */
+	hand_start(&a, "a4", hand_rules("a.ini", "one"), "3600");
+	hand_sleeper(&a, &t);
+	cr_assert(eq(int, kill(a.p.pid, SIGTERM), 0));
+	hand_expect(&a, "waiting up to 3600 s");
+	hand_kill(&t);
+	hand_exited(&a);
+	cr_assert(e2e_has(hand_log(&a), "unotifyd: no targets left to hand "
+	    "over\nunotifyd: Terminated: stopping with 0 targets\n"), "%s",
+	    hand_log(&a));
 
 	/* 0: no wait at all. */
 	hand_start(&a, "a3", hand_rules("a.ini", "one"), "0");
-	e2e_spawn(&t2, E2E_ARGV(e2e_unotifyd(), "exec", "--socket",
-	    e2e_path("sock"), "--", "sleep", "60"), NULL, e2e_dir());
-	hand_expect(&a, "unotifyd: target sleep (pid ");
+	hand_sleeper(&a, &t);
 	hand_stop(&a);
 	cr_assert(not(e2e_has(hand_log(&a), "waiting")), "%s", hand_log(&a));
-	kill(-t2.pid, SIGKILL);
-	e2e_wait(&t2, &r, HAND_WAIT_MS);
-	e2e_result_free(&r);
+	hand_kill(&t);
+}
+
+/* A SOCK_SEQPACKET socket for <tmp>/sock.handover and its address. */
+static int
+hand_socket(struct sockaddr_un *sun)
+{
+	int fd;
+
+	memset(sun, 0, sizeof(*sun));
+	sun->sun_family = AF_UNIX;
+	snprintf(sun->sun_path, sizeof(sun->sun_path), "%s",
+	    e2e_path("sock.handover"));
+	fd = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0);
+	cr_assert(fd >= 0);
+	return fd;
 }
 
 /* Connect to the daemon's hand-over socket. */
 static int
 hand_connect(void)
 {
-	struct sockaddr_un sun = { .sun_family = AF_UNIX };
-	int fd;
+	struct sockaddr_un sun;
+	int fd = hand_socket(&sun);
 
-	snprintf(sun.sun_path, sizeof(sun.sun_path), "%s",
-	    e2e_path("sock.handover"));
-	fd = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0);
-	cr_assert(fd >= 0);
 	cr_assert(eq(int, connect(fd, (struct sockaddr *)&sun, sizeof(sun)),
 	    0), "connect: %s", strerror(errno));
 	return fd;
@@ -363,7 +433,8 @@ Test(e2e_handover, failed_successor_leaves_everything_served)
 	hand_send(fd, &hello);
 	hand_recv(fd, &m);
 	cr_assert(eq(int, m.type, HANDOVER_TARGET));
-	cr_assert(eq(str, m.str[HANDOVER_STR_NAME], (char *)e2e_target("loop-open")));
+	cr_assert(eq(str, m.str[HANDOVER_STR_NAME],
+	    (char *)e2e_target("loop-open")));
 	cr_assert(eq(str, m.str[HANDOVER_STR_METADATA], ""));
 	cr_assert(m.fd >= 0);
 	handover_msg_fini(&m);
@@ -415,13 +486,9 @@ Test(e2e_handover, failed_successor_leaves_everything_served)
 static int
 hand_fake_old(void)
 {
-	struct sockaddr_un sun = { .sun_family = AF_UNIX };
-	int fd;
+	struct sockaddr_un sun;
+	int fd = hand_socket(&sun);
 
-	snprintf(sun.sun_path, sizeof(sun.sun_path), "%s",
-	    e2e_path("sock.handover"));
-	fd = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0);
-	cr_assert(fd >= 0);
 	cr_assert(eq(int, bind(fd, (struct sockaddr *)&sun, sizeof(sun)), 0));
 	cr_assert(eq(int, listen(fd, 1), 0));
 	return fd;

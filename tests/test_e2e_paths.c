@@ -383,25 +383,6 @@ sh_redirect(struct e2e_result *r, const char *src, const char *dst,
 	    e2e_fmt("%s=%s", src, dst), "--", "sh", "-c", script), env, cwd);
 }
 
-/* Is prog on PATH? */
-static int
-have_prog(const char *prog)
-{
-	const char *path = getenv("PATH");
-	char *copy, *dir, *save = NULL;
-	int found = 0;
-
-	if (path == NULL)
-		return 0;
-	if ((copy = strdup(path)) == NULL)
-		cr_fatal("out of memory");
-	for (dir = strtok_r(copy, ":", &save); dir != NULL && !found;
-	    dir = strtok_r(NULL, ":", &save))
-		found = access(e2e_fmt("%s/%s", dir, prog), X_OK) == 0;
-	free(copy);
-	return found;
-}
-
 Test(e2e_paths, cat_relative_from_cwd, .timeout = 30)
 {
 	struct e2e_result r;
@@ -444,7 +425,7 @@ Test(e2e_paths, python_exists_stat_access, .timeout = 30)
 	const char *src = e2e_path("d/absent");
 	struct e2e_result r;
 
-	if (!have_prog("python3"))
+	if (!e2e_have_prog("python3"))
 		cr_skip_test("python3 is not installed");
 	make_tree();
 	e2e_run(&r, E2E_ARGV(e2e_unotifyd(), "run", "--redirect",
@@ -468,7 +449,7 @@ Test(e2e_paths, git_global_config_redirected, .timeout = 30)
 	const char *home = e2e_path("home");
 	struct e2e_result r;
 
-	if (!have_prog("git"))
+	if (!e2e_have_prog("git"))
 		cr_skip_test("git is not installed");
 	e2e_mkdir(home);
 	e2e_write(e2e_path("gitconfig"), "[user]\n\tname = X\n", 0644);

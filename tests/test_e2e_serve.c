@@ -9,6 +9,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <grp.h>
 #include <limits.h>
 #include <poll.h>
 #include <signal.h>
@@ -1217,5 +1218,437 @@ Test(e2e_serve, exec_fd_not_a_listener, .timeout = 30)
 	    serve_tail(d.log));
 	close(p[1]);
 	serve_expect_cat(&d, src, "still serving\n");
+	serve_stop(&d);
+}
+
+/* ---- Hostile clients and restarts ---- */
+
+/*
+ * Start argv as serve_spawn does, with fds[] passed as systemd passes its
+ * fd store: at 3, 4, ..., LISTEN_FDS, LISTEN_FDNAMES names (':'-joined),
+ * LISTEN_PID the daemon's own. The child is killed at teardown.
+ */
+static void
+serve_spawn_fds(struct serve_daemon *d, const char *const argv[],
+    const char *const env[], const int fds[], int nfds, const char *names)
+{
+	static const char *const clean[] = { "NOTIFY_SOCKET",
+	    "JOURNAL_STREAM", "WATCHDOG_USEC", "WATCHDOG_PID" };
+	char num[32];
+	int out[2], err[2], hi[8], i, null;
+	size_t k;
+	pid_t pid;
+
+	cr_assert(nfds <= 8);
+	cr_assert(eq(int, pipe2(out, O_CLOEXEC), 0));
+	cr_assert(eq(int, pipe2(err, O_CLOEXEC), 0));
+	fflush(NULL);
+	pid = fork();
+	cr_assert(pid >= 0, "fork: %s", strerror(errno));
+	if (pid == 0) {
+		setpgid(0, 0);
+		if ((null = open("/dev/null", O_RDONLY)) < 0 ||
+		    dup2(null, 0) < 0 || dup2(out[1], 1) < 0 ||
+		    dup2(err[1], 2) < 0)
+			_exit(126);
+		/* Out of the way first: fds[] may sit on 3, 4 ... */
+		for (i = 0; i < nfds; i++)
+			if ((hi[i] = fcntl(fds[i], F_DUPFD, 100)) < 0)
+				_exit(126);
+		for (i = 0; i < nfds; i++)
+			if (dup2(hi[i], 3 + i) < 0)
+				_exit(126);
+		close_range(3 + nfds, ~0U, 0);
+		for (k = 0; k < sizeof(clean) / sizeof(clean[0]); k++)
+			unsetenv(clean[k]);
+		for (k = 0; env != NULL && env[k] != NULL; k++)
+			putenv((char *)env[k]);
+		snprintf(num, sizeof(num), "%d", (int)getpid());
+		setenv("LISTEN_PID", num, 1);
+		snprintf(num, sizeof(num), "%d", nfds);
+		setenv("LISTEN_FDS", num, 1);
+		setenv("LISTEN_FDNAMES", names, 1);
+		if (chdir(e2e_dir()) < 0)
+			_exit(126);
+		execv(argv[0], (char *const *)argv);
+		_exit(127);
+	}
+	setpgid(pid, pid);
+	close(out[1]);
+	close(err[1]);
+	memset(d, 0, sizeof(*d));
+	d->p.pid = pid;
+	d->p.outfd = out[0];
+	d->p.errfd = err[0];
+	d->p.cmd = strdup(argv[0]);
+	for (k = 0; k < sizeof(serve_children) / sizeof(serve_children[0]);
+	    k++)
+		if (serve_children[k] == 0) {
+			serve_children[k] = pid;
+			break;
+		}
+}
+
+/* Forget pid as a child to kill at teardown (it was waited for). */
+static void
+serve_child_done(pid_t pid)
+{
+	size_t k;
+
+	for (k = 0; k < sizeof(serve_children) / sizeof(serve_children[0]);
+	    k++)
+		if (serve_children[k] == pid)
+			serve_children[k] = 0;
+}
+
+/*
+ * `systemctl restart` with one broken rules file: the new daemon gets the
+ * listeners and the copy of the last rules that loaded back from the fd
+ * store, says that the rules on disk are invalid (log and STATUS), and
+ * serves the waiting target by the old rules instead of leaving (which
+ * would fail its calls with ENOSYS). A fixed reload then takes over.
+ * Without a kept copy, broken rules still stop the start.
+ */
+Test(e2e_serve, restart_with_bad_rules_keeps_serving, .timeout = 60)
+{
+	const char *src = e2e_path("src"), *one = e2e_path("one");
+	const char *two = e2e_path("two"), *path = e2e_path("notify");
+	const char *rules, *m, *got, *sock = e2e_path("sock");
+	struct serve_notify n;
+	struct serve_daemon d;
+	struct serve_ctr c;
+	struct e2e_result r;
+	int snap, fds[2];
+
+	e2e_write(one, "one\n", 0644);
+	e2e_write(two, "two\n", 0644);
+	rules = serve_rules(src, one);
+	serve_notify_open(&n, path);
+	serve_start(&d, rules, E2E_ARGV(e2e_fmt("NOTIFY_SOCKET=%s", path)));
+	serve_notify_need(&n, "FDSTORE=1\nFDNAME=rules.snapshot", &snap);
+	cr_assert(snap >= 0, "the rules copy came without a descriptor");
+	serve_stop(&d);
+
+	/* Broken on disk now; `serve --check` says so, as ExecReload runs
+	 * it. */
+	e2e_write(rules, e2e_fmt("[redirect]\npath = %s\naction = redirect\n"
+	    "target = %s\nthis is not ini\n", src, two), 0644);
+	e2e_run(&r, E2E_ARGV(e2e_unotifyd(), "serve", "--check", "-r", rules),
+	    NULL, e2e_dir());
+	cr_assert(eq(int, r.code, 1), "stdout: %s stderr: %s", r.out, r.err);
+	cr_assert(e2e_has(r.err, e2e_fmt("%s:5: ", rules)), "stderr: %s",
+	    r.err);
+	e2e_result_free(&r);
+
+	/* A target whose listener the fd store kept, waiting in a call. */
+	serve_ctr_start(&c, src);
+	fds[0] = c.listener;
+	fds[1] = snap;
+	serve_spawn_fds(&d, E2E_ARGV(e2e_unotifyd(), "serve", "--socket",
+	    sock, "-r", rules), E2E_ARGV(e2e_fmt("NOTIFY_SOCKET=%s", path)),
+	    fds, 2, e2e_fmt("target.%d.637472.:rules.snapshot", (int)c.pid));
+	d.sock = sock;
+	close(c.listener);
+	serve_expect_log(&d, e2e_fmt("%s:5: ", rules));
+	serve_expect_log(&d, "unotifyd: invalid rules; serving with the last "
+	    "rules that loaded (1 rule) until a reload succeeds\n");
+	serve_expect_log(&d, e2e_fmt("unotifyd: fd store: resuming target ctr "
+	    "(pid %d)\n", (int)c.pid));
+	serve_expect_log(&d, "unotifyd: ready: ");
+	m = serve_notify_need(&n, "THE RULES ON DISK ARE INVALID", NULL);
+	cr_assert(e2e_has(m, "STATUS=1 target "), "status: %s", m);
+	/* Unread datagrams would fill the socket and block the daemon. */
+	close(n.fd);
+	got = serve_ctr_finish(&c);
+	cr_assert(eq(str, (char *)got, "one\n"), "daemon log:\n%s",
+	    serve_tail(d.log));
+	serve_expect_cat(&d, src, "one\n");
+
+	/* Fixed: a reload takes the new rules, and STATUS says all is well. */
+	serve_rules(src, two);
+	cr_assert(eq(int, kill(d.p.pid, SIGHUP), 0));
+	serve_expect_log(&d, "unotifyd: reloaded: 1 rule\n");
+	serve_expect_cat(&d, src, "two\n");
+	serve_stop(&d);
+	serve_child_done(d.p.pid);
+
+	/* Broken rules and nothing kept: not starting, as before. */
+	e2e_write(rules, "this is not ini\n", 0644);
+	serve_spawn(&d, E2E_ARGV(e2e_unotifyd(), "serve", "--socket", sock,
+	    "-r", rules), NULL);
+	e2e_wait(&d.p, &r, SERVE_WAIT_MS);
+	cr_assert(eq(int, r.code, 125), "stderr: %s", r.err);
+	cr_assert(e2e_has(r.err, "invalid rules; not starting"), "stderr: %s",
+	    r.err);
+	e2e_result_free(&r);
+}
+
+/*
+ * Strings a client chooses (an OCI id, version, bundle) are escaped in the
+ * log: an id of "c\n<0>FORGED" cannot start a journal line of emergency
+ * priority, with journal prefixes or without.
+ */
+Test(e2e_serve, client_strings_cannot_forge_log_lines, .timeout = 30)
+{
+	const char *src = e2e_path("src"), *dst = e2e_path("dst"), *log;
+	struct serve_daemon d;
+	struct serve_ctr c;
+	const char *msg;
+	int sock, forged;
+
+	e2e_write(dst, "dst\n", 0644);
+	serve_start(&d, serve_rules(src, dst), NULL);
+	serve_ctr_start(&c, src);
+	msg = e2e_fmt("{\"ociVersion\":\"1\\n<0>V\",\"fds\":[\"seccompFd\"],"
+	    "\"pid\":%d,\"state\":{\"id\":\"c\\n<0>FORGED\\r\\u001b[2J\","
+	    "\"status\":\"creating\",\"bundle\":\"/b\\n<1>B\\\"q\"}}",
+	    (int)c.pid);
+	sock = serve_connect(d.sock);
+	cr_assert(eq(int, serve_send(sock, msg, strlen(msg), c.listener), 0));
+	close(c.listener);
+	serve_expect_log(&d, e2e_fmt("unotifyd: runtime pid %d: container "
+	    "c\\x0a<0>FORGED\\x0d\\x1b[2J (1\\x0a<0>V, bundle /b\\x0a<1>B\\\"q) "
+	    "pid %d\n", (int)getpid(), (int)c.pid));
+	serve_expect_log(&d, "unotifyd: target c\\x0a<0>FORGED\\x0d\\x1b[2J "
+	    "(pid ");
+	cr_assert(eq(str, (char *)serve_ctr_finish(&c), "dst\n"));
+	close(sock);
+	log = serve_stop(&d);
+	forged = e2e_has(log, "\n<0>") || e2e_has(log, "\n<1>") ||
+	    e2e_has(log, "\r");
+	cr_assert(eq(int, forged, 0), "log:\n%s", serve_tail(log));
+}
+
+/* CPU time (user + system) pid used so far, in milliseconds. */
+static long
+serve_cpu_ms(pid_t pid)
+{
+	char *stat = e2e_read(e2e_fmt("/proc/%d/stat", (int)pid)), *p;
+	unsigned long ut = 0, st = 0;
+
+	cr_assert(stat != NULL, "/proc/%d/stat: %s", (int)pid, strerror(errno));
+	/* After "(comm)": state is field 3, utime 14, stime 15. */
+	p = strrchr(stat, ')');
+	cr_assert(p != NULL && sscanf(p + 2, "%*c %*d %*d %*d %*d %*d %*u %*u "
+	    "%*u %*u %*u %lu %lu", &ut, &st) == 2, "stat: %s", stat);
+	free(stat);
+	return (long)((ut + st) * 1000 / sysconf(_SC_CLK_TCK));
+}
+
+/* Open n connections to path, each sending a '{' (an OCI handshake begun)
+ * and four descriptors; the number made (a full backlog ends it). */
+static int
+serve_flood(const char *path, int socks[], int n)
+{
+	struct sockaddr_un sun = { .sun_family = AF_UNIX };
+	int fd, null, i, made = 0;
+
+	snprintf(sun.sun_path, sizeof(sun.sun_path), "%s", path);
+	null = open("/dev/null", O_RDONLY | O_CLOEXEC);
+	if (null < 0)
+		return -1;
+	for (i = 0; i < n; i++) {
+		fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC |
+		    SOCK_NONBLOCK, 0);
+		if (fd < 0)
+			break;
+		if (connect(fd, (struct sockaddr *)&sun, sizeof(sun)) < 0) {
+			close(fd);
+			continue;
+		}
+		{
+			union {
+				struct cmsghdr	hdr;
+				char		buf[CMSG_SPACE(4 * sizeof(int))];
+			} u;
+			struct iovec iov = { "{", 1 };
+			struct msghdr msg = { .msg_iov = &iov, .msg_iovlen = 1,
+			    .msg_control = u.buf, .msg_controllen =
+			    sizeof(u.buf) };
+			struct cmsghdr *c = CMSG_FIRSTHDR(&msg);
+			int k, fds[4] = { null, null, null, null };
+
+			c->cmsg_level = SOL_SOCKET;
+			c->cmsg_type = SCM_RIGHTS;
+			c->cmsg_len = CMSG_LEN(sizeof(fds));
+			for (k = 0; k < 4; k++)
+				memcpy(CMSG_DATA(c) + k * sizeof(int), &fds[k],
+				    sizeof(int));
+			(void)sendmsg(fd, &msg, MSG_NOSIGNAL | MSG_DONTWAIT);
+		}
+		socks[made++] = fd;
+	}
+	close(null);
+	return made;
+}
+
+/*
+ * 400 connections from one unprivileged uid, each holding four descriptors,
+ * against a daemon with RLIMIT_NOFILE 128: past --max-clients-per-uid (16)
+ * they are refused at once, a root `unotifyd exec` still gets its redirect,
+ * the daemon does not spin, and its log stays small, the refusals counted
+ * in "(N more suppressed)".
+ */
+Test(e2e_serve, connection_flood_from_one_uid, .timeout = 60)
+{
+	const char *src = e2e_path("src"), *dst = e2e_path("dst");
+	const char *sock = e2e_path("sock"), *log, *sup;
+	struct serve_daemon d;
+	long cpu0, cpu1, t0, t1;
+	int pipefd[2], gofd[2], made = 0, status, *socks;
+	pid_t pid;
+
+	if (geteuid() != 0)
+		cr_skip_test("needs root to flood as nobody");
+	cr_assert(eq(int, chmod(e2e_dir(), 0755), 0));
+	e2e_write(dst, "legit\n", 0644);
+	serve_spawn(&d, E2E_ARGV("/usr/bin/prlimit", "--nofile=128:128", "--",
+	    e2e_unotifyd(), "serve", "--socket", sock, "--group", "nogroup",
+	    "-r", serve_rules(src, dst)), NULL);
+	d.sock = sock;
+	serve_expect_log(&d, "unotifyd: ready: ");
+	cpu0 = serve_cpu_ms(d.p.pid);
+	t0 = serve_now_ms();
+	cr_assert(eq(int, pipe2(pipefd, O_CLOEXEC), 0));
+	cr_assert(eq(int, pipe2(gofd, O_CLOEXEC), 0));
+	fflush(NULL);
+	pid = fork();
+	cr_assert(pid >= 0);
+	if (pid == 0) {
+		char b;
+
+		close(pipefd[0]);
+		close(gofd[1]);
+		socks = calloc(400, sizeof(int));
+		if (socks == NULL || setgroups(0, NULL) < 0 ||
+		    setresgid(65534, 65534, 65534) < 0 ||
+		    setresuid(65534, 65534, 65534) < 0)
+			_exit(1);
+		made = serve_flood(sock, socks, 400);
+		(void)!write(pipefd[1], &made, sizeof(made));
+		(void)!read(gofd[0], &b, 1);
+		_exit(0);
+	}
+	close(pipefd[1]);
+	close(gofd[0]);
+	cr_assert(eq(int, read(pipefd[0], &made, sizeof(made)),
+	    (int)sizeof(made)));
+	cr_assert(made >= 16, "only %d connections made", made);
+	serve_expect_log(&d, "uid 65534 refused: 16 clients of this uid "
+	    "(--max-clients-per-uid)");
+	/* The flood holds its 16 places; root still gets in. */
+	serve_expect_cat(&d, src, "legit\n");
+	serve_settle(&d, 1000);
+	cpu1 = serve_cpu_ms(d.p.pid);
+	t1 = serve_now_ms();
+	cr_assert(cpu1 - cpu0 < (t1 - t0) / 2, "the daemon used %ld ms of CPU "
+	    "in %ld ms", cpu1 - cpu0, t1 - t0);
+	cr_assert(d.len < 65536, "log of %zu bytes:\n%s", d.len,
+	    serve_tail(d.log));
+	close(gofd[1]);
+	cr_assert(eq(int, waitpid(pid, &status, 0), pid));
+	close(pipefd[0]);
+	log = serve_stop(&d);
+	/* The rest were counted, not logged one by one. */
+	sup = strstr(log, "(--max-clients-per-uid) (");
+	cr_assert(sup != NULL && e2e_has(sup, " more suppressed)\n"),
+	    "log:\n%s", serve_tail(log));
+	cr_assert(strlen(log) < 65536, "log of %zu bytes", strlen(log));
+}
+
+/*
+ * Out of descriptors (RLIMIT_NOFILE 64, limits raised past it): accept(2)
+ * fails with EMFILE, and the daemon stops accepting instead of spinning on
+ * a socket that stays readable; once connections close it accepts again
+ * and a waiting `unotifyd exec` is served.
+ */
+Test(e2e_serve, accept_paused_when_out_of_descriptors, .timeout = 60)
+{
+	const char *src = e2e_path("src"), *dst = e2e_path("dst");
+	const char *sock = e2e_path("sock");
+	struct serve_daemon d;
+	struct e2e_proc p;
+	struct e2e_result r;
+	int socks[100], made, i;
+	long cpu0, cpu1, t0, t1;
+
+	e2e_write(dst, "after the flood\n", 0644);
+	serve_spawn(&d, E2E_ARGV("/usr/bin/prlimit", "--nofile=64:64", "--",
+	    e2e_unotifyd(), "serve", "--socket", sock, "--max-clients", "1000",
+	    "--max-clients-per-uid", "1000", "-r", serve_rules(src, dst)),
+	    NULL);
+	d.sock = sock;
+	serve_expect_log(&d, "unotifyd: ready: ");
+	made = serve_flood(sock, socks, 100);
+	cr_assert(made > 20, "only %d connections made", made);
+	serve_expect_log(&d, "accept: Too many open files; not accepting for "
+	    "1 s or until a connection closes");
+	cpu0 = serve_cpu_ms(d.p.pid);
+	t0 = serve_now_ms();
+	serve_settle(&d, 2000);
+	cpu1 = serve_cpu_ms(d.p.pid);
+	t1 = serve_now_ms();
+	cr_assert(cpu1 - cpu0 < (t1 - t0) / 4, "the daemon used %ld ms of CPU "
+	    "in %ld ms", cpu1 - cpu0, t1 - t0);
+	cr_assert(d.len < 65536, "log of %zu bytes:\n%s", d.len,
+	    serve_tail(d.log));
+	/* Waits in the backlog, then is served once descriptors are free. */
+	e2e_spawn(&p, E2E_ARGV(e2e_unotifyd(), "exec", "--socket", sock, "--",
+	    "cat", src), NULL, e2e_dir());
+	for (i = 0; i < made; i++)
+		close(socks[i]);
+	e2e_wait(&p, &r, E2E_TIMEOUT_MS);
+	cr_assert(eq(int, r.code, 0), "exec: stderr %s\ndaemon log:\n%s",
+	    r.err, serve_tail(d.log));
+	cr_assert(eq(str, r.out, "after the flood\n"));
+	e2e_result_free(&r);
+	serve_stop(&d);
+}
+
+/*
+ * The handshake deadline covers every step: a client that says nothing,
+ * one that stops within the exec hello, one that stops after it (waiting
+ * for its target), and one that stops within an OCI message are all
+ * dropped after 10 s, and the daemon serves meanwhile.
+ */
+Test(e2e_serve, handshake_deadline_covers_every_state, .timeout = 60)
+{
+	const char *src = e2e_path("src"), *dst = e2e_path("dst");
+	struct proto_hello hello = { .version = PROTO_VERSION };
+	struct proto_filter pf;
+	struct serve_daemon d;
+	const char *at;
+	long deadline;
+	int s[4], i;
+
+	e2e_write(dst, "served\n", 0644);
+	serve_start(&d, serve_rules(src, dst), NULL);
+	memcpy(hello.magic, PROTO_MAGIC, sizeof(hello.magic));
+	for (i = 0; i < 4; i++)
+		s[i] = serve_connect(d.sock);
+	cr_assert(eq(int, serve_send(s[1], PROTO_MAGIC, 3, -1), 0));
+	cr_assert(eq(int, serve_send(s[2], (char *)&hello, sizeof(hello), -1),
+	    0));
+	cr_assert(eq(int, serve_read_all(s[2], &pf, sizeof(pf)), 0));
+	cr_assert(eq(int, serve_send(s[3], "{\"ociVersion\":", 14, -1), 0));
+	serve_expect_cat(&d, src, "served\n");
+	for (i = 0; i < 4; i++) {
+		/* Only a hang gets near this limit. */
+		cr_assert(serve_closed(s[i], 40000), "connection %d still open "
+		    "after the deadline; log:\n%s", i, serve_tail(d.log));
+		close(s[i]);
+	}
+	/* All four drops logged, whatever order they come in. */
+	for (deadline = serve_now_ms() + SERVE_WAIT_MS;;) {
+		for (i = 0, at = d.log; at != NULL; i++)
+			if ((at = strstr(at, "no complete handshake within 10 "
+			    "s; connection dropped\n")) != NULL)
+				at++;
+		if (i > 4 || serve_now_ms() > deadline)
+			break;
+		serve_read_log(&d, 50);
+	}
+	cr_assert(eq(int, i - 1, 4), "%d drops logged:\n%s", i - 1,
+	    serve_tail(d.log));
 	serve_stop(&d);
 }

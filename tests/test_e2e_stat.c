@@ -202,3 +202,35 @@ Test(e2e_stat, trusted_attributes_hidden_from_other_users, .timeout = 30)
 	    "stderr: %s", r.err);
 	e2e_result_free(&r);
 }
+
+/* readlink's bufsiz is an int to the kernel: 0x100000004 asks for 4 bytes,
+ * 0x100000000 and 0xffffffff (0 and -1) are EINVAL. A redirected readlink
+ * answers each size exactly as the kernel answers it without unotifyd, and
+ * writes nothing past the answer (try-path checks a guard). */
+Test(e2e_stat, readlink_bufsiz_is_an_int, .timeout = 30)
+{
+	static const char *const sizes[] = { "0x100000004", "0x100000000",
+	    "0xffffffff", "0x80000000", "4", "0x7fffffff" };
+	const char *src = e2e_path("src"), *dst = e2e_path("dst");
+	const char *tp = e2e_target("try-path"), *native;
+	struct e2e_result r;
+	size_t i;
+
+	cr_assert(eq(int, symlink("a-link-text-of-forty-five-bytes-for-the-test",
+	    dst), 0), "symlink: %s", strerror(errno));
+	for (i = 0; i < sizeof(sizes) / sizeof(sizes[0]); i++) {
+		e2e_run(&r, E2E_ARGV(tp, "readlink", dst, sizes[i]), NULL,
+		    e2e_dir());
+		native = e2e_fmt("%s", r.out);
+		e2e_result_free(&r);
+		cr_assert(e2e_has(native, "OK link=") ||
+		    e2e_has(native, "ERR EINVAL"), "native %s: %s", sizes[i],
+		    native);
+		e2e_run(&r, E2E_ARGV(e2e_unotifyd(), "run", "--redirect",
+		    e2e_fmt("%s=%s", src, dst), "--", tp, "readlink", src,
+		    sizes[i]), NULL, e2e_dir());
+		cr_expect(eq(str, r.out, (char *)native), "bufsiz %s: the "
+		    "kernel answers %s; stderr: %s", sizes[i], native, r.err);
+		e2e_result_free(&r);
+	}
+}

@@ -99,3 +99,23 @@ Test(oci_annotations, refused)
 	    "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"
 	    "\"}", "is not a Kubernetes name");
 }
+
+Test(oci_annotations, sandbox)
+{
+	struct oci_msg *m = NULL;
+	char *cause = NULL;
+
+	cr_assert(eq(int, feed("{\"io.kubernetes.cri.container-type\":"
+	    "\"sandbox\",\"io.kubernetes.cri.sandbox-name\":\"web\"}", &m,
+	    &cause), 1), "%s", cause);
+	cr_assert(eq(int, m->sandbox, 1));
+	oci_msg_free(m);
+	cr_assert(eq(int, feed("{\"io.kubernetes.cri-o.ContainerType\":"
+	    "\"sandbox\"}", &m, &cause), 1), "%s", cause);
+	cr_assert(eq(int, m->sandbox, 1));
+	oci_msg_free(m);
+	cr_assert(eq(int, feed("{\"io.kubernetes.cri.container-type\":"
+	    "\"container\"}", &m, &cause), 1), "%s", cause);
+	cr_assert(eq(int, m->sandbox, 0));
+	oci_msg_free(m);
+}

@@ -11,8 +11,8 @@
 #include "pods.h"
 #include "rules.h"
 
-#define RULE(name, path)	"[" name "]\npath = " path "\naction = errno\n" \
-				"errno = EACCES\n"
+#define RULE(name, path)	"[" name "]\npath = " path "\n"	\
+				"action = errno\nerrno = EACCES\n"
 
 /* Parse text into a fresh set; returns the parse result. */
 static int

@@ -251,7 +251,8 @@ start_agent() {
 	_mounts="[{\"container_path\": \"/run/unotifyd\", \"host_path\": \"$T/run-unotifyd\"},
  {\"container_path\": \"/etc/unotifyd/rules.d\", \"host_path\": \"${2:-$T/rules.d}\", \"readonly\": true}]"
 	run_pod "$1" agent docker.io/library/unotifyd:local "" 1 "$_mounts" \
-	    /usr/bin/unotifyd serve -v --socket /run/unotifyd/unotifyd.sock ||
+	    /usr/bin/unotifyd serve -v --socket /run/unotifyd/unotifyd.sock \
+	    --handover-stay ||
 	    { cat "$T/$1.err" >&2; return 1; }
 	AGENT=$CID
 	AGENT_LOG=$T/logs/$1/agent.log

@@ -4,8 +4,9 @@
 # the unotifyd package (make deb) in it, and check socket activation, that
 # members of the unotifyd group may use `unotifyd exec` and others may not,
 # reload with good and bad rules, restart while targets keep calling (no
-# ENOSYS), and the unit's security exposure. Needs root, debootstrap and
-# systemd-container.
+# ENOSYS), restart with bad rules (targets served by the last rules that
+# loaded), signals reaching a `run` command once, and the unit's security
+# exposure. Needs root, debootstrap and systemd-container.
 set -eu
 
 cd "$(dirname "$0")/../.."
@@ -73,6 +74,8 @@ if ! out=$(timeout 300 chroot "$ROOT" sh -c 'DEBIAN_FRONTEND=noninteractive \
 fi
 rm -f "$ROOT/tmp/unotifyd.deb"
 say "installed $(basename "$deb")"
+make -s tests/targets/sigcount
+install -m 755 tests/targets/sigcount "$ROOT/usr/local/bin/sigcount"
 mkdir -p "$ROOT/etc/unotifyd/rules.d" "$ROOT/srv/app"
 echo original >"$ROOT/srv/app/app.conf"
 echo first >"$ROOT/srv/app/first.conf"
@@ -177,9 +180,14 @@ else
 	bad "reload with good rules: got '$out'"
 fi
 
-# 3. reload with bad rules: logged as FILE:LINE, old rules stay.
+# 3. reload with bad rules: systemctl reload fails (ExecReload checks them
+# first), the errors are logged as FILE:LINE, the old rules stay.
 printf '[broken]\npath = relative\n' >"$ROOT/etc/unotifyd/rules.d/zz-bad.ini"
-reload
+if ct systemctl reload unotifyd.service 2>/dev/null; then
+	bad "systemctl reload with bad rules exited 0"
+else
+	ok "systemctl reload with bad rules exits non-zero"
+fi
 if ct journalctl -u unotifyd -q --no-pager | grep -q 'zz-bad.ini:[0-9]'; then
 	ok "bad rules logged with FILE:LINE"
 else
@@ -217,7 +225,104 @@ else
 	bad "no listener resumed from the fd store"
 fi
 
-# 5. the unit as installed: verify and security exposure.
+# 5. restart with a bad rules file while a target waits: the new daemon
+# serves it by the last rules that loaded (no ENOSYS), stays active, and
+# says so in its status and log.
+rm -f "$ROOT/srv/go" "$ROOT/srv/wait.out"
+ct sh -c 'unotifyd exec -- sh -c "cat /srv/app/app.conf
+	while [ ! -e /srv/go ]; do sleep 0.1; done
+	cat /srv/app/app.conf" >/srv/wait.out 2>&1' &
+WAITER=$!
+for i in $(seq 50); do
+	[ -s "$ROOT/srv/wait.out" ] && break
+	sleep 0.1
+done
+printf '[broken]\npath = relative\n' >"$ROOT/etc/unotifyd/rules.d/zz-bad.ini"
+ct systemctl restart unotifyd.service || true
+if [ "$(ct systemctl is-active unotifyd.service)" = active ]; then
+	ok "restart with bad rules: the daemon is active"
+else
+	bad "restart with bad rules: the daemon is $(ct systemctl is-active unotifyd.service)"
+	ct journalctl -u unotifyd -q --no-pager | tail -20
+fi
+if ct systemctl show -p StatusText --value unotifyd.service |
+    grep -q 'RULES ON DISK ARE INVALID'; then
+	ok "restart with bad rules: STATUS says the rules are invalid"
+else
+	bad "restart with bad rules: status '$(ct systemctl show -p StatusText --value unotifyd.service)'"
+fi
+if ct journalctl -u unotifyd -q --no-pager | grep -q 'serving with the last rules that loaded'; then
+	ok "restart with bad rules: logged, last rules that loaded kept"
+else
+	bad "restart with bad rules: not logged"
+fi
+touch "$ROOT/srv/go"
+wait $WAITER || true
+out=$(cat "$ROOT/srv/wait.out" | tr '\n' ' ')
+if [ "$out" = "second second " ]; then
+	ok "restart with bad rules: the waiting target is served by the kept rules"
+else
+	bad "restart with bad rules: the target got '$out'"
+fi
+if out=$(ct unotifyd exec -- cat /srv/app/app.conf) && [ "$out" = second ]; then
+	ok "restart with bad rules: new targets get the kept rules"
+else
+	bad "restart with bad rules: a new target got '$out'"
+fi
+rm -f "$ROOT/etc/unotifyd/rules.d/zz-bad.ini"
+reload
+if ct systemctl show -p StatusText --value unotifyd.service |
+    grep -q 'INVALID'; then
+	bad "fixed rules: the status still says invalid"
+else
+	ok "fixed rules: reload clears the invalid status"
+fi
+
+# 6. signals: a SIGTERM that systemd sends to every process of a unit
+# running `unotifyd run` reaches the command once (KillMode=control-group),
+# and one sent to unotifyd alone (KillMode=mixed, or kill(1) of the main
+# process) still reaches it. sigcount counts the SIGTERMs it handles.
+# sigcase NAME KILLMODE HOW (HOW: stop, or kill for kill -TERM MAINPID)
+sigcase() {
+	rm -f "$ROOT/srv/$1.out" "$ROOT/srv/$1.stop"
+	printf '[Service]\nExecStart=/usr/bin/unotifyd run -- /usr/local/bin/sigcount /srv/%s.stop\nStandardOutput=file:/srv/%s.out\nKillMode=%s\nTimeoutStopSec=60\n' \
+	    "$1" "$1" "$2" >"$ROOT/etc/systemd/system/$1.service"
+	ct systemctl daemon-reload
+	ct systemctl start "$1.service"
+	for i in $(seq 100); do
+		grep -q ready "$ROOT/srv/$1.out" 2>/dev/null && break
+		sleep 0.1
+	done
+	if [ "$3" = stop ]; then
+		ct systemctl stop --no-block "$1.service"
+	else
+		ct sh -c "kill -TERM \$(systemctl show -p MainPID --value $1.service)"
+	fi
+	for i in $(seq 100); do
+		grep -q '^TERM$' "$ROOT/srv/$1.out" 2>/dev/null && break
+		sleep 0.1
+	done
+	# Room for a second delivery, had there been one.
+	sleep 1
+	touch "$ROOT/srv/$1.stop"
+	for i in $(seq 100); do
+		grep -q '^TERM [0-9]' "$ROOT/srv/$1.out" 2>/dev/null && break
+		sleep 0.1
+	done
+	ct systemctl stop "$1.service" 2>/dev/null || true
+	out=$(grep '^TERM [0-9]' "$ROOT/srv/$1.out" 2>/dev/null || true)
+	if [ "$out" = "TERM 1" ]; then
+		ok "signals: KillMode=$2, $3: the command got one SIGTERM"
+	else
+		bad "signals: KillMode=$2, $3: the command got '$out'"
+		cat "$ROOT/srv/$1.out" 2>/dev/null
+	fi
+}
+sigcase sig-cg control-group stop
+sigcase sig-mixed mixed stop
+sigcase sig-kill control-group kill
+
+# 7. the unit as installed: verify and security exposure.
 # The minimal tree has no man(1) to look the pages up: check the package
 # put them there (compressed, as Debian ships them).
 if v=$(ct systemd-analyze verify --man=no unotifyd.service unotifyd.socket 2>&1) &&

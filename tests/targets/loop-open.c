@@ -54,8 +54,8 @@ main(int argc, char *argv[])
 		else if (n == (ssize_t)l2 && memcmp(buf, argv[3], l2) == 0)
 			two++;
 		else if (fail++ < 3)
-			fprintf(stderr, "loop-open: read %zd unexpected bytes\n",
-			    n);
+			fprintf(stderr, "loop-open: read %zd unexpected "
+			    "bytes\n", n);
 		if (i % 50 == 0) {
 			n = snprintf(line, sizeof(line), "%ld %ld %ld\n", one,
 			    two, fail);

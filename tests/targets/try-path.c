@@ -8,7 +8,7 @@
  *	OK content=LINE		opens: the first line read from the fd
  *	OK wrote=N		opens with ARG, and creat: ARG written
  *	OK			access-likes
- *	OK link=TARGET		readlink-likes
+ *	OK link=TARGET		readlink-likes (ARG: the bufsiz to pass)
  *	OK size=N value=V	getxattr, lgetxattr (ARG: the name): N from a
  *				size-0 call first, then V read
  *	OK size=N list=A,B	listxattr, llistxattr, the same way
@@ -94,7 +94,7 @@ usage(const char *why)
 	    "           stat lstat fstatat statx (ARG: nofollow)\n"
 	    "           oldstat stat64 lstat64 (i386 only)\n"
 	    "           access faccessat faccessat2 (ARG: f r w x letters)\n"
-	    "           readlink readlinkat\n"
+	    "           readlink readlinkat (ARG: bufsiz, default PATH_MAX - 1)\n"
 	    "           getxattr lgetxattr (ARG: name) listxattr llistxattr\n"
 	    "       try-path PATH OP... (older form, see try-path.c)\n");
 	exit(2);
@@ -312,12 +312,24 @@ run(const char *sys, int dirfd, const char *path, const char *arg)
 		r = syscall(SYS_faccessat2, dirfd, path, access_mode(arg), 0);
 	else if (strcmp(sys, "readlink") == 0 ||
 	    strcmp(sys, "readlinkat") == 0) {
+		/* ARG: the bufsiz to pass, as the register holds it (the
+		 * kernel reads an int: 0x100000004 asks for 4 bytes). */
+		unsigned long bufsiz = arg != NULL ? strtoul(arg, NULL, 0) :
+		    sizeof(link) - 1;
+		size_t i;
+
+		memset(link, GUARD_BYTE, sizeof(link));
 		r = strcmp(sys, "readlink") == 0 ?
-		    syscall(SYS_readlink, path, link, sizeof(link) - 1) :
-		    syscall(SYS_readlinkat, dirfd, path, link,
-		    sizeof(link) - 1);
+		    syscall(SYS_readlink, path, link, bufsiz) :
+		    syscall(SYS_readlinkat, dirfd, path, link, bufsiz);
 		if (r == -1)
 			return fail();
+		for (i = r; i < sizeof(link); i++)
+			if ((unsigned char)link[i] != GUARD_BYTE) {
+				printf("BAD wrote byte %zu of a %ld-byte "
+				    "answer\n", i, r);
+				return 3;
+			}
 		printf("OK link=%.*s\n", (int)r, link);
 		return 0;
 	} else
