@@ -365,8 +365,8 @@ static void
 serve_stop_now(struct serve *s)
 {
 	ev_timer_stop(s->ev, &s->wait_timer);
-	log_info("%s: stopping with %lu %s", strsignal(s->stop_signo),
-	    s->ntargets, PLURAL(s->ntargets, "target", "targets"));
+	log_info("%s: stopping with %lu targets", strsignal(s->stop_signo),
+	    s->ntargets);
 	sd_notify(0, "STOPPING=1");
 	ev_break(s->ev, EVBREAK_ALL);
 }
