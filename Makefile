@@ -298,7 +298,8 @@ check-valgrind:
 FUZZ_CC		?= clang
 FUZZ_SECONDS	?= 60
 FUZZ_DIR	:= build-fuzz
-FUZZ_NAMES	:= rules path copycat expand oci
+FUZZ_NAMES	:= rules rulesdir path copycat expand oci handshake verdict status \
+		   handover
 FUZZ_FLAGS	:= -O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer \
 		   -fno-sanitize-recover=all
 FUZZ_OBJS	:= $(addprefix $(FUZZ_DIR)/,$(LIB_OBJS))
@@ -333,6 +334,37 @@ fuzz:
 		echo "fuzz: $$n failed (exit $$st), see $(FUZZ_DIR)/$$n.log" >&2; \
 		exit 1; fi; \
 	done
+
+# fuzz-long: not part of check. Each harness until 10,000,000 executions
+# or FUZZ_MINUTES (30) per harness, whichever comes first; its corpus is
+# merged and minimised back into tests/fuzz/corpus/NAME (tests/fuzz/long.sh).
+# Prints executions, coverage and the result per harness; any finding fails.
+FUZZ_MINUTES	?= 30
+FUZZ_RUNS	?= 10000000
+
+fuzz-long:
+	$(MAKE) deps DEB_PACKAGES="$(DEB_PACKAGES) clang libclang-rt-14-dev"
+	$(MAKE) $(FUZZ_NAMES:%=$(FUZZ_DIR)/fuzz_%)
+	FUZZ_DIR=$(FUZZ_DIR) FUZZ_NAMES="$(FUZZ_NAMES)" \
+	    FUZZ_MINUTES=$(FUZZ_MINUTES) FUZZ_RUNS=$(FUZZ_RUNS) \
+	    nice sh tests/fuzz/long.sh
+
+# check-faults: not part of check. unotifyd serve and run with a fraction
+# of their own malloc, open*, listener ioctl, process_vm_readv/writev,
+# accept4, sendmsg/recvmsg calls failing (tests/faults/inject.c, preloaded
+# into unotifyd only); tests/faults/check-faults.sh checks the invariants.
+FAULTS_DIR	:= build-faults
+
+$(FAULTS_DIR)/inject.so: tests/faults/inject.c
+	@mkdir -p $(@D)
+	$(CC) -O1 -g -Wall -Wextra -D_GNU_SOURCE -shared -fPIC -o $@ $< \
+	    -ldl -lpthread
+
+check-faults: deps
+	$(MAKE) all tests/targets/try-path $(FAULTS_DIR)/inject.so
+	UNOTIFYD=$(CURDIR)/unotifyd TRY=$(CURDIR)/tests/targets/try-path \
+	    INJECT=$(CURDIR)/$(FAULTS_DIR)/inject.so \
+	    sh tests/faults/check-faults.sh
 
 # soak: 1,000,000 notified opens from 4 processes x 16 threads; unotifyd's
 # fd count and RSS must be flat. Bounded by SOAK_SECONDS.
@@ -378,9 +410,9 @@ format:
 
 clean:
 	rm -f unotifyd copycat supervisor/*.o filters/*.o tests/run-tests $(TARGETS)
-	rm -rf build-asan build-fuzz build-tsan build-valgrind bench/build deb
+	rm -rf build-asan build-faults build-fuzz build-tsan build-valgrind bench/build deb
 
 .PHONY: all deps demo check check-units check-systemd check-tools-reference bench \
 	install uninstall format clean \
-	check-asan check-tsan check-valgrind fuzz soak check-oci check-prometheus \
-	check-cri deb check-deploy deploy-examples
+	check-asan check-tsan check-valgrind fuzz fuzz-long check-faults soak check-oci \
+	check-prometheus check-cri deb check-deploy deploy-examples

@@ -14,6 +14,7 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include "bpf_eval.h"
 #include "filter.h"
 #include "syscalls.h"
 
@@ -200,6 +201,52 @@ filter_add_mask(scmp_filter_ctx ctx, syscalls_mask mask, int native)
 	return 0;
 }
 
+/*
+ * Check that the program notifies every call of mask on every arch of ctx.
+ * libseccomp 2.5.4 can lose a rule to a failed allocation and still report
+ * success (make check-faults: seccomp_rule_add and seccomp_export_bpf both
+ * returned 0 for a program 48 bytes short); a target would then make those
+ * calls unsupervised, a silent CONTINUE where a rule matched. The second
+ * argument is non-zero: utimensat is notified only with a path.
+ */
+static int
+filter_verify(scmp_filter_ctx ctx, syscalls_mask mask, const struct filter *f)
+{
+	static const uint32_t archs[] = { SCMP_ARCH_NATIVE, SCMP_ARCH_X86 };
+	struct seccomp_data d;
+	const char *const *name;
+	uint32_t arch;
+	size_t a;
+	int id, nr;
+
+	for (a = 0; a < sizeof(archs) / sizeof(archs[0]); a++) {
+		arch = archs[a] == SCMP_ARCH_NATIVE ? seccomp_arch_native() :
+		    archs[a];
+		if (seccomp_arch_exist(ctx, arch) != 0)
+			continue;
+		for (id = 0; id < SYSCALLS_NIDS; id++) {
+			if (!(mask & SYSCALLS_MASK(id)))
+				continue;
+			for (name = syscalls_names(id); *name != NULL; name++) {
+				if ((nr = seccomp_syscall_resolve_name_arch(arch,
+				    *name)) < 0)
+					nr = syscalls_fallback_nr(*name);
+				if (nr < 0)
+					continue;
+				memset(&d, 0, sizeof(d));
+				d.nr = nr;
+				d.arch = arch;
+				d.args[1] = 1;
+				if ((bpf_eval(f->insns, f->len, &d) &
+				    SECCOMP_RET_ACTION_FULL) !=
+				    SECCOMP_RET_USER_NOTIF)
+					return -ENOMEM;
+			}
+		}
+	}
+	return 0;
+}
+
 int
 filter_build(syscalls_mask mask, struct filter **out, const char **cause)
 {
@@ -233,6 +280,11 @@ filter_build(syscalls_mask mask, struct filter **out, const char **cause)
 	npre = filter_prefix(mask, pre);
 	if ((r = filter_export(ctx, pre, npre, f)) < 0) {
 		*cause = "cannot export the BPF program";
+		filter_free(f);
+		goto out;
+	}
+	if ((r = filter_verify(ctx, mask, f)) < 0) {
+		*cause = "libseccomp lost a notify rule (out of memory?)";
 		filter_free(f);
 		goto out;
 	}

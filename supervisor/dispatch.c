@@ -158,8 +158,12 @@ dispatch_open_maybe_async(struct notify *n, const struct seccomp_notif *req,
 	/* The rule set may be gone (reloaded, or freed at exit) before a
 	 * blocked open returns: keep what the log needs. */
 	/* The job runs later: it carries the pinned task, not its tid. */
-	if (target_pin(t) < 0)
-		return;		/* gone */
+	if ((fd = target_pin(t)) < 0) {
+		/* Out of descriptors or memory, it still waits: answer. */
+		if (fd != -ESRCH)
+			notify_error(n, req->id, -fd);
+		return;
+	}
 	job = xcalloc(1, sizeof(*job));
 	if ((job->procfd = fcntl(t->procfd, F_DUPFD_CLOEXEC, 0)) < 0) {
 		free(job);
@@ -383,7 +387,7 @@ dispatch_getcwd(struct notify *n, const struct rule_set *rules,
 	struct target t;
 	uint64_t buf, size;
 	size_t len;
-	int is32 = syscalls_arch_is_32bit(req->data.arch), err;
+	int is32 = syscalls_arch_is_32bit(req->data.arch), err, r;
 
 	buf = is32 ? (uint32_t)req->data.args[0] : req->data.args[0];
 	size = is32 ? (uint32_t)req->data.args[1] : req->data.args[1];
@@ -399,8 +403,10 @@ dispatch_getcwd(struct notify *n, const struct rule_set *rules,
 		err = ERANGE;
 	else if (notify_id_valid(n, req->id) < 0)
 		goto out;
-	else if ((target_watch(&t, n, req->id), target_pin(&t)) < 0)
+	else if ((target_watch(&t, n, req->id), r = target_pin(&t)) == -ESRCH)
 		goto out;
+	else if (r < 0)
+		err = -r;	/* out of descriptors or memory: answered */
 	else if (target_write(&t, buf, src, len) < 0)
 		err = EFAULT;
 	else {

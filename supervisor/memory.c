@@ -61,7 +61,9 @@ memory_chunk(pid_t tid, int memfd, uint64_t addr, void *buf, size_t len,
 		return n;
 	if (errno == ENOSYS || errno == EPERM)
 		return memory_proc(tid, addr, buf, len, store);
-	return errno == ESRCH ? -ESRCH : -EFAULT;
+	/* ENOMEM is ours (no memory to pin pages with), not a bad address:
+	 * the kernel's own copy could fail the call with it too. */
+	return errno == ESRCH ? -ESRCH : errno == ENOMEM ? -ENOMEM : -EFAULT;
 }
 
 static ssize_t

@@ -43,6 +43,21 @@ static __thread int notify_waited;
 
 #define NOTIFY_RESP_MAX	256
 
+/*
+ * ioctl() on the listener, again while it fails with EINTR. ID_VALID,
+ * SEND and ADDFD take the filter's lock interruptibly: EINTR means nothing
+ * was done, and giving up would leave the target blocked for good.
+ */
+static int
+notify_ioctl(int fd, unsigned long req, void *arg)
+{
+	int r;
+
+	while ((r = ioctl(fd, req, arg)) < 0 && errno == EINTR)
+		;
+	return r;
+}
+
 /* 1 if no task uses the filter any more (POLLHUP), else 0. */
 static int
 notify_hangup(const struct notify *n)
@@ -76,8 +91,8 @@ notify_new(int fd)
 
 	/* Whatever a client hands us must be a listener: one answers
 	 * ENOENT for an id it never issued, anything else ENOTTY or EINVAL. */
-	if (ioctl(fd, SECCOMP_IOCTL_NOTIF_ID_VALID, &(__u64){ 0 }) == 0 ||
-	    errno != ENOENT) {
+	if (notify_ioctl(fd, SECCOMP_IOCTL_NOTIF_ID_VALID,
+	    &(__u64){ 0 }) == 0 || errno != ENOENT) {
 		errno = ENOTTY;
 		return NULL;
 	}
@@ -262,7 +277,7 @@ notify_recv(struct notify *n, struct seccomp_notif *req)
 int
 notify_id_valid(const struct notify *n, uint64_t id)
 {
-	if (ioctl(n->fd, SECCOMP_IOCTL_NOTIF_ID_VALID, &id) < 0)
+	if (notify_ioctl(n->fd, SECCOMP_IOCTL_NOTIF_ID_VALID, &id) < 0)
 		return -ENOENT;
 	return 0;
 }
@@ -283,7 +298,7 @@ notify_send(struct notify *n, uint64_t id, int64_t val, int error,
 	u.resp.val = val;
 	u.resp.error = error;
 	u.resp.flags = flags;
-	if (ioctl(n->fd, SECCOMP_IOCTL_NOTIF_SEND, &u.resp) < 0)
+	if (notify_ioctl(n->fd, SECCOMP_IOCTL_NOTIF_SEND, &u.resp) < 0)
 		return -errno;
 	return 0;
 }
@@ -336,7 +351,7 @@ notify_inject(struct notify *n, uint64_t id, int srcfd,
 	};
 	int r;
 
-	r = ioctl(n->fd, SECCOMP_IOCTL_NOTIF_ADDFD, &addfd);
+	r = notify_ioctl(n->fd, SECCOMP_IOCTL_NOTIF_ADDFD, &addfd);
 	r = r < 0 ? -errno : r;
 	/* Only SEND answers; a failed one is answered next (an errno) and
 	 * counted then. */

@@ -30,6 +30,7 @@ struct oci_reader {
 	char			*buf;		/* OCI_READING: bytes so far */
 	size_t			 size;		/* allocated for buf */
 	size_t			 received;	/* bytes fed, all feeds */
+	size_t			 tokened;	/* of those, given to tok */
 	int			 started;	/* non-whitespace seen */
 	int			 err;		/* OCI_FAILED: -errno */
 	char			*cause;		/* OCI_FAILED: first cause */
@@ -40,6 +41,14 @@ static int
 oci_is_space(unsigned char c)
 {
 	return c == ' ' || c == '\t' || c == '\n' || c == '\r';
+}
+
+/* A byte json-c's number state accepts: digits, '.', exponent, signs. */
+static int
+oci_is_number_byte(unsigned char c)
+{
+	return (c >= '0' && c <= '9') || c == '.' || c == 'e' || c == 'E' ||
+	    c == '+' || c == '-';
 }
 
 /* Offset of the first non-whitespace byte in p[0..n), or n. */
@@ -361,11 +370,11 @@ oci_reader_reparse(struct oci_reader *r, size_t n,
 
 /*
  * The incremental tokener found the end of the value in buf[0..n), or an
- * error in it: parse those bytes again in one piece and judge that. json-c
- * 0.16 loses number state between chunks, so "4" then "-42}" passes as 4
- * while "4-42}" is refused, and error offsets move; re-parsing makes every
- * split of the input give what one feed gives (save where a NUL byte is
- * named), at the cost of one more parse of at most OCI_MSG_MAX bytes.
+ * error in it: parse those bytes again in one piece and judge that. The
+ * incremental tokener does not check UTF-8 (see oci_tokener_new()) and
+ * names offsets within its last chunk; re-parsing makes every split of the
+ * input give what one feed gives (save where a NUL byte is named), at the
+ * cost of one more parse of at most OCI_MSG_MAX bytes.
  */
 static int
 oci_reader_finish(struct oci_reader *r, size_t n, struct oci_msg **out,
@@ -428,7 +437,7 @@ oci_reader_feed(struct oci_reader *r, const void *buf, size_t len,
 	const unsigned char *p = buf, *nul;
 	struct json_object *root;
 	enum json_tokener_error jerr;
-	size_t base = r->received, i;
+	size_t base = r->received, tok_base, cut, i;
 
 	*out = NULL;
 	*cause = NULL;
@@ -479,8 +488,25 @@ oci_reader_feed(struct oci_reader *r, const void *buf, size_t len,
 	}
 	memcpy(r->buf + base, p, len);
 
-	/* Incrementally only to learn when the value ends or breaks. */
-	root = json_tokener_parse_ex(r->tok, buf, (int)len);
+	/*
+	 * Incrementally only to learn when the value ends or breaks. json-c
+	 * 0.16 does not keep a number's state across chunks: resuming one, it
+	 * rebuilds only "seen an exponent" from the saved digits, so the signs
+	 * allowed after "1." (or not allowed after "4") are forgotten: "1.+"
+	 * is still a number to it in one chunk, but "1." then "+" is "number
+	 * expected", and "4" then "-42}" passes. So the tokener never gets a
+	 * chunk that ends in a byte a number may hold; those wait in buf for
+	 * the next feed. An object ends with '}', never held back.
+	 */
+	tok_base = r->tokened;
+	for (cut = r->received; cut > tok_base &&
+	    oci_is_number_byte((unsigned char)r->buf[cut - 1]); cut--)
+		;
+	if (cut == tok_base)
+		return 0;
+	r->tokened = cut;
+	root = json_tokener_parse_ex(r->tok, r->buf + tok_base,
+	    (int)(cut - tok_base));
 	jerr = json_tokener_get_error(r->tok);
 	json_object_put(root);
 	if (jerr == json_tokener_continue)
@@ -491,7 +517,7 @@ oci_reader_feed(struct oci_reader *r, const void *buf, size_t len,
 	 * make a message and garbage fail differently when fed apart.
 	 */
 	return oci_reader_finish(r, jerr == json_tokener_success ?
-	    base + json_tokener_get_parse_end(r->tok) : r->received, out,
+	    tok_base + json_tokener_get_parse_end(r->tok) : r->received, out,
 	    cause);
 }
 

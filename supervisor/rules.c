@@ -1095,7 +1095,9 @@ rules_load_dropins(struct rule_set *set, const char *const *dirs,
 		}
 		free(ents);
 	}
-	qsort(v, nv, sizeof(*v), rules_dropin_cmp);
+	/* No drop-in at all leaves v NULL, which qsort() must not get. */
+	if (nv > 0)
+		qsort(v, nv, sizeof(*v), rules_dropin_cmp);
 	for (k = 0; k < nv; k++) {
 		if (rules_load_entry(set, v[k].dir, v[k].name, causes) == -1)
 			r = -1;

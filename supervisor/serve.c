@@ -22,6 +22,7 @@
 #include "dispatch.h"
 #include "fdpass.h"
 #include "handover.h"
+#include "handshake.h"
 #include "log.h"
 #include "oci.h"
 #include "pods.h"
@@ -728,16 +729,16 @@ static int
 serve_conn_exec(struct serve_conn *c)
 {
 	struct proto_hello *hello = (struct proto_hello *)c->buf;
-	struct proto_target *pt = (struct proto_target *)c->buf;
+	struct proto_target pt;
 	struct proto_filter pf = { .version = PROTO_VERSION };
 	struct proto_ack ack = { 0 };
 	syscalls_mask mask;
 	int fd, r;
 
 	if (c->state == SERVE_CONN_EXEC_HELLO) {
-		if (c->len < sizeof(*hello))
+		if ((r = handshake_hello(c->buf, c->len)) == 0)
 			return 0;
-		if (memcmp(hello->magic, PROTO_STATUS_MAGIC, 8) == 0) {
+		if (r == HANDSHAKE_STATUS) {
 			struct report_facts f = { (long)c->s->ntargets,
 			    (long)c->s->served, c->s->rules };
 			const char *why;
@@ -753,8 +754,7 @@ serve_conn_exec(struct serve_conn *c)
 			serve_conn_free(c);
 			return 1;
 		}
-		if (memcmp(hello->magic, PROTO_MAGIC, 8) != 0 ||
-		    hello->version != PROTO_VERSION) {
+		if (r < 0) {
 			serve_conn_fail(c, "unknown protocol version");
 			return 1;
 		}
@@ -771,17 +771,16 @@ serve_conn_exec(struct serve_conn *c)
 		c->state = SERVE_CONN_EXEC_TARGET;
 		return 0;
 	}
-	if (c->len < sizeof(*pt))
+	if (handshake_target(c->buf, c->len, &pt) == 0)
 		return 0;
 	if (c->nfds != 1) {
 		serve_conn_fail(c, "expected one listener fd, got %zu",
 		    c->nfds);
 		return 1;
 	}
-	pt->comm[sizeof(pt->comm) - 1] = '\0';
 	fd = c->fds[0];
 	c->nfds = 0;
-	r = serve_target_add(c->s, fd, pt->pid, pt->comm, "", NULL);
+	r = serve_target_add(c->s, fd, pt.pid, pt.comm, "", NULL);
 	ack.error = r < 0 ? -r : 0;
 	if (write(c->fd, &ack, sizeof(ack)) != sizeof(ack))
 		log_warn("client pid %d: ack: %s", (int)c->cred.pid,
@@ -839,6 +838,7 @@ static void
 serve_conn_cb(struct ev_loop *ev, ev_io *w, int revents)
 {
 	struct serve_conn *c = w->data;
+	enum handshake_kind kind;
 	char chunk[4096];
 	size_t n, room, skip;
 	ssize_t r;
@@ -871,16 +871,13 @@ serve_conn_cb(struct ev_loop *ev, ev_io *w, int revents)
 		return;
 	}
 	if (c->state == SERVE_CONN_NEW) {
-		/* chunk holds r bytes and no NUL terminator. */
-		for (skip = 0; skip < (size_t)r && strchr(" \t\r\n",
-		    chunk[skip]) != NULL && chunk[skip] != '\0'; skip++)
-			;
-		if (skip == (size_t)r)
+		kind = handshake_kind(chunk, r, &skip);
+		if (kind == HANDSHAKE_MORE)
 			return;
-		if (chunk[skip] == '{') {
+		if (kind == HANDSHAKE_OCI) {
 			c->state = SERVE_CONN_OCI;
 			c->oci = oci_reader_new();
-		} else if (chunk[skip] == PROTO_MAGIC[0]) {
+		} else if (kind == HANDSHAKE_EXEC) {
 			c->state = SERVE_CONN_EXEC_HELLO;
 		} else {
 			serve_conn_fail(c, "neither an OCI runtime nor "
@@ -1421,6 +1418,11 @@ serve_run(const struct serve_options *opts)
 		 * them (and new ones) by the rules that worked. */
 		if (serve_kept(&s, "", &s.rules) < 0) {
 			log_err("invalid rules; not starting");
+			for (i = 0; i < n; i++)
+				free(names[i]);
+			free(names);
+			connlimit_free(s.limits);
+			rulesnap_free(s.snap);
 			return 125;
 		}
 		s.kept = 1;

@@ -99,16 +99,19 @@ int
 status_reply(struct ev_loop *ev, int fd, const void *buf, size_t len,
     size_t nfds, const struct report_facts *facts, const char **why)
 {
-	const struct proto_hello *req = buf;
+	struct proto_hello req;
 	struct json_object *report;
 	struct status_out *o;
 	const char *text;
 	size_t off = 0, tlen;
 
 	*why = NULL;
-	if (len != sizeof(*req) || nfds != 0 ||
-	    memcmp(req->magic, PROTO_STATUS_MAGIC, sizeof(req->magic)) != 0 ||
-	    req->version != PROTO_VERSION || req->reserved != 0) {
+	/* A copy: buf need not be aligned for the uint32_t members. */
+	if (len == sizeof(req))
+		memcpy(&req, buf, sizeof(req));
+	if (len != sizeof(req) || nfds != 0 ||
+	    memcmp(req.magic, PROTO_STATUS_MAGIC, sizeof(req.magic)) != 0 ||
+	    req.version != PROTO_VERSION || req.reserved != 0) {
 		*why = "malformed status request";
 		return -EINVAL;
 	}

@@ -229,7 +229,8 @@ Test(oci, complete_without_eof)
 
 /*
  * json-c 0.16 forgets number state between chunks: "4" then "-42" would
- * read as 4. Every split must give what one feed gives.
+ * read as 4, so the reader never ends a tokener chunk inside a number.
+ * Every split must give what one feed gives.
  */
 Test(oci, split_number_same_as_whole)
 {
@@ -248,10 +249,24 @@ Test(oci, split_number_same_as_whole)
 	free(cause);
 	oci_reader_free(r);
 
-	/* Cut before the object ends, the error shows at EOF, not later. */
+	/* Cut before the object ends, the error shows as soon as one feed of
+	 * the bytes so far would show it, and again at EOF. */
 	r = oci_reader_new();
 	cr_assert(eq(int, oci_reader_feed(r, msg, k, &m, &cause), 0));
-	cr_assert(eq(int, oci_reader_feed(r, msg + k, 4, &m, &cause), 0));
+	cr_assert(eq(int, oci_reader_feed(r, msg + k, 3, &m, &cause), 0));
+	cr_assert(eq(int, oci_reader_feed(r, msg + k + 3, 1, &m, &cause),
+	    -EBADMSG));
+	assert_cause(cause, "not JSON at byte 49: number expected");
+	free(cause);
+	cr_assert(eq(int, oci_reader_eof(r, &cause), -EBADMSG));
+	assert_cause(cause, "not JSON at byte 49: number expected");
+	free(cause);
+	oci_reader_free(r);
+
+	/* Cut inside the number with nothing after it: EOF names the error. */
+	r = oci_reader_new();
+	cr_assert(eq(int, oci_reader_feed(r, msg, k, &m, &cause), 0));
+	cr_assert(eq(int, oci_reader_feed(r, msg + k, 3, &m, &cause), 0));
 	cr_assert(eq(int, oci_reader_eof(r, &cause), -EBADMSG));
 	assert_cause(cause, "not JSON at byte 49: number expected");
 	free(cause);

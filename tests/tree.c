@@ -141,7 +141,8 @@ tree_walk(struct tree *t, const char *rel, const char *abs)
 	}
 	closedir(d);
 	/* Sorted, so that two snapshots can be merged in one pass. */
-	qsort(names, n, sizeof(*names), tree_name_cmp);
+	if (n > 0)
+		qsort(names, n, sizeof(*names), tree_name_cmp);
 	for (i = 0; i < n; i++) {
 		if (strcmp(rel, ".") == 0)
 			crel = strdup(names[i]);
