@@ -7,11 +7,13 @@ BINDIR		?= $(PREFIX)/bin
 MANDIR		?= $(PREFIX)/share/man
 DATADIR		?= $(PREFIX)/share/unotifyd
 SYSTEMDUNITDIR	?= $(PREFIX)/lib/systemd/system
+SYSUSERSDIR	?= $(PREFIX)/lib/sysusers.d
 DESTDIR		?=
 
 CC		?= cc
 PKG_CONFIG	?= pkg-config
 CFLAGS		?= -O2 -g
+CPPFLAGS	?=
 LDFLAGS		?=
 
 PKGS		:= libseccomp inih json-c libsystemd
@@ -68,7 +70,7 @@ copycat: unotifyd
 	ln -sf unotifyd $@
 
 %.o: %.c $(HEADERS)
-	$(CC) $(CFLAGS) -c -o $@ $<
+	$(CC) $(CPPFLAGS) $(CFLAGS) -c -o $@ $<
 
 tests/run-tests: $(TEST_SRCS) $(LIB_OBJS) $(HEADERS)
 	$(CC) $(CFLAGS) $(CRIT_CFLAGS) -Itests $(LDFLAGS) -o $@ \
@@ -112,7 +114,8 @@ check: deps
 	$(MAKE) all tests/run-tests $(TARGETS)
 	mandoc -Tlint -Werror man/unotifyd.8 man/unotifyd.rules.5
 	./unotifyd check -r rules.d/
-	$(MAKE) check-units
+	./unotifyd check -r deploy/kubernetes/rules/
+	$(MAKE) check-units check-deploy
 	UNOTIFYD=$(CURDIR)/unotifyd TARGETS=$(CURDIR)/tests/targets \
 	    tests/run-tests --jobs 2
 
@@ -134,6 +137,20 @@ check-units: unotifyd
 	systemd-analyze verify --man=no $$d/unotifyd.service $$d/unotifyd.socket && \
 	systemd-analyze security --offline=yes --threshold=30 \
 	    $$d/unotifyd.service | tail -1
+
+# deploy/kubernetes/: the generated ConfigMap and profiles match rules/ and
+# this unotifyd (make deploy-examples rewrites them).
+check-deploy: unotifyd
+	@d=$$(mktemp -d) && trap 'rm -rf "$$d"' EXIT && \
+	sh deploy/kubernetes/generate.sh ./unotifyd "$$d" && \
+	for f in configmap.yaml seccomp/unotifyd.json \
+	    seccomp/unotifyd-legacy.json; do \
+	    diff -u deploy/kubernetes/$$f $$d/$$f || { \
+	    echo "deploy/kubernetes/$$f is stale: make deploy-examples" >&2; \
+	    exit 1; }; done
+
+deploy-examples: unotifyd
+	sh deploy/kubernetes/generate.sh ./unotifyd
 
 # A minimal Debian booted with systemd-nspawn: socket activation, reload,
 # restart without ENOSYS, security score. Root; not part of check.
@@ -169,6 +186,23 @@ check-arm64:
 
 # The test targets alone (check-arm64 cross-builds them).
 targets: $(TARGETS)
+
+# check-cri: unotifyd as a Kubernetes node's seccomp agent through real
+# containerd's CRI (a small CRI client), ctr and podman (root; installs
+# them). Not part of check. tests/cri/README.
+check-cri: all
+	UNOTIFYD=$(CURDIR)/unotifyd sh tests/cri/check-cri.sh
+
+# deb: the Debian package (debian/), built into deb/ from a clean export
+# of the working tree, so build outputs here are not packaged. Not root.
+deb:
+	$(MAKE) deps DEB_PACKAGES="$(DEB_PACKAGES) dpkg-dev debhelper fakeroot lintian"
+	rm -rf deb && mkdir -p deb/src
+	git ls-files -co --exclude-standard -z | \
+	    xargs -0 sh -c 'for f; do [ -e "$$f" ] || [ -L "$$f" ] && printf "%s\0" "$$f"; done' sh | \
+	    tar --null -T - -cf - | tar -C deb/src -xf -
+	cd deb/src && dpkg-buildpackage -us -uc -b
+	lintian --fail-on error deb/*.changes
 
 # Reliability targets (README: "More checks"): each stops by itself.
 # check-asan check-tsan check-valgrind fuzz soak: see the section below.
@@ -386,13 +420,17 @@ install: all
 	sed 's|@BINDIR@|$(BINDIR)|' systemd/unotifyd.service \
 	    >$(DESTDIR)$(SYSTEMDUNITDIR)/unotifyd.service
 	install -m 0644 systemd/unotifyd.socket $(DESTDIR)$(SYSTEMDUNITDIR)/
+	install -d $(DESTDIR)$(SYSUSERSDIR)
+	install -m 0644 systemd/unotifyd.sysusers \
+	    $(DESTDIR)$(SYSUSERSDIR)/unotifyd.conf
 
 uninstall:
 	rm -f $(DESTDIR)$(BINDIR)/unotifyd $(DESTDIR)$(BINDIR)/copycat \
 	    $(DESTDIR)$(MANDIR)/man8/unotifyd.8 \
 	    $(DESTDIR)$(MANDIR)/man5/unotifyd.rules.5 \
 	    $(DESTDIR)$(SYSTEMDUNITDIR)/unotifyd.service \
-	    $(DESTDIR)$(SYSTEMDUNITDIR)/unotifyd.socket
+	    $(DESTDIR)$(SYSTEMDUNITDIR)/unotifyd.socket \
+	    $(DESTDIR)$(SYSUSERSDIR)/unotifyd.conf
 	rm -rf $(DESTDIR)$(DATADIR)
 
 format:
@@ -401,9 +439,9 @@ format:
 clean:
 	rm -f unotifyd copycat supervisor/*.o filters/*.o tests/run-tests $(TARGETS) \
 	    tests/targets/*-arm32
-	rm -rf build-asan build-faults build-fuzz build-tsan build-valgrind bench/build
+	rm -rf build-asan build-faults build-fuzz build-tsan build-valgrind bench/build deb
 
 .PHONY: all deps demo check check-units check-systemd check-tools-reference bench \
 	install uninstall format clean \
 	check-asan check-tsan check-valgrind fuzz fuzz-long check-faults soak check-oci \
-	check-prometheus check-arm64 targets
+	check-prometheus check-arm64 targets check-cri deb check-deploy deploy-examples

@@ -4,6 +4,7 @@
 #include <linux/filter.h>
 #include <linux/seccomp.h>
 #include <stddef.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "filter.h"
@@ -102,21 +103,57 @@ filter_print_const(const char *field, uint32_t k, uint32_t arch)
 	return name;
 }
 
+/* Note that the accumulator holds field when target is reached from a
+ * jump; "?" where jumps with different loads meet. */
+static void
+filter_print_reach(const char **at, size_t n, size_t target, const char *field)
+{
+	if (target >= n)
+		return;
+	if (at[target] == NULL)
+		at[target] = field != NULL ? field : "?";
+	else if (field == NULL || strcmp(at[target], field) != 0)
+		at[target] = "?";
+}
+
 void
 filter_print(const struct filter *f, FILE *fp)
 {
 	const struct sock_filter *insns;
-	const char *field = NULL;
+	const char *field = NULL, **at;
 	uint32_t arch = syscalls_native_arch();
 	size_t i, n;
+	int falls = 1;		/* the previous instruction falls through */
 
 	n = filter_program(f, (const void **)&insns);
+	/* Jumps only go forward: what each one leaves in the accumulator
+	 * is known before its targets are printed. */
+	if ((at = calloc(n + 1, sizeof(*at))) == NULL)
+		return;
 	fprintf(fp, "; %zu instructions over struct seccomp_data;"
 	    " jumps: OP #K, IF-TRUE, IF-FALSE\n", n);
 	for (i = 0; i < n; i++) {
 		const struct sock_filter *in = &insns[i];
 		uint16_t cls = BPF_CLASS(in->code);
 
+		if (at[i] != NULL) {
+			filter_print_reach(at, n, i, falls ? field : at[i]);
+			field = at[i];
+		}
+		falls = 1;
+		if (cls == BPF_RET || (cls == BPF_JMP &&
+		    (BPF_OP(in->code) == BPF_JA || (in->jt != 0 && in->jf != 0))))
+			falls = 0;
+		if (cls == BPF_JMP && BPF_OP(in->code) == BPF_JA)
+			filter_print_reach(at, n, i + 1 + in->k, field);
+		else if (cls == BPF_JMP) {
+			if (in->jt != 0)
+				filter_print_reach(at, n, i + 1 + in->jt,
+				    field);
+			if (in->jf != 0)
+				filter_print_reach(at, n, i + 1 + in->jf,
+				    field);
+		}
 		fprintf(fp, "%4zu: ", i);
 		switch (cls) {
 		case BPF_LD:
@@ -171,4 +208,5 @@ filter_print(const struct filter *f, FILE *fp)
 			    in->jt, in->jf, in->k);
 		}
 	}
+	free(at);
 }

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
-/* Command line: unotifyd run|check|filter|serve|exec|status, and copycat
- * compatibility. */
+/* Command line: unotifyd run|check|filter|profile|serve|exec|status, and
+ * copycat compatibility. */
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
@@ -24,6 +24,7 @@
 #include "log.h"
 #include "loop.h"
 #include "notify.h"
+#include "profile.h"
 #include "report.h"
 #include "pods.h"
 #include "rules.h"
@@ -42,6 +43,8 @@ static const char usage_text[] =
 "                    [--allow-io-uring] [--] CMD [ARG]...\n"
 "       unotifyd check [--for-service] [-r PATH]... [--redirect SRC=DST]...\n"
 "       unotifyd filter [-r PATH]... [--redirect SRC=DST]...\n"
+"       unotifyd profile [-r PATH]... [--redirect SRC=DST]...\n"
+"                      [--listener-path PATH] [--metadata STR]\n"
 "       unotifyd serve [-v] [--log FILE] [--socket PATH] [--group NAME] [-r PATH]...\n"
 "                      [--handover-wait SECONDS] [--handover-stay]\n"
 "                      [--check] [--max-clients N] [--max-clients-per-uid N]\n"
@@ -59,6 +62,9 @@ static const char usage_text[] =
 "      --handover-stay     after handing over, idle until stopped (a container\n"
 "                          that would be restarted) instead of exiting\n"
 "      --allow-io-uring    let programs use io_uring, which bypasses the rules\n"
+"      --listener-path PATH\n"
+"                          the profile's agent socket (default: --socket's default)\n"
+"      --metadata STR      the profile's listenerMetadata (e.g. rules=NAME)\n"
 "  -v, --verbose           log every decision\n"
 "      --log FILE          log to FILE instead of stderr (- for stderr)\n"
 "      --stats             print counters and answer latency at exit\n"
@@ -259,9 +265,32 @@ main_seconds(const char *arg, int fail)
 	return (int)v;
 }
 
+/*
+ * The profile an OCI runtime needs to make the daemon its seccomp agent.
+ * The agent runs as root, so its targets notify what a privileged `run`
+ * would (`unotifyd filter` as root): the same profile whoever writes it.
+ */
+static int
+main_profile(const struct rule_set *rules, const char *listener,
+    const char *metadata)
+{
+	syscalls_mask mask = syscalls_run_mask(rules_syscalls(rules), 1);
+	int r;
+
+	if (mask == 0)
+		die(EXIT_FAILED, "no rules: the profile would notify nothing "
+		    "(give -r PATH or --redirect)");
+	if (listener[0] != '/')
+		die(EXIT_FAILED, "--listener-path %s: not an absolute path",
+		    listener);
+	if ((r = profile_print(mask, listener, metadata, stdout)) < 0)
+		die(EXIT_FAILED, "profile: %s", strerror(-r));
+	return 0;
+}
+
 enum main_command {
-	MAIN_RUN, MAIN_CHECK, MAIN_FILTER, MAIN_SERVE, MAIN_EXEC, MAIN_STATUS,
-	MAIN_COPYCAT
+	MAIN_RUN, MAIN_CHECK, MAIN_FILTER, MAIN_PROFILE, MAIN_SERVE, MAIN_EXEC,
+	MAIN_STATUS, MAIN_COPYCAT
 };
 
 /* Which options each command takes. */
@@ -276,6 +305,7 @@ enum main_command {
 #define MAIN_OPT_SERVICE	0x100
 #define MAIN_OPT_HANDOVER	0x200
 #define MAIN_OPT_DAEMON		0x400	/* serve's --check, --max-clients... */
+#define MAIN_OPT_PROFILE	0x800	/* --listener-path, --metadata */
 
 /* Each option's bit and its name in messages. */
 static const struct main_opt {
@@ -294,6 +324,8 @@ static const struct main_opt {
 	{ 'J', MAIN_OPT_FORMAT, "--json" },
 	{ 'P', MAIN_OPT_FORMAT, "--prometheus" },
 	{ 'F', MAIN_OPT_SERVICE, "--for-service" },
+	{ 'l', MAIN_OPT_PROFILE, "--listener-path" },
+	{ 'm', MAIN_OPT_PROFILE, "--metadata" },
 	{ 'W', MAIN_OPT_HANDOVER, "--handover-wait" },
 	{ 'Y', MAIN_OPT_HANDOVER, "--handover-stay" },
 	{ 'C', MAIN_OPT_DAEMON, "--check" },
@@ -318,6 +350,8 @@ static const struct main_cmd {
 	{ "check", MAIN_CHECK, MAIN_OPT_RULES | MAIN_OPT_REDIRECT |
 	    MAIN_OPT_SERVICE, 0 },
 	{ "filter", MAIN_FILTER, MAIN_OPT_RULES | MAIN_OPT_REDIRECT, 0 },
+	{ "profile", MAIN_PROFILE, MAIN_OPT_RULES | MAIN_OPT_REDIRECT |
+	    MAIN_OPT_PROFILE, 0 },
 	{ "serve", MAIN_SERVE, MAIN_OPT_RULES | MAIN_OPT_SOCKET |
 	    MAIN_OPT_GROUP | MAIN_OPT_VERBOSE | MAIN_OPT_LOG |
 	    MAIN_OPT_HANDOVER | MAIN_OPT_DAEMON, 0 },
@@ -382,6 +416,8 @@ main(int argc, char *argv[])
 		{ "json", no_argument, NULL, 'J' },
 		{ "prometheus", no_argument, NULL, 'P' },
 		{ "for-service", no_argument, NULL, 'F' },
+		{ "listener-path", required_argument, NULL, 'l' },
+		{ "metadata", required_argument, NULL, 'm' },
 		{ "check", no_argument, NULL, 'C' },
 		{ "max-clients", required_argument, NULL, 'M' },
 		{ "max-clients-per-uid", required_argument, NULL, 'N' },
@@ -393,6 +429,7 @@ main(int argc, char *argv[])
 	const struct main_opt *mo;
 	struct main_source *sources = NULL;
 	const char **paths = NULL, *logpath = NULL;
+	const char *listener = SERVE_SOCKET, *metadata = NULL;
 	size_t npaths = 0, nsources = 0, i;
 	struct rule_set rules;
 	struct causes causes = { 0 };
@@ -479,6 +516,12 @@ main(int argc, char *argv[])
 		case 'F':
 			for_service = 1;
 			break;
+		case 'l':
+			listener = optarg;
+			break;
+		case 'm':
+			metadata = optarg;
+			break;
 		case 'h':
 			usage(0, NULL);
 		default:
@@ -535,6 +578,9 @@ main(int argc, char *argv[])
 		break;
 	case MAIN_FILTER:
 		status = main_filter(&rules);
+		break;
+	case MAIN_PROFILE:
+		status = main_profile(&rules, listener, metadata);
 		break;
 	case MAIN_SERVE:
 		so.rules = paths;

@@ -1,15 +1,18 @@
 /* SPDX-License-Identifier: MIT */
-/* End-to-end: the check and filter subcommands, and the copycat
+/* End-to-end: the check, filter and profile subcommands, and the copycat
  * compatibility personality (COPYCAT variable and ./.copycat.conf). */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <criterion/criterion.h>
 #include <criterion/new/assert.h>
+#include <json-c/json.h>
 
 #include "e2e.h"
 #include "syscalls.h"
+#include "util.h"
 
 /* check and filter load no filter: they must work without seccomp. */
 TestSuite(e2e_cli, .init = e2e_setup_nokernel, .fini = e2e_teardown,
@@ -245,5 +248,101 @@ Test(e2e_copycat, prefix_line, .timeout = TEST_LIMIT(30))
 	    E2E_ARGV(e2e_fmt("COPYCAT=%s/ %s/", src, dst)), e2e_dir());
 	cr_assert(eq(int, r.code, 0), "stderr: %s", r.err);
 	cr_assert(eq(str, r.out, "in dst\nuntouched\n"));
+	e2e_result_free(&r);
+}
+
+/* Syscall names on filter's jeq lines ("jeq  #0x101, 91, 29	; openat"),
+ * arches and other comments left out; space-separated, each once. */
+static char *
+filter_names(const char *out)
+{
+	cleanup_free char *copy = strdup(out);
+	char *line, *save = NULL, *name, *names = strdup(" ");
+	char *tmp;
+
+	cr_assert(ne(ptr, copy, NULL));
+	for (line = strtok_r(copy, "\n", &save); line != NULL;
+	    line = strtok_r(NULL, "\n", &save)) {
+		if (strstr(line, ": jeq ") == NULL ||
+		    (name = strstr(line, "; ")) == NULL)
+			continue;
+		name += 2;
+		if (strspn(name, "abcdefghijklmnopqrstuvwxyz0123456789_") !=
+		    strlen(name) || strcmp(name, "x86_64") == 0 ||
+		    strcmp(name, "i386") == 0)
+			continue;
+		if (strstr(names, e2e_fmt(" %s ", name)) != NULL)
+			continue;
+		cr_assert(asprintf(&tmp, "%s%s ", names, name) > 0);
+		free(names);
+		names = tmp;
+	}
+	return names;
+}
+
+Test(e2e_cli, profile_notifies_what_filter_shows, .timeout = 30)
+{
+	struct json_object *p, *calls, *names, *v;
+	struct e2e_result r, f;
+	cleanup_free char *want = NULL;
+	size_t i, j, n = 0;
+
+	/* The profile is for a root agent's targets: what filter shows as
+	 * root, credential calls included. */
+	if (geteuid() != 0)
+		cr_skip_test("filter shows the privileged set only as root");
+	e2e_run(&r, E2E_ARGV(e2e_unotifyd(), "profile", "-r", valid_rules(),
+	    "--redirect", "/x=/y", "--listener-path", "/run/a/agent.sock",
+	    "--metadata", "rules=app"), NULL, e2e_dir());
+	cr_assert(eq(int, r.code, 0), "stderr: %s", r.err);
+	e2e_run(&f, E2E_ARGV(e2e_unotifyd(), "filter", "-r", valid_rules(),
+	    "--redirect", "/x=/y"), NULL, e2e_dir());
+	cr_assert(eq(int, f.code, 0), "stderr: %s", f.err);
+	want = filter_names(f.out);
+	cr_assert(ne(ptr, p = json_tokener_parse(r.out), NULL), "%s", r.out);
+	cr_assert(json_object_object_get_ex(p, "listenerPath", &v));
+	cr_assert(eq(str, (char *)json_object_get_string(v),
+	    "/run/a/agent.sock"));
+	cr_assert(json_object_object_get_ex(p, "listenerMetadata", &v));
+	cr_assert(eq(str, (char *)json_object_get_string(v), "rules=app"));
+	cr_assert(json_object_object_get_ex(p, "defaultAction", &v));
+	cr_assert(eq(str, (char *)json_object_get_string(v),
+	    "SCMP_ACT_ALLOW"));
+	cr_assert(json_object_object_get_ex(p, "syscalls", &calls));
+	/* Every name the profile notifies is one filter notifies on some
+	 * arch, and as many: the same set. */
+	for (i = 0; i < json_object_array_length(calls); i++) {
+		cr_assert(json_object_object_get_ex(json_object_array_get_idx(
+		    calls, i), "names", &names));
+		for (j = 0; j < json_object_array_length(names); j++, n++)
+			cr_assert(e2e_has(want, e2e_fmt(" %s ",
+			    json_object_get_string(json_object_array_get_idx(
+			    names, j)))), "%s not in filter's %s",
+			    json_object_get_string(json_object_array_get_idx(
+			    names, j)), want);
+	}
+	for (i = 0, j = 0; want[i] != '\0'; i++)
+		j += want[i] == ' ';
+	cr_assert(eq(sz, n, j - 1), "profile %zu names, filter's: %s", n,
+	    want);
+	cr_assert(gt(sz, n, 4));
+	json_object_put(p);
+	e2e_result_free(&r);
+	e2e_result_free(&f);
+}
+
+Test(e2e_cli, profile_without_rules_fails, .timeout = 30)
+{
+	struct e2e_result r;
+
+	e2e_run(&r, E2E_ARGV(e2e_unotifyd(), "profile"), NULL, e2e_dir());
+	cr_assert(ne(int, r.code, 0));
+	cr_assert(eq(str, r.out, ""));
+	cr_assert(e2e_has(r.err, "no rules"), "stderr: %s", r.err);
+	e2e_result_free(&r);
+	e2e_run(&r, E2E_ARGV(e2e_unotifyd(), "profile", "--redirect", "/a=/b",
+	    "--listener-path", "agent.sock"), NULL, e2e_dir());
+	cr_assert(ne(int, r.code, 0));
+	cr_assert(e2e_has(r.err, "absolute"), "stderr: %s", r.err);
 	e2e_result_free(&r);
 }

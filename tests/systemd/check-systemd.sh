@@ -1,10 +1,12 @@
 #!/bin/sh
 # SPDX-License-Identifier: MIT
 # make check-systemd: boot a minimal Debian tree with systemd-nspawn, install
-# unotifyd and its units in it, and check socket activation, reload with good
-# and bad rules, restart while targets keep calling (no ENOSYS), restart with
-# bad rules (targets served by the last rules that loaded), signals reaching
-# a `run` command once, and the unit's security exposure. Needs root, debootstrap and systemd-container.
+# the unotifyd package (make deb) in it, and check socket activation, that
+# members of the unotifyd group may use `unotifyd exec` and others may not,
+# reload with good and bad rules, restart while targets keep calling (no
+# ENOSYS), restart with bad rules (targets served by the last rules that
+# loaded), signals reaching a `run` command once, and the unit's security
+# exposure. Needs root, debootstrap and systemd-container.
 set -eu
 
 cd "$(dirname "$0")/../.."
@@ -23,7 +25,7 @@ cleanup() {
 		kill -KILL "$NSPAWN_PID" 2>/dev/null || true
 		wait "$NSPAWN_PID" 2>/dev/null || true
 	fi
-	rm -rf "$ROOT" "$ROOT.log"
+	rm -rf "$ROOT" "$ROOT.log" "$ROOT.deb.log"
 	[ -z "$UMOUNT_NSPAWN" ] || umount /run/systemd/nspawn 2>/dev/null || true
 }
 trap cleanup EXIT INT TERM
@@ -59,8 +61,20 @@ for lib in libev4 libinih1 libjson-c5; do
 	    apt-get install -y -qq --no-remove $lib" >/dev/null
 done
 
-make -s all tests/targets/sigcount
-make -s install DESTDIR="$ROOT" PREFIX=/usr >/dev/null
+# The package, as an operator installs it: its postinst creates the group
+# (sysusers.d) and enables the socket.
+make -s deb >"$ROOT.deb.log" 2>&1 || { tail -30 "$ROOT.deb.log"; say "make deb failed"; exit 1; }
+deb=$(ls deb/unotifyd_*_"$(dpkg --print-architecture)".deb)
+cp "$deb" "$ROOT/tmp/unotifyd.deb"
+if ! out=$(timeout 300 chroot "$ROOT" sh -c 'DEBIAN_FRONTEND=noninteractive \
+    dpkg -i /tmp/unotifyd.deb' 2>&1); then
+	printf '%s\n' "$out"
+	say "dpkg -i $deb failed in the tree"
+	exit 1
+fi
+rm -f "$ROOT/tmp/unotifyd.deb"
+say "installed $(basename "$deb")"
+make -s tests/targets/sigcount
 install -m 755 tests/targets/sigcount "$ROOT/usr/local/bin/sigcount"
 mkdir -p "$ROOT/etc/unotifyd/rules.d" "$ROOT/srv/app"
 echo original >"$ROOT/srv/app/app.conf"
@@ -71,11 +85,9 @@ rules() {
 	    "$1" >"$ROOT/etc/unotifyd/rules.d/app.ini"
 }
 rules /srv/app/first.conf
-ln -sf /usr/lib/systemd/system/unotifyd.socket \
-    "$ROOT/etc/systemd/system/sockets.target.wants/unotifyd.socket" 2>/dev/null ||
-    { mkdir -p "$ROOT/etc/systemd/system/sockets.target.wants" &&
-      ln -sf /usr/lib/systemd/system/unotifyd.socket \
-      "$ROOT/etc/systemd/system/sockets.target.wants/unotifyd.socket"; }
+# Who may use the daemon: alice is in the unotifyd group, bob is not.
+chroot "$ROOT" useradd -M -G unotifyd alice
+chroot "$ROOT" useradd -M bob
 
 # Without systemd as the host's init, nspawn cannot register the machine
 # nor use a unit, and refuses to clean its propagation directory unless it
@@ -121,6 +133,28 @@ else
 fi
 [ "$(ct systemctl is-active unotifyd.service)" = active ] &&
     ok "unotifyd.service is active" || bad "unotifyd.service is not active"
+
+# 1b. The socket is root:unotifyd 0660; a member's commands are supervised,
+# with the member's own credentials; anyone else is refused.
+perm=$(ct stat -c '%U:%G %a' /run/unotifyd/unotifyd.sock 2>&1)
+[ "$perm" = "root:unotifyd 660" ] && ok "socket is $perm" ||
+    bad "socket is '$perm', expected root:unotifyd 660"
+if out=$(ct setpriv --reuid alice --regid alice --init-groups -- \
+    unotifyd exec -- sh -c 'id -un; cat /srv/app/app.conf' 2>&1) &&
+    [ "$(echo "$out" | tr '\n' ' ')" = "alice first " ]; then
+	ok "a member of group unotifyd can use unotifyd exec (as alice)"
+else
+	bad "group member alice: unotifyd exec gave '$out'"
+fi
+if out=$(ct setpriv --reuid bob --regid bob --init-groups -- \
+    unotifyd exec -- cat /srv/app/app.conf 2>&1); then
+	bad "bob, not in group unotifyd, could use unotifyd exec: '$out'"
+else
+	case $out in
+	*"ermission denied"*) ok "a non-member is refused: $out" ;;
+	*) bad "non-member bob: unexpected failure '$out'" ;;
+	esac
+fi
 
 # The number of journal lines of the daemon matching $1.
 logcount() {
@@ -289,13 +323,15 @@ sigcase sig-mixed mixed stop
 sigcase sig-kill control-group kill
 
 # 7. the unit as installed: verify and security exposure.
-# The minimal tree has no man(1) to look the pages up: check they are there.
+# The minimal tree has no man(1) to look the pages up: check the package
+# put them there (compressed, as Debian ships them).
 if v=$(ct systemd-analyze verify --man=no unotifyd.service unotifyd.socket 2>&1) &&
-    [ -z "$v" ] && [ -f "$ROOT/usr/share/man/man8/unotifyd.8" ] &&
-    [ -f "$ROOT/usr/share/man/man5/unotifyd.rules.5" ]; then
+    [ -z "$v" ] && [ -f "$ROOT/usr/share/man/man8/unotifyd.8.gz" ] &&
+    [ -f "$ROOT/usr/share/man/man5/unotifyd.rules.5.gz" ]; then
 	ok "systemd-analyze verify clean, man pages installed"
 else
-	bad "systemd-analyze verify: $v"
+	bad "systemd-analyze verify: '$v', or man pages missing: \
+$(ls "$ROOT"/usr/share/man/man8/unotifyd* "$ROOT"/usr/share/man/man5/unotifyd* 2>&1)"
 fi
 score=$(ct systemd-analyze security unotifyd.service --no-pager 2>/dev/null |
     sed -n 's/.*exposure level for unotifyd.service: \([0-9.]*\).*/\1/p')
