@@ -78,7 +78,8 @@ done
 # The filter-only baseline builds its filter with unotifyd's own code
 # (make bench ran `make all`, so the objects are there).
 $CC -O2 -g -Wall -Wextra -D_GNU_SOURCE -Ifilters -o "$B/filteronly" \
-    bench/filteronly.c filters/filter.o filters/syscalls.o -lseccomp
+    bench/filteronly.c filters/filter.o filters/syscalls.o filters/bpf_eval.o \
+    -lseccomp
 
 # --- Optional tools -----------------------------------------------------
 HAVE_STRACE=0 HAVE_PROOT=0 TOOL_NOTES=

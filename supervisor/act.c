@@ -48,7 +48,8 @@ act_at(struct target *t, const char *target, int nofollow, int *dirfd,
 }
 
 int
-act_open(struct target *t, const struct call *c, const char *target)
+act_open(struct target *t, const struct call *c, const char *target,
+    uint64_t resolve)
 {
 	struct open_how how = { 0 };
 	struct creds_saved saved;
@@ -67,6 +68,7 @@ act_open(struct target *t, const struct call *c, const char *target)
 		how.mode = 0;	/* open(2) ignores it; openat2 checks it */
 	if (c->sysid == SYSCALLS_OPENAT2)
 		how.resolve = c->resolve & ACT_RESOLVE_KEEP;
+	how.resolve |= resolve;
 	if ((r = target_root(t, &rootfd)) < 0)
 		return r;
 	if (rootfd >= 0)
@@ -75,7 +77,7 @@ act_open(struct target *t, const struct call *c, const char *target)
 		return r;
 	/* openat2 keeps every flag bit, and refuses what open(2) would
 	 * silently ignore only for openat2 callers. */
-	if (c->sysid == SYSCALLS_OPENAT2 || rootfd >= 0)
+	if (c->sysid == SYSCALLS_OPENAT2 || rootfd >= 0 || resolve != 0)
 		fd = syscall(SYS_openat2, rootfd >= 0 ? rootfd : AT_FDCWD,
 		    target, &how, sizeof(how));
 	else

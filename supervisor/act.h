@@ -73,8 +73,10 @@ struct call {
  * ACT_XATTR_SIZE_MAX. */
 #define ACT_OUT_MAX	PATH_MAX
 
-/* Open target for an ACT_OPEN call; returns an O_CLOEXEC fd or -errno. */
-int	act_open(struct target *, const struct call *, const char *target);
+/* Open target for an ACT_OPEN call, with RESOLVE_* flags resolve added
+ * (0 for none); returns an O_CLOEXEC fd or -errno. */
+int	act_open(struct target *, const struct call *, const char *target,
+	    uint64_t resolve);
 
 /*
  * Could opening target for an ACT_OPEN call block (a FIFO without a peer,

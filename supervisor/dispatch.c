@@ -105,7 +105,27 @@ dispatch_open(struct notify *n, const struct seccomp_notif *req,
     struct target *t, const struct call *c, const struct rule *r,
     const char *dst)
 {
-	dispatch_install(n, req, c, r, dst, act_open(t, c, dst));
+	dispatch_install(n, req, c, r, dst, act_open(t, c, dst, 0));
+}
+
+/*
+ * Open dst, following symlinks on the way back into redirected sources:
+ * the open itself refuses symlinks first, so the common case costs one
+ * lookup, and only an ELOOP walks the path by hand (follow.c).
+ */
+static int
+dispatch_open_follow(const struct rule_set *rules, struct target *t,
+    const struct call *c, char *dst)
+{
+	int fd = act_open(t, c, dst, RESOLVE_NO_SYMLINKS), err;
+
+	/* ELOOP: a symlink; EINVAL: flag bits openat2 refuses but open(2)
+	 * ignores, for which the walk checks on its own. */
+	if (fd != -ELOOP && !(fd == -EINVAL && c->sysid != SYSCALLS_OPENAT2))
+		return fd;
+	if ((err = follow_resolve(rules, t, c, 0, dst, PATH_MAX)) != 0)
+		return err > 0 ? -err : err;
+	return act_open(t, c, dst, 0);
 }
 
 /* A redirected open handed to a worker thread, with copies of its state. */
@@ -136,9 +156,9 @@ dispatch_job_cb(void *arg)
 }
 
 static void
-dispatch_open_maybe_async(struct notify *n, const struct seccomp_notif *req,
-    struct target *t, const struct call *c, const struct rule *r,
-    const char *dst)
+dispatch_open_maybe_async(struct notify *n, const struct rule_set *rules,
+    const struct seccomp_notif *req, struct target *t, const struct call *c,
+    const struct rule *r, char *dst)
 {
 	struct dispatch_job *job;
 	int fd;
@@ -146,9 +166,13 @@ dispatch_open_maybe_async(struct notify *n, const struct seccomp_notif *req,
 	/* With other threads receiving, even an open that blocks (a FIFO, a
 	 * hung NFS server) delays only this target: skip the check. */
 	if (notify_block_begin(n) == 0) {
-		fd = act_open(t, c, dst);
+		fd = dispatch_open_follow(rules, t, c, dst);
 		notify_block_end(n);
 		dispatch_install(n, req, c, r, dst, fd);
+		return;
+	}
+	if ((fd = follow_resolve(rules, t, c, 0, dst, PATH_MAX)) != 0) {
+		dispatch_install(n, req, c, r, dst, fd > 0 ? -fd : fd);
 		return;
 	}
 	if (!act_open_may_block(t, c, dst)) {
@@ -292,11 +316,13 @@ dispatch_redirect(struct notify *n, const struct rule_set *rules,
 		if (v->by[i] == NULL)
 			continue;
 		/* A symlink in the destination may lead back into a
-		 * redirected source: follow it there. */
+		 * redirected source: follow it there (an open does so
+		 * itself, at no cost when there is none). */
 		if ((err = rules_target(v->by[i], c->p[i].abs, dst[i],
 		    sizeof(dst[i]))) < 0 ||
+		    (!(c->kind == ACT_OPEN && !(c->flags & O_PATH)) &&
 		    (err = follow_resolve(rules, t, c, i, dst[i],
-		    sizeof(dst[i]))) != 0) {
+		    sizeof(dst[i]))) != 0)) {
 			err = err < 0 ? -err : err;
 			dispatch_log(req, c, v->rule, "redirect: errno %s",
 			    dispatch_errname(err));
@@ -310,7 +336,8 @@ dispatch_redirect(struct notify *n, const struct rule_set *rules,
 		if (c->flags & O_PATH)
 			dispatch_self(n, req, t, c, v->rule, to[0]);
 		else
-			dispatch_open_maybe_async(n, req, t, c, v->rule, to[0]);
+			dispatch_open_maybe_async(n, rules, req, t, c, v->rule,
+			    dst[0]);
 		break;
 	case ACT_SELF:
 		dispatch_self(n, req, t, c, v->rule, to[0]);

@@ -23,7 +23,7 @@ rewrite_open(struct target *t, const struct call *c, const char *dst,
 	o.sysid = SYSCALLS_OPENAT;
 	o.flags = flags;
 	o.mode = 0;
-	return act_open(t, &o, dst);
+	return act_open(t, &o, dst, 0);
 }
 
 /* 1 if dst starts with "#!": exec runs its interpreter, which opens it by
