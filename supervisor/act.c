@@ -285,6 +285,16 @@ act_handle(const struct call *c, int dirfd, const char *rel, int empty,
 	return 0;
 }
 
+int
+act_xattr_name(struct target *t, uint64_t addr, char *name, size_t len)
+{
+	ssize_t n = target_read_string(t, addr, name, len);
+
+	if (n == 0 || n == -ENAMETOOLONG)
+		return -ERANGE;
+	return n < 0 ? (int)n : 0;
+}
+
 long
 act_emulate(struct target *t, const struct call *c, const char *target,
     void *out, size_t *outlen)

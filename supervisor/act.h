@@ -97,6 +97,10 @@ int	act_open_may_block(struct target *, const struct call *,
 long	act_emulate(struct target *, const struct call *, const char *target,
 	    void *out, size_t *outlen);
 
+/* Read an attribute name from t's memory as the kernel takes it: empty or
+ * longer than len - 1 is ERANGE. 0 or -errno. */
+int	act_xattr_name(struct target *, uint64_t addr, char *name, size_t len);
+
 /*
  * Where to reach a path in t's root: our own root (AT_FDCWD and the path),
  * or, for a task with another root (chroot, container), an O_PATH fd found

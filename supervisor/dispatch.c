@@ -213,7 +213,6 @@ dispatch_emulate(struct notify *n, const struct seccomp_notif *req,
 {
 	char small[ACT_OUT_MAX], *out = small;
 	size_t outlen = 0;
-	ssize_t len;
 	long ret;
 	int w;
 
@@ -226,14 +225,8 @@ dispatch_emulate(struct notify *n, const struct seccomp_notif *req,
 		    sizeof(struct file_handle))) < 0)
 			ret = w;
 	} else if (c->kind == ACT_GETXATTR) {
-		/* The name as the kernel takes it: too long or empty is
-		 * ERANGE. */
-		len = target_read_string(t, c->name_addr, c->xname,
+		ret = act_xattr_name(t, c->name_addr, c->xname,
 		    sizeof(c->xname));
-		if (len == 0 || len == -ENAMETOOLONG)
-			ret = -ERANGE;
-		else if (len < 0)
-			ret = len;
 	}
 	if (ret == 0)
 		ret = act_emulate(t, c, dst, out, &outlen);

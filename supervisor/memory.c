@@ -37,7 +37,7 @@ memory_proc(pid_t tid, uint64_t addr, void *buf, size_t len, int store)
 }
 
 /* Move len bytes at most, faulting exactly where the target would, or
- * through memfd (memory_open) when it is not -1. */
+ * through memfd (a /proc/TID/mem descriptor) when it is not -1. */
 static ssize_t
 memory_chunk(pid_t tid, int memfd, uint64_t addr, void *buf, size_t len,
     int store)

@@ -150,17 +150,6 @@ perform_times(struct target *t, const struct call *c, uint64_t addr,
 	return 0;
 }
 
-/* An attribute name as the kernel takes it: empty or too long is ERANGE. */
-static int
-perform_xname(struct target *t, uint64_t addr, char *name, size_t len)
-{
-	ssize_t n = target_read_string(t, addr, name, len);
-
-	if (n == 0 || n == -ENAMETOOLONG)
-		return -ERANGE;
-	return n < 0 ? (int)n : 0;
-}
-
 /*
  * Without CAP_SYS_ADMIN (trusted.*) or CAP_SETFCAP and friends (security.*)
  * a task cannot write these; a privileged supervisor acting for another
@@ -202,7 +191,7 @@ perform_setxattr(struct target *t, const struct call *c, const char *dst,
 		size = c->a[3];
 		flags = (int)c->a[4];
 	}
-	if ((r = perform_xname(t, nameaddr, name, sizeof(name))) < 0)
+	if ((r = act_xattr_name(t, nameaddr, name, sizeof(name))) < 0)
 		return r;
 	if (size > ACT_XATTR_SIZE_MAX)
 		return -E2BIG;
@@ -240,7 +229,7 @@ perform_removexattr(struct target *t, const struct call *c, const char *dst,
 	int r, nofollow = (c->atflags & AT_SYMLINK_NOFOLLOW) != 0;
 	long ret;
 
-	if ((r = perform_xname(t, c->sysid == SYSCALLS_REMOVEXATTRAT ?
+	if ((r = act_xattr_name(t, c->sysid == SYSCALLS_REMOVEXATTRAT ?
 	    c->a[3] : c->a[1], name, sizeof(name))) < 0)
 		return r;
 	if (!perform_xattr_allowed(name, switched))

@@ -289,7 +289,6 @@ target_status(struct target *t)
 int
 target_root(struct target *t, int *rootfd)
 {
-	char file[64];
 	struct stat st;
 	int fd;
 
@@ -318,7 +317,6 @@ target_root(struct target *t, int *rootfd)
 		return 0;
 	}
 	t->rootfd = *rootfd = fd;
-	(void)file;
 	return 0;
 }
 
