@@ -367,14 +367,17 @@ fuzz:
 # or FUZZ_MINUTES (30) per harness, whichever comes first; its corpus is
 # merged and minimised back into tests/fuzz/corpus/NAME (tests/fuzz/long.sh).
 # Prints executions, coverage and the result per harness; any finding fails.
+# FUZZ_JOBS harnesses (one per CPU) run at a time.
 FUZZ_MINUTES	?= 30
 FUZZ_RUNS	?= 10000000
+FUZZ_JOBS	?= $(shell nproc)
 
 fuzz-long:
 	$(MAKE) deps DEB_PACKAGES="$(DEB_PACKAGES) clang libclang-rt-14-dev"
 	$(MAKE) $(FUZZ_NAMES:%=$(FUZZ_DIR)/fuzz_%)
 	FUZZ_DIR=$(FUZZ_DIR) FUZZ_NAMES="$(FUZZ_NAMES)" \
 	    FUZZ_MINUTES=$(FUZZ_MINUTES) FUZZ_RUNS=$(FUZZ_RUNS) \
+	    FUZZ_JOBS=$(FUZZ_JOBS) \
 	    nice sh tests/fuzz/long.sh
 
 # check-faults: not part of check. unotifyd serve and run with a fraction

@@ -5,7 +5,10 @@
 # tests/fuzz/corpus/NAME (hand-written seeds, the names that are not a
 # SHA-1, are kept as they are). Prints executions, coverage and the result
 # per harness; exits 1 if any harness found something.
-# Environment: FUZZ_DIR (build-fuzz), FUZZ_NAMES, FUZZ_MINUTES, FUZZ_RUNS.
+# Harnesses run FUZZ_JOBS at a time (default: one per CPU), each on one
+# CPU, so a campaign takes about FUZZ_MINUTES * harnesses / FUZZ_JOBS.
+# Environment: FUZZ_DIR (build-fuzz), FUZZ_NAMES, FUZZ_MINUTES, FUZZ_RUNS,
+# FUZZ_JOBS.
 set -u
 
 dir=${FUZZ_DIR:-build-fuzz}
@@ -15,11 +18,11 @@ corpora=tests/fuzz/corpus
 export ASAN_OPTIONS=halt_on_error=1:abort_on_error=1:detect_leaks=1
 export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
 
-failed=
-report=$dir/long-report.txt
-printf '%-10s %12s %8s %8s %8s %8s  %s\n' harness executions exec/s cov ft \
-    corpus result >"$report"
-for n in $FUZZ_NAMES; do
+# One harness: run, merge, and leave its report row in long-NAME.row;
+# exits 1 on a finding.
+one() {
+	n=$1
+	failed=0
 	work=$dir/long/$n
 	rm -rf "$work" "$work.min" && mkdir -p "$work" "$work.min" \
 	    "$corpora/$n" || exit 1
@@ -44,13 +47,12 @@ for n in $FUZZ_NAMES; do
 		    "$dir"/oom-"$n"-* 2>/dev/null | tr '\n' ' ')"
 		grep -E '==[0-9]+==ERROR|failed for|SUMMARY|runtime error' \
 		    "$log" | head -5
-		failed="$failed $n"
+		failed=1
 	fi
 	# Minimise the old corpus and the new inputs into one small set.
 	"$dir/fuzz_$n" -merge=1 -timeout=10 -rss_limit_mb=2048 \
 	    "$work.min" "$corpora/$n" "$work" >"$dir/long-$n-merge.log" 2>&1 ||
-	    { echo "fuzz-long: $n: merge failed, see" \
-		"$dir/long-$n-merge.log" >&2; failed="$failed $n(merge)"; }
+	    { failed=1; result="$result, merge failed (long-$n-merge.log)"; }
 	if [ -n "$(ls "$work.min")" ]; then
 		for f in "$corpora/$n"/*; do
 			case ${f##*/} in
@@ -63,8 +65,33 @@ for n in $FUZZ_NAMES; do
 	fi
 	size=$(ls "$corpora/$n" | wc -l)
 	printf '%-10s %12s %8s %8s %8s %8s  %s\n' "$n" "${execs:-?}" \
-	    "${rate:-?}" "${cov:-?}" "${ft:-?}" "$size" "$result" | \
-	    tee -a "$report"
+	    "${rate:-?}" "${cov:-?}" "${ft:-?}" "$size" "$result" \
+	    >"$dir/long-$n.row"
+	cat "$dir/long-$n.row"
+	return $failed
+}
+
+if [ "${1:-}" = --one ]; then
+	one "$2"
+	exit
+fi
+
+jobs=${FUZZ_JOBS:-$(nproc)}
+report=$dir/long-report.txt
+rm -f "$dir"/long-*.row
+echo "fuzz-long: $(echo $FUZZ_NAMES | wc -w) harnesses, $jobs at a time"
+printf '%s\n' $FUZZ_NAMES | xargs -P "$jobs" -n 1 sh "$0" --one
+printf '%-10s %12s %8s %8s %8s %8s  %s\n' harness executions exec/s cov ft \
+    corpus result >"$report"
+failed=
+for n in $FUZZ_NAMES; do
+	if [ -s "$dir/long-$n.row" ]; then
+		cat "$dir/long-$n.row" >>"$report"
+		grep -q ' ok$' "$dir/long-$n.row" || failed="$failed $n"
+	else
+		echo "$n: no result" >>"$report"
+		failed="$failed $n"
+	fi
 done
 echo "fuzz-long: summary ($report)"
 cat "$report"
