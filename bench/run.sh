@@ -194,6 +194,9 @@ EXPECT=src expect "$B/floor" continue -- cat "$SRC"
 EXPECT=src expect "$B/filteronly" -- cat "$SRC"
 [ $HAVE_PROOT = 1 ] && EXPECT=dst expect proot -b "$DST:$SRC" cat "$SRC"
 EXPECT=dst expect "$UNOTIFYD" run -r "$RULES/prefix.ini" -- cat "$PT/psrc/open"
+EXPECT=src expect "$UNOTIFYD" trace -o /dev/null -- cat "$SRC"
+"$UNOTIFYD" trace -- cat "$SRC" 2>&1 >/dev/null | grep -q "openat \"$SRC\" read $SRC = ok" ||
+	{ log "sanity check failed: unotifyd trace does not record cat's open"; exit 1; }
 
 # Which path calls this build applies the redirect to: one op of each,
 # kept (-k), then where its effect landed. A "no" row measures a call that
@@ -254,6 +257,8 @@ cmd_of()
 	floor-redirect)	echo "$B/floor redirect $SRC $DST --" ;;
 	floor-errno)	echo "$B/floor errno $SRC --" ;;
 	strace)		echo "strace --seccomp-bpf -f -e trace=openat -o /dev/null" ;;
+	strace-file)	echo "strace -f -e trace=%file -o /dev/null" ;;
+	trace)		echo "$UNOTIFYD trace -o /dev/null --" ;;
 	proot)		echo "proot -b $DST:$SRC" ;;
 	prefix)		echo "$UNOTIFYD run -r $RULES/prefix.ini --" ;;
 	save)		echo "$UNOTIFYD run -r $RULES/save.ini --" ;;
@@ -293,7 +298,7 @@ item() { echo "$*" >>"$ITEMS"; }
 optional()
 {
 	case $1 in
-	strace)	[ $HAVE_STRACE = 1 ] ;;
+	strace*) [ $HAVE_STRACE = 1 ] ;;
 	proot*)	[ $HAVE_PROOT = 1 ] ;;
 	*)	true ;;
 	esac
@@ -301,7 +306,7 @@ optional()
 for pin in unpinned pinned; do
 	for c in native filteronly pass redirect errno floor floor-redirect \
 	    floor-errno strace proot pass-100 pass-10000 redirect-100 \
-	    redirect-10000; do
+	    redirect-10000 trace strace-file; do
 		optional $c && item $c openat 1 $pin
 	done
 	for c in native filteronly pass floor strace proot; do
@@ -572,6 +577,8 @@ label()
 	save)		echo "unotifyd exact redirect (ssrc/app.conf)" ;;
 	proot-save)	echo "proot -b sdst/app.conf:ssrc/app.conf" ;;
 	strace)		echo "strace --seccomp-bpf -f -e trace=openat" ;;
+	strace-file)	echo "strace -f -e trace=%file" ;;
+	trace)		echo "unotifyd trace (every path call, text to /dev/null)" ;;
 	proot)		echo "proot -b DST:SRC (redirect)" ;;
 	esac
 }
@@ -644,6 +651,12 @@ row "openat redirect vs floor ADDFD" "<= 1.10x" \
     "$(verdict "$(med redirect openat 1 pinned)" "$(med floor-redirect openat 1 pinned)" 1.10)"
 row "openat redirect unpinned vs floor ADDFD pinned (aim)" "<= 1.5x" \
     "$(verdict "$(med redirect openat 1 unpinned)" "$(med floor-redirect openat 1 pinned)" 1.5)" "-"
+row "openat under unotifyd trace vs pass-through" "<= 1.10x" \
+    "$(verdict "$(med trace openat 1 unpinned)" "$(med pass openat 1 unpinned)" 1.10)" \
+    "$(verdict "$(med trace openat 1 pinned)" "$(med pass openat 1 pinned)" 1.10)"
+row "openat under unotifyd trace vs strace -f -e trace=%file" "<= 0.20x (5x cheaper)" \
+    "$(verdict "$(med trace openat 1 unpinned)" "$(med strace-file openat 1 unpinned)" 0.20)" \
+    "$(verdict "$(med trace openat 1 pinned)" "$(med strace-file openat 1 pinned)" 0.20)"
 row "pass-through, 10,000 rules vs 1 rule" "<= 1.10x" \
     "$(verdict "$(med pass-10000 openat 1 unpinned)" "$(med pass openat 1 unpinned)" 1.10)" \
     "$(verdict "$(med pass-10000 openat 1 pinned)" "$(med pass openat 1 pinned)" 1.10)"
@@ -680,7 +693,7 @@ for pin in unpinned pinned; do
 	echo "|---|---|---|---|"
 	nat=$(med native openat 1 $pin)
 	for c in native filteronly pass redirect errno floor floor-redirect \
-	    floor-errno strace proot; do
+	    floor-errno strace proot trace strace-file; do
 		optional $c || continue
 		m=$(med $c openat 1 $pin)
 		fl=$(floor_of $c)
@@ -819,7 +832,7 @@ echo "pinned; \`...\` = \`-n N -f SRC [-t T | -p P] [-B BLOCKER:FIFO] openat|get
 echo
 for c in native filteronly pass redirect errno floor floor-redirect \
     floor-errno strace proot pass-10000 redirect-10000 hol prefix save \
-    proot-save; do
+    proot-save trace strace-file; do
 	optional $c || continue
 	pfx=$(cmd_of $c | sed -e "s|$ROOT/||g" -e "s|$PT/||g")
 	echo "- $(label $c): \`${pfx:+$pfx }bench/build/workload ...\`"

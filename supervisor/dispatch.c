@@ -21,6 +21,7 @@
 #include "rewrite.h"
 #include "stats.h"
 #include "syscalls.h"
+#include "trace.h"
 #include "verdict.h"
 #include "worker.h"
 
@@ -501,6 +502,8 @@ dispatch_notification(struct notify *n, const struct rule_set *rules,
 		/* EFAULT, ENAMETOOLONG, EINVAL, E2BIG as the kernel would;
 		 * EPERM fails closed. */
 		dispatch_log(req, &c, NULL, "errno %s", dispatch_errname(-err));
+		if (trace_enabled)
+			trace_call(req, &t, &c, NULL, err);
 		notify_error(n, req->id, -err);
 		goto out;
 	}
@@ -512,6 +515,8 @@ dispatch_notification(struct notify *n, const struct rule_set *rules,
 	}
 	verdict_decide(rules, &c, &v);
 	stats_rule(v.rule);
+	if (trace_enabled)
+		trace_call(req, &t, &c, &v, 0);
 	switch (v.kind) {
 	case VERDICT_CONTINUE:
 		dispatch_log(req, &c, v.rule, "continue");

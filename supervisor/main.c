@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
-/* Command line: unotifyd run|check|filter|profile|serve|exec|status, and
- * copycat compatibility. */
+/* Command line: unotifyd run|trace|check|filter|profile|serve|exec|status,
+ * and copycat compatibility. */
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
@@ -33,6 +33,7 @@
 #include "status.h"
 #include "syscalls.h"
 #include "target.h"
+#include "trace.h"
 
 #include <json-c/json.h>
 
@@ -41,6 +42,8 @@
 static const char usage_text[] =
 "usage: unotifyd run [-v] [--log FILE] [--stats] [-r PATH]... [--redirect SRC=DST]...\n"
 "                    [--allow-io-uring] [--] CMD [ARG]...\n"
+"       unotifyd trace [-o FILE] [--format text|json|ini] [-r PATH]...\n"
+"                      [--redirect SRC=DST]... [--allow-io-uring] [--] CMD [ARG]...\n"
 "       unotifyd check [--for-service] [-r PATH]... [--redirect SRC=DST]...\n"
 "       unotifyd filter [-r PATH]... [--redirect SRC=DST]...\n"
 "       unotifyd profile [-r PATH]... [--redirect SRC=DST]...\n"
@@ -68,6 +71,9 @@ static const char usage_text[] =
 "  -v, --verbose           log every decision\n"
 "      --log FILE          log to FILE instead of stderr (- for stderr)\n"
 "      --stats             print counters and answer latency at exit\n"
+"  -o, --output FILE       trace: write the record to FILE (default stderr)\n"
+"      --format FORMAT     trace: text (default), json (a line per call), or\n"
+"                          ini (redirect rules for the config files read)\n"
 "      --for-service       check in the daemon's environment (no HOME);\n"
 "                          without -r, the daemon's rule directories\n"
 "      --json, --prometheus  status as JSON, or Prometheus text\n"
@@ -155,7 +161,7 @@ main_stats(void)
 }
 
 static int
-main_run(struct rule_set *rules, char *argv[], int stats)
+main_run(struct rule_set *rules, char *argv[], int stats, int trace)
 {
 	cleanup_free char *cause = NULL;
 	struct filter *filter;
@@ -166,7 +172,12 @@ main_run(struct rule_set *rules, char *argv[], int stats)
 	int r, listener, execfd, sigfd, status;
 	pid_t child;
 
-	mask = syscalls_run_mask(rules_syscalls(rules), geteuid() == 0);
+	mask = rules_syscalls(rules);
+	/* A trace sees every path call, and io_uring would hide some. */
+	if (trace)
+		mask |= SYSCALLS_ALL | (rules->io_uring ? 0 :
+		    SYSCALLS_MASK(SYSCALLS_IO_URING));
+	mask = syscalls_run_mask(mask, geteuid() == 0);
 	if ((r = filter_build(mask, &filter, &why)) < 0)
 		die(EXIT_FAILED, "%s: %s", why, strerror(-r));
 	/* Orphaned grandchildren are reparented to us and reaped. */
@@ -289,7 +300,7 @@ main_profile(const struct rule_set *rules, const char *listener,
 }
 
 enum main_command {
-	MAIN_RUN, MAIN_CHECK, MAIN_FILTER, MAIN_PROFILE, MAIN_SERVE, MAIN_EXEC,
+	MAIN_RUN, MAIN_TRACE, MAIN_CHECK, MAIN_FILTER, MAIN_PROFILE, MAIN_SERVE, MAIN_EXEC,
 	MAIN_STATUS, MAIN_COPYCAT
 };
 
@@ -306,6 +317,7 @@ enum main_command {
 #define MAIN_OPT_HANDOVER	0x200
 #define MAIN_OPT_DAEMON		0x400	/* serve's --check, --max-clients... */
 #define MAIN_OPT_PROFILE	0x800	/* --listener-path, --metadata */
+#define MAIN_OPT_TRACE		0x1000	/* -o, --format */
 
 /* Each option's bit and its name in messages. */
 static const struct main_opt {
@@ -331,6 +343,8 @@ static const struct main_opt {
 	{ 'C', MAIN_OPT_DAEMON, "--check" },
 	{ 'M', MAIN_OPT_DAEMON, "--max-clients" },
 	{ 'N', MAIN_OPT_DAEMON, "--max-clients-per-uid" },
+	{ 'o', MAIN_OPT_TRACE, "-o/--output" },
+	{ 'X', MAIN_OPT_TRACE, "--format" },
 };
 
 /* A rules source, loaded in command-line order once options are read. */
@@ -347,6 +361,8 @@ static const struct main_cmd {
 } main_cmds[] = {
 	{ "run", MAIN_RUN, MAIN_OPT_RULES | MAIN_OPT_REDIRECT |
 	    MAIN_OPT_VERBOSE | MAIN_OPT_LOG | MAIN_OPT_STATS, 1 },
+	{ "trace", MAIN_TRACE, MAIN_OPT_RULES | MAIN_OPT_REDIRECT |
+	    MAIN_OPT_TRACE, 1 },
 	{ "check", MAIN_CHECK, MAIN_OPT_RULES | MAIN_OPT_REDIRECT |
 	    MAIN_OPT_SERVICE, 0 },
 	{ "filter", MAIN_FILTER, MAIN_OPT_RULES | MAIN_OPT_REDIRECT, 0 },
@@ -421,6 +437,8 @@ main(int argc, char *argv[])
 		{ "check", no_argument, NULL, 'C' },
 		{ "max-clients", required_argument, NULL, 'M' },
 		{ "max-clients-per-uid", required_argument, NULL, 'N' },
+		{ "output", required_argument, NULL, 'o' },
+		{ "format", required_argument, NULL, 'X' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 }
 	};
@@ -430,11 +448,14 @@ main(int argc, char *argv[])
 	struct main_source *sources = NULL;
 	const char **paths = NULL, *logpath = NULL;
 	const char *listener = SERVE_SOCKET, *metadata = NULL;
+	const char *trace_path = NULL;
+	FILE *trace_out = stderr;
 	size_t npaths = 0, nsources = 0, i;
 	struct rule_set rules;
 	struct causes causes = { 0 };
 	enum status_format format = STATUS_TEXT;
 	int c, verbose = 0, stats = 0, for_service = 0, status, fail, r;
+	int trace_format = TRACE_TEXT;
 
 	main_std_fds();
 	rules_init(&rules);
@@ -456,7 +477,7 @@ main(int argc, char *argv[])
 		argc--;
 	}
 	fail = mc->cmd == MAIN_CHECK ? 1 : EXIT_FAILED;
-	while ((c = getopt_long(argc, argv, "+r:vh", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "+r:o:vh", longopts, NULL)) != -1) {
 		mo = main_opt(c);
 		if (mo != NULL && !(mc->opts & mo->opt))
 			usage(fail, "%s does not take %s", mc->name, mo->name);
@@ -522,6 +543,14 @@ main(int argc, char *argv[])
 		case 'm':
 			metadata = optarg;
 			break;
+		case 'o':
+			trace_path = optarg;
+			break;
+		case 'X':
+			if ((trace_format = trace_format_from_name(optarg)) < 0)
+				usage(fail, "--format: '%s' is not text, json "
+				    "or ini", optarg);
+			break;
 		case 'h':
 			usage(0, NULL);
 		default:
@@ -546,7 +575,8 @@ main(int argc, char *argv[])
 	if (for_service && npaths == 0)
 		rules_load_dropins(&rules, serve_rules_dirs, &causes);
 	free(sources);
-	if ((mc->cmd == MAIN_RUN || mc->cmd == MAIN_CHECK ||
+	if ((mc->cmd == MAIN_RUN || mc->cmd == MAIN_TRACE ||
+	    mc->cmd == MAIN_CHECK ||
 	    mc->cmd == MAIN_COPYCAT) && !for_service)
 		main_copycat(&rules, mc->cmd == MAIN_COPYCAT, &causes);
 	/* The daemon logs its life too; journald keeps the levels. */
@@ -595,10 +625,28 @@ main(int argc, char *argv[])
 		status = client_exec(so.socket ? so.socket : SERVE_SOCKET,
 		    argv);
 		break;
+	case MAIN_TRACE:
+		/* Opened before the command starts: it may change the file. */
+		if (trace_path != NULL &&
+		    (trace_out = fopen(trace_path, "we")) == NULL)
+			die_errno(EXIT_FAILED, "-o %s", trace_path);
+		if (trace_out != stderr)
+			setvbuf(trace_out, NULL, _IOFBF, 1 << 16);
+		trace_start(trace_out, (enum trace_format)trace_format, argv);
+		main_unscoped(&rules);
+		rules_index(&rules);
+		status = main_run(&rules, argv, 0, 1);
+		if ((r = trace_finish()) < 0) {
+			log_err("-o %s: %s", trace_path != NULL ? trace_path :
+			    "stderr", strerror(-r));
+			if (status == 0)
+				status = EXIT_FAILED;
+		}
+		break;
 	default:
 		main_unscoped(&rules);
 		rules_index(&rules);
-		status = main_run(&rules, argv, stats);
+		status = main_run(&rules, argv, stats, 0);
 	}
 	rules_free(&rules);
 	free(paths);

@@ -13,6 +13,7 @@
 
 #include "notify.h"
 #include "stats.h"
+#include "trace.h"
 #include "util.h"
 
 #ifndef SECCOMP_IOCTL_NOTIF_SET_FLAGS
@@ -309,6 +310,8 @@ notify_continue(struct notify *n, uint64_t id)
 	int r = notify_send(n, id, 0, 0, SECCOMP_USER_NOTIF_FLAG_CONTINUE);
 
 	stats_answered(id, STATS_CONTINUE, r);
+	if (trace_enabled && r == 0)
+		trace_answered(id, STATS_CONTINUE, 0);
 	return r;
 }
 
@@ -319,6 +322,8 @@ notify_error(struct notify *n, uint64_t id, int err)
 	int r = notify_send(n, id, 0, -err, 0);
 
 	stats_answered(id, STATS_ERRNO, r);
+	if (trace_enabled && r == 0)
+		trace_answered(id, STATS_ERRNO, -err);
 	return r;
 }
 
@@ -328,6 +333,8 @@ notify_return(struct notify *n, uint64_t id, int64_t val)
 	int r = notify_send(n, id, val, 0, 0);
 
 	stats_answered(id, STATS_EMULATED, r);
+	if (trace_enabled && r == 0)
+		trace_answered(id, STATS_EMULATED, val);
 	return r;
 }
 
@@ -357,5 +364,7 @@ notify_inject(struct notify *n, uint64_t id, int srcfd,
 	 * counted then. */
 	if (send)
 		stats_answered(id, STATS_REDIRECT, r);
+	if (send && trace_enabled && r >= 0)
+		trace_answered(id, STATS_REDIRECT, r);
 	return r;
 }

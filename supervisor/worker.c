@@ -10,12 +10,14 @@
 #include "stats.h"
 #include "log.h"
 #include "util.h"
+#include "trace.h"
 #include "worker.h"
 
 struct worker_job {
 	worker_cb		 cb;
 	void			*arg;
 	struct stats_ctx	 stats;		/* the notification it answers */
+	void			*trace;		/* its trace record, or NULL */
 	char			*ctx;		/* the caller's log context */
 	struct worker_job	*next;
 };
@@ -45,6 +47,7 @@ worker_main(void *unused)
 		worker_busy++;
 		pthread_mutex_unlock(&worker_lock);
 		stats_ctx_restore(&job->stats);
+		trace_ctx_put(job->trace);
 		log_set_context(job->ctx);
 		job->cb(job->arg);
 		log_set_context(NULL);
@@ -89,6 +92,7 @@ worker_run(worker_cb cb, void *arg)
 	job->cb = cb;
 	job->arg = arg;
 	stats_ctx_save(&job->stats);
+	job->trace = trace_ctx_take();
 	/* A copy: the target it names may be gone when the job runs. */
 	job->ctx = log_get_context() != NULL ? xstrdup(log_get_context()) :
 	    NULL;
