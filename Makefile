@@ -169,6 +169,7 @@ check-tools-reference: deps
 
 # Performance: not part of check. Writes BENCHMARKS.md (bench/README).
 bench: deps
+	$(MAKE) deps DEB_PACKAGES="$(DEB_PACKAGES) strace gnuplot-nox"
 	$(MAKE) all
 	sh bench/run.sh
 

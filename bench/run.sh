@@ -155,7 +155,8 @@ printf '[deny-src]\npath = %s\naction = errno\nerrno = EACCES\n' \
 # to pdst/ (a prefix rule), ssrc/app.conf to sdst/app.conf (exact), wsrc/
 # to wdst/ (the walked tree, 100 directories of WALK_FILES/100 files).
 PT=$(mktemp -d "${BENCH_TMPFS:-/dev/shm}/unotifyd-bench.XXXXXX")
-trap 'rm -rf "$PT"' EXIT
+DAEMONS=
+trap 'for p in $DAEMONS; do kill $p 2>/dev/null; done; rm -rf "$PT"' EXIT
 mkdir -p "$PT/psrc" "$PT/pdst" "$PT/ssrc" "$PT/sdst" "$PT/wsrc" "$PT/wdst"
 echo dst >"$PT/pdst/open"
 echo original >"$PT/ssrc/app.conf"
@@ -174,6 +175,18 @@ while [ $d -lt 100 ]; do
 done
 for f in "$RULES"/*.ini; do
 	"$UNOTIFYD" check -r "$f" >/dev/null
+done
+
+# The daemon: one `unotifyd serve` per rule set, the workload started
+# through `unotifyd exec` (its call path is the daemon's, not run's).
+for k in pass redirect; do
+	"$UNOTIFYD" serve --socket "$PT/$k.sock" --handover-wait 0 \
+	    -r "$RULES/$k-1.ini" 2>>"$B/serve-$k.log" &
+	DAEMONS="$DAEMONS $!"
+	for i in $(seq 100); do
+		[ -S "$PT/$k.sock" ] && break
+		sleep 0.05
+	done
 done
 
 # --- Sanity: every supervisor does what its row claims --------------------
@@ -195,6 +208,8 @@ EXPECT=src expect "$B/filteronly" -- cat "$SRC"
 [ $HAVE_PROOT = 1 ] && EXPECT=dst expect proot -b "$DST:$SRC" cat "$SRC"
 EXPECT=dst expect "$UNOTIFYD" run -r "$RULES/prefix.ini" -- cat "$PT/psrc/open"
 EXPECT=src expect "$UNOTIFYD" trace -o /dev/null -- cat "$SRC"
+EXPECT=src expect "$UNOTIFYD" exec --socket "$PT/pass.sock" -- cat "$SRC"
+EXPECT=dst expect "$UNOTIFYD" exec --socket "$PT/redirect.sock" -- cat "$SRC"
 "$UNOTIFYD" trace -- cat "$SRC" 2>&1 >/dev/null | grep -q "openat \"$SRC\" read $SRC = ok" ||
 	{ log "sanity check failed: unotifyd trace does not record cat's open"; exit 1; }
 
@@ -259,6 +274,8 @@ cmd_of()
 	strace)		echo "strace --seccomp-bpf -f -e trace=openat -o /dev/null" ;;
 	strace-file)	echo "strace -f -e trace=%file -o /dev/null" ;;
 	trace)		echo "$UNOTIFYD trace -o /dev/null --" ;;
+	daemon-pass)	echo "$UNOTIFYD exec --socket $PT/pass.sock --" ;;
+	daemon-redirect) echo "$UNOTIFYD exec --socket $PT/redirect.sock --" ;;
 	proot)		echo "proot -b $DST:$SRC" ;;
 	prefix)		echo "$UNOTIFYD run -r $RULES/prefix.ini --" ;;
 	save)		echo "$UNOTIFYD run -r $RULES/save.ini --" ;;
@@ -306,7 +323,7 @@ optional()
 for pin in unpinned pinned; do
 	for c in native filteronly pass redirect errno floor floor-redirect \
 	    floor-errno strace proot pass-100 pass-10000 redirect-100 \
-	    redirect-10000 trace strace-file; do
+	    redirect-10000 trace strace-file daemon-pass daemon-redirect; do
 		optional $c && item $c openat 1 $pin
 	done
 	for c in native filteronly pass floor strace proot; do
@@ -552,7 +569,7 @@ verdict()
 floor_of()
 {
 	case $1 in
-	redirect*|proot|floor-redirect) echo floor-redirect ;;
+	redirect*|proot|floor-redirect|daemon-redirect) echo floor-redirect ;;
 	errno|floor-errno) echo floor-errno ;;
 	*) echo floor ;;
 	esac
@@ -579,6 +596,8 @@ label()
 	strace)		echo "strace --seccomp-bpf -f -e trace=openat" ;;
 	strace-file)	echo "strace -f -e trace=%file" ;;
 	trace)		echo "unotifyd trace (every path call, text to /dev/null)" ;;
+	daemon-pass)	echo "unotifyd serve + exec, pass-through (1 rule, no match)" ;;
+	daemon-redirect) echo "unotifyd serve + exec, redirect (1 rule)" ;;
 	proot)		echo "proot -b DST:SRC (redirect)" ;;
 	esac
 }
@@ -603,6 +622,34 @@ op_verdict()
 		awk -v a="$2" -v b="$3" -v op="$1" 'BEGIN { printf "%.2fx, no verdict: this build does not redirect %s, so an unsupervised %s is measured (%.0f / %.0f)", a / b, op, op, a, b }'
 	fi
 }
+
+# The chart BENCHMARKS.md shows: openat + close, one thread, unpinned.
+CHART=0
+if [ "$QUICK" != 1 ] && command -v gnuplot >/dev/null 2>&1; then
+	for c in native floor pass trace daemon-pass floor-redirect redirect \
+	    daemon-redirect proot strace strace-file; do
+		optional $c || continue
+		m=$(med $c openat 1 unpinned)
+		[ -n "$m" ] && printf '%s\t%s\n' "$(label $c | sed 's/ (.*//')" "$m"
+	done >"$B/chart.dat"
+	gnuplot <<-GP 2>>"$B/stderr.log" || log "gnuplot failed: no chart"
+	set terminal svg size 960,540 dynamic font "sans,12" background "white"
+	set output "$ROOT/bench/chart.svg"
+	set datafile separator "\t"
+	set title "openat + close, 1 thread, unpinned: median ns per call ($(date -u +%Y-%m-%d), $(nproc) CPUs)"
+	set style fill solid 0.85 border -1
+	set boxwidth 0.7
+	set yrange [0:*]
+	set ylabel "ns per openat + close"
+	set xtics rotate by -35 left nomirror
+	set grid ytics
+	set bmargin 11
+	set rmargin 14
+	plot "$B/chart.dat" using 0:2:xtic(1) with boxes lc rgb "#4a7ab0" notitle, \
+	    "" using 0:2:(sprintf("%.0f", \$2)) with labels offset 0,0.7 notitle
+	GP
+	[ -s "$ROOT/bench/chart.svg" ] && CHART=1
+fi
 
 kb_worst() { awk -v k="$1" '$1 == k && $2 != "NA" { print $2 }' "$RSS" | sort -n | tail -n 1; }
 MODEL=$(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -n 1)
@@ -635,6 +682,10 @@ echo "  target share CPU 0. Unpinned = the scheduler's choice on $(nproc) CPUs."
 echo "- Cells: median (min-max) ns/op over $REPS_DONE runs."
 [ -n "$TOOL_NOTES" ] && echo "- Note:$TOOL_NOTES"
 echo
+if [ "$CHART" = 1 ]; then
+	echo "![openat + close under each configuration, unpinned medians](bench/chart.svg)"
+	echo
+fi
 echo "## Targets"
 echo
 echo "| target | limit | unpinned | pinned |"
@@ -657,6 +708,9 @@ row "openat under unotifyd trace vs pass-through" "<= 1.10x" \
 row "openat under unotifyd trace vs strace -f -e trace=%file" "<= 0.20x (5x cheaper)" \
     "$(verdict "$(med trace openat 1 unpinned)" "$(med strace-file openat 1 unpinned)" 0.20)" \
     "$(verdict "$(med trace openat 1 pinned)" "$(med strace-file openat 1 pinned)" 0.20)"
+row "daemon (serve + exec) vs run: redirect" "<= 1.10x" \
+    "$(verdict "$(med daemon-redirect openat 1 unpinned)" "$(med redirect openat 1 unpinned)" 1.10)" \
+    "$(verdict "$(med daemon-redirect openat 1 pinned)" "$(med redirect openat 1 pinned)" 1.10)"
 row "pass-through, 10,000 rules vs 1 rule" "<= 1.10x" \
     "$(verdict "$(med pass-10000 openat 1 unpinned)" "$(med pass openat 1 unpinned)" 1.10)" \
     "$(verdict "$(med pass-10000 openat 1 pinned)" "$(med pass openat 1 pinned)" 1.10)"
@@ -693,7 +747,8 @@ for pin in unpinned pinned; do
 	echo "|---|---|---|---|"
 	nat=$(med native openat 1 $pin)
 	for c in native filteronly pass redirect errno floor floor-redirect \
-	    floor-errno strace proot trace strace-file; do
+	    floor-errno strace proot trace strace-file daemon-pass \
+	    daemon-redirect; do
 		optional $c || continue
 		m=$(med $c openat 1 $pin)
 		fl=$(floor_of $c)
@@ -832,7 +887,7 @@ echo "pinned; \`...\` = \`-n N -f SRC [-t T | -p P] [-B BLOCKER:FIFO] openat|get
 echo
 for c in native filteronly pass redirect errno floor floor-redirect \
     floor-errno strace proot pass-10000 redirect-10000 hol prefix save \
-    proot-save trace strace-file; do
+    proot-save trace strace-file daemon-pass daemon-redirect; do
 	optional $c || continue
 	pfx=$(cmd_of $c | sed -e "s|$ROOT/||g" -e "s|$PT/||g")
 	echo "- $(label $c): \`${pfx:+$pfx }bench/build/workload ...\`"

@@ -37,30 +37,53 @@ static void
 dispatch_log(const struct seccomp_notif *req, const struct call *c,
     const struct rule *r, const char *fmt, ...) PRINTFLIKE(4, 5);
 
+/* The kind of answer a dispatch_log line tells, for the journal. */
+static const char *
+dispatch_answer_kind(const char *answer)
+{
+	if (strncmp(answer, "redirect", 8) != 0)
+		return strncmp(answer, "errno", 5) == 0 ? "errno" : "continue";
+	if (strstr(answer, "errno") != NULL)
+		return "failed";
+	if (strstr(answer, "target gone") != NULL)
+		return "gone";
+	return strstr(answer, " = ") != NULL ? "emulated" : "redirect";
+}
+
 static void
 dispatch_log(const struct seccomp_notif *req, const struct call *c,
     const struct rule *r, const char *fmt, ...)
 {
 	char quoted[PATH_MAX], quoted2[PATH_MAX], answer[2 * PATH_MAX + 64];
+	struct log_decision d = { 0 };
 	const char *name;
 	va_list ap;
+	int i;
 
 	if (!log_enabled(LOG_LEVEL_DEBUG))
 		return;
 	va_start(ap, fmt);
 	vsnprintf(answer, sizeof(answer), fmt, ap);
 	va_end(ap);
-	name = syscalls_arch_name(req->data.arch, req->data.nr);
+	if ((name = syscalls_arch_name(req->data.arch, req->data.nr)) == NULL)
+		name = "?";
+	d.rule = r != NULL ? r->name : NULL;
+	d.call = name;
+	for (i = 0; i < c->npaths && i < 2; i++)
+		d.path[i] = c->p[i].abs[0] != '\0' ? c->p[i].abs :
+		    c->p[i].given;
+	d.answer = dispatch_answer_kind(answer);
+	d.pid = (pid_t)req->pid;
 	if (c->npaths > 1)
-		log_debug("tid=%u %s%s \"%s\" \"%s\" %s%s: %s", req->pid,
+		log_decision(&d, "tid=%u %s%s \"%s\" \"%s\" %s%s: %s", req->pid,
 		    name, syscalls_arch_tag(req->data.arch),
 		    log_escape(c->p[0].given, quoted, sizeof(quoted)),
 		    log_escape(c->p[1].given, quoted2, sizeof(quoted2)),
 		    r != NULL ? "rule=" : "no rule", r != NULL ? r->name : "",
 		    answer);
 	else
-		log_debug("tid=%u %s%s \"%s\" %s%s: %s", req->pid, name != NULL ?
-		    name : "?", syscalls_arch_tag(req->data.arch),
+		log_decision(&d, "tid=%u %s%s \"%s\" %s%s: %s", req->pid,
+		    name, syscalls_arch_tag(req->data.arch),
 		    log_escape(c->p[0].given, quoted,
 		    sizeof(quoted)), r != NULL ? "rule=" : "no rule",
 		    r != NULL ? r->name : "", answer);

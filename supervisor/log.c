@@ -4,30 +4,53 @@
  * limits for lines a client can repeat. */
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <sys/uio.h>
 #include <time.h>
 #include <unistd.h>
+
+#include <systemd/sd-journal.h>
 
 #include "log.h"
 
 static enum log_level	log_level = LOG_LEVEL_WARNING;
 static int		log_journal;
+static int		log_native;	/* stderr is journald's stream */
 static int		log_fd = STDERR_FILENO;
 static int		log_file;	/* log_fd is ours: a file */
 static __thread const char *log_context;
+static __thread const char *log_fields;
 
 /* Every limit used so far, for log_limit_flush; under log_limit_lock. */
 static struct log_limit	*log_limits;
 static pthread_mutex_t	 log_limit_lock = PTHREAD_MUTEX_INITIALIZER;
+
+/* JOURNAL_STREAM names stderr itself (not a copy some child inherited):
+ * then the journal's own socket may take the fields too. */
+static int
+log_stderr_is_journal(void)
+{
+	const char *v = getenv("JOURNAL_STREAM");
+	unsigned long long dev, ino;
+	struct stat st;
+
+	return v != NULL && sscanf(v, "%llu:%llu", &dev, &ino) == 2 &&
+	    fstat(STDERR_FILENO, &st) == 0 && st.st_dev == dev &&
+	    st.st_ino == ino;
+}
 
 void
 log_init(enum log_level level, int journal)
 {
 	log_level = level;
 	log_journal = journal;
+	log_native = journal && log_stderr_is_journal();
 }
 
 void
@@ -40,6 +63,18 @@ const char *
 log_get_context(void)
 {
 	return log_context;
+}
+
+void
+log_set_fields(const char *fields)
+{
+	log_fields = fields;
+}
+
+const char *
+log_get_fields(void)
+{
+	return log_fields;
 }
 
 int
@@ -198,20 +233,14 @@ log_limit_report(struct log_limit *l)
 	log_line(l->level, buf);
 }
 
-void
-log_msg_limited(struct log_limit *l, enum log_level level, const char *fmt,
-    ...)
+/* 1 if a line of l may be logged now; else it is counted, and kept as
+ * the last one dropped. */
+static int
+log_limit_admit(struct log_limit *l, enum log_level level, const char *msg)
 {
-	char msg[LOG_LINE_MAX];
-	va_list ap;
-	double now;
+	double now = log_now();
+	int admit;
 
-	if (!log_enabled(level))
-		return;
-	va_start(ap, fmt);
-	vsnprintf(msg, sizeof(msg), fmt, ap);
-	va_end(ap);
-	now = log_now();
 	pthread_mutex_lock(&log_limit_lock);
 	if (!l->registered) {
 		l->registered = 1;
@@ -224,14 +253,95 @@ log_msg_limited(struct log_limit *l, enum log_level level, const char *fmt,
 		l->start = now;
 		l->count = 0;
 	}
-	if (l->count++ < LOG_LIMIT_BURST)
-		log_line(level, msg);
-	else {
+	if ((admit = l->count++ < (l->burst != 0 ? l->burst :
+	    LOG_LIMIT_BURST)) == 0) {
 		/* The count says how many; the last one says what. */
 		l->dropped++;
 		snprintf(l->last, sizeof(l->last), "%s", msg);
 	}
 	pthread_mutex_unlock(&log_limit_lock);
+	return admit;
+}
+
+void
+log_msg_limited(struct log_limit *l, enum log_level level, const char *fmt,
+    ...)
+{
+	char msg[LOG_LINE_MAX];
+	va_list ap;
+
+	if (!log_enabled(level))
+		return;
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	if (log_limit_admit(l, level, msg))
+		log_line(level, msg);
+}
+
+/* Add "NAME=value" to iov (value may be NULL: nothing added). */
+static void
+log_field(struct iovec *iov, int *n, char *buf, size_t len, const char *name,
+    const char *value)
+{
+	int w;
+
+	if (value == NULL)
+		return;
+	w = snprintf(buf, len, "%s=%s", name, value);
+	iov[*n].iov_base = buf;
+	iov[*n].iov_len = w < 0 ? 0 : (size_t)w >= len ? len - 1 : (size_t)w;
+	(*n)++;
+}
+
+void
+log_decision(const struct log_decision *d, const char *fmt, ...)
+{
+	static struct log_limit limit = { .burst = LOG_DECISION_BURST };
+	char msg[LOG_LINE_MAX], text[LOG_LINE_MAX + 64], pid[32];
+	char f[5][PATH_MAX + 32];
+	struct iovec iov[16];
+	const char *p, *nl;
+	va_list ap;
+	int n = 0;
+
+	if (!log_enabled(LOG_LEVEL_DEBUG))
+		return;
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	if (!log_native || log_file) {
+		log_line(LOG_LEVEL_DEBUG, msg);
+		return;
+	}
+	if (!log_limit_admit(&limit, LOG_LEVEL_DEBUG, msg))
+		return;
+	snprintf(text, sizeof(text), "MESSAGE=%s%s%s",
+	    log_context != NULL ? log_context : "",
+	    log_context != NULL ? ": " : "", msg);
+	iov[n].iov_base = text;
+	iov[n++].iov_len = strlen(text);
+	iov[n].iov_base = (void *)"PRIORITY=7";
+	iov[n++].iov_len = strlen("PRIORITY=7");
+	log_field(iov, &n, f[0], sizeof(f[0]), "UNOTIFYD_RULE", d->rule);
+	log_field(iov, &n, f[1], sizeof(f[1]), "UNOTIFYD_CALL", d->call);
+	log_field(iov, &n, f[2], sizeof(f[2]), "UNOTIFYD_PATH", d->path[0]);
+	log_field(iov, &n, f[3], sizeof(f[3]), "UNOTIFYD_PATH2", d->path[1]);
+	log_field(iov, &n, f[4], sizeof(f[4]), "UNOTIFYD_ANSWER", d->answer);
+	snprintf(pid, sizeof(pid), "OBJECT_PID=%d", (int)d->pid);
+	iov[n].iov_base = pid;
+	iov[n++].iov_len = strlen(pid);
+	/* The pod's fields: names checked by pods_name_valid, one a line. */
+	for (p = log_fields; p != NULL && *p != '\0' && n < (int)nitems(iov);
+	    p = *nl != '\0' ? nl + 1 : nl) {
+		if ((nl = strchr(p, '\n')) == NULL)
+			nl = p + strlen(p);
+		iov[n].iov_base = (void *)p;
+		iov[n++].iov_len = (size_t)(nl - p);
+	}
+	/* Without the journal's socket, the stream still has the line. */
+	if (sd_journal_sendv(iov, n) < 0)
+		log_line(LOG_LEVEL_DEBUG, msg);
 }
 
 void

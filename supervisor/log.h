@@ -5,6 +5,7 @@
 #define LOG_H
 
 #include <stddef.h>
+#include <sys/types.h>
 
 #include "util.h"
 
@@ -40,6 +41,31 @@ void	log_msg(enum log_level, const char *, ...) PRINTFLIKE(2, 3);
 void	log_set_context(const char *ctx);
 /* This thread's context, or NULL (worker.c carries it to its jobs). */
 const char *log_get_context(void);
+/* Journal fields of this thread's decisions until set to NULL: lines of
+ * NAME=VALUE ("UNOTIFYD_POD=web\nUNOTIFYD_NAMESPACE=default"). */
+void	log_set_fields(const char *fields);
+const char *log_get_fields(void);
+
+/* What a logged decision is about (NULL: not known). */
+struct log_decision {
+	const char	*rule;
+	const char	*call;
+	const char	*path[2];
+	const char	*answer;	/* continue, errno, redirect, failed, ... */
+	pid_t		 pid;		/* the calling thread */
+};
+
+/*
+ * Log a decision at debug level. Under journald (log_init's journal, with
+ * JOURNAL_STREAM naming stderr) it goes to the journal's socket with
+ * fields: UNOTIFYD_RULE=, UNOTIFYD_CALL=, UNOTIFYD_PATH=, UNOTIFYD_PATH2=,
+ * UNOTIFYD_ANSWER=, OBJECT_PID= and the thread's log_set_fields, at most
+ * LOG_DECISION_BURST a LOG_LIMIT_WINDOW, the rest counted and reported;
+ * elsewhere it is a plain line, every one.
+ */
+#define LOG_DECISION_BURST	1000
+void	log_decision(const struct log_decision *, const char *, ...)
+	    PRINTFLIKE(2, 3);
 
 /*
  * Escape a string that comes from a client or a target for a log line:
@@ -63,6 +89,7 @@ struct log_limit {
 	unsigned long		 count;		/* lines in this window */
 	unsigned long		 dropped;	/* suppressed, not yet reported */
 	enum log_level		 level;
+	unsigned long		 burst;		/* 0: LOG_LIMIT_BURST */
 	int			 registered;
 	char			 last[LOG_LINE_MAX];	/* last suppressed */
 	struct log_limit	*next;

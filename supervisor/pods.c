@@ -75,6 +75,28 @@ pods_ident_label(const struct pod_ident *id)
 	return s;
 }
 
+char *
+pods_ident_fields(const struct pod_ident *id)
+{
+	static const char *const keys[RULE_SCOPE_KEYS] = {
+		[RULE_SCOPE_NAMESPACE] = "UNOTIFYD_NAMESPACE",
+		[RULE_SCOPE_POD] = "UNOTIFYD_POD",
+		[RULE_SCOPE_CONTAINER] = "UNOTIFYD_CONTAINER",
+	};
+	char *s = NULL, *t;
+	int i;
+
+	for (i = 0; i < RULE_SCOPE_KEYS; i++) {
+		if (id->name[i] == NULL)
+			continue;
+		xasprintf(&t, "%s%s%s=%s", s != NULL ? s : "",
+		    s != NULL ? "\n" : "", keys[i], id->name[i]);
+		free(s);
+		s = t;
+	}
+	return s;
+}
+
 /* 1 if name matches one of the whitespace-separated globs in list. */
 static int
 pods_list_match(const char *list, const char *name)

@@ -38,6 +38,9 @@ int	pods_ident_known(const struct pod_ident *id);
  * known; the caller frees it.
  */
 char	*pods_ident_label(const struct pod_ident *id);
+/* Its journal fields, UNOTIFYD_NAMESPACE=, UNOTIFYD_POD= and
+ * UNOTIFYD_CONTAINER= one a line, for the names known; NULL if none. */
+char	*pods_ident_fields(const struct pod_ident *id);
 
 /*
  * 1 if a file's [match] scope selects the target: for each key the scope

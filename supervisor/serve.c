@@ -99,6 +99,7 @@ struct serve_target {
 						   [match] selects; NULL: all */
 	struct pod_ident	 id;
 	char			*label;		/* "pod NS/POD container C" */
+	char			*fields;	/* the same for the journal */
 	char			*what;		/* "NAME (pid N[, label])" */
 	int			 gone;		/* no task uses the filter */
 	int			 taken;		/* from a hand-over not done */
@@ -535,6 +536,7 @@ serve_target_free(struct serve_target *t)
 	serve_rules_drop(t->view);
 	pods_ident_fini(&t->id);
 	free(t->label);
+	free(t->fields);
 	free(t->what);
 	free(t->name);
 	free(t->shown);
@@ -557,8 +559,10 @@ serve_target_cb(struct ev_loop *ev, ev_io *w, int revents)
 		t->s->notifications++;
 		/* -v decisions name the pod. */
 		log_set_context(t->label);
+		log_set_fields(t->fields);
 		dispatch_notification(t->notify, serve_target_rules(t), t->req);
 		log_set_context(NULL);
+		log_set_fields(NULL);
 	} else if (r == -EPIPE) {
 		log_info("target %s: no process uses its filter any more",
 		    t->what);
@@ -620,6 +624,7 @@ serve_target_add(struct serve *s, int fd, pid_t pid, const char *name,
 		pods_ident_set(&t->id, id->name[RULE_SCOPE_NAMESPACE],
 		    id->name[RULE_SCOPE_POD], id->name[RULE_SCOPE_CONTAINER]);
 	t->label = pods_ident_label(&t->id);
+	t->fields = pods_ident_fields(&t->id);
 	if (t->label != NULL)
 		xasprintf(&t->what, "%s (pid %d, %s)", shown, (int)pid,
 		    t->label);

@@ -19,6 +19,7 @@ struct worker_job {
 	struct stats_ctx	 stats;		/* the notification it answers */
 	void			*trace;		/* its trace record, or NULL */
 	char			*ctx;		/* the caller's log context */
+	char			*fields;	/* and journal fields */
 	struct worker_job	*next;
 };
 
@@ -49,9 +50,12 @@ worker_main(void *unused)
 		stats_ctx_restore(&job->stats);
 		trace_ctx_put(job->trace);
 		log_set_context(job->ctx);
+		log_set_fields(job->fields);
 		job->cb(job->arg);
 		log_set_context(NULL);
+		log_set_fields(NULL);
 		free(job->ctx);
+		free(job->fields);
 		free(job);
 		pthread_mutex_lock(&worker_lock);
 		worker_idle++;
@@ -96,6 +100,8 @@ worker_run(worker_cb cb, void *arg)
 	/* A copy: the target it names may be gone when the job runs. */
 	job->ctx = log_get_context() != NULL ? xstrdup(log_get_context()) :
 	    NULL;
+	job->fields = log_get_fields() != NULL ? xstrdup(log_get_fields()) :
+	    NULL;
 	job->next = NULL;
 	pthread_mutex_lock(&worker_lock);
 	/* Every queued job gets a thread of its own while the pool may grow:
@@ -106,7 +112,10 @@ worker_run(worker_cb cb, void *arg)
 			worker_idle++;
 		} else if (worker_threads == 0) {
 			pthread_mutex_unlock(&worker_lock);
+			/* The caller answers itself: its record is back. */
+			trace_ctx_put(job->trace);
 			free(job->ctx);
+			free(job->fields);
 			free(job);
 			return r;
 		}

@@ -5,7 +5,8 @@
 # members of the unotifyd group may use `unotifyd exec` and others may not,
 # reload with good and bad rules, restart while targets keep calling (no
 # ENOSYS), restart with bad rules (targets served by the last rules that
-# loaded), signals reaching a `run` command once, and the unit's security
+# loaded), signals reaching a `run` command once, decisions in the journal
+# with fields (UNOTIFYD_RULE=...) and rate-limited, and the unit's security
 # exposure. Needs root, debootstrap and systemd-container.
 set -eu
 
@@ -321,6 +322,50 @@ sigcase() {
 sigcase sig-cg control-group stop
 sigcase sig-mixed mixed stop
 sigcase sig-kill control-group kill
+
+# 6b. with -v, each decision reaches the journal with fields, so that
+# journalctl UNOTIFYD_RULE=app finds it; a flood of decisions is cut at the
+# burst (1000 in 10 s) and what was dropped is counted.
+mkdir -p "$ROOT/etc/systemd/system/unotifyd.service.d"
+printf '[Service]\nExecStart=\nExecStart=/usr/bin/unotifyd serve -v\n' \
+    >"$ROOT/etc/systemd/system/unotifyd.service.d/verbose.conf"
+ct systemctl daemon-reload
+ct systemctl restart unotifyd.service
+since=$(date +%s)
+ct unotifyd exec -- cat /srv/app/app.conf >/dev/null || true
+sleep 1
+j=$(ct journalctl -q --no-pager -o export --since="@$since" \
+    UNOTIFYD_RULE=app UNOTIFYD_CALL=openat 2>&1 || true)
+if echo "$j" | grep -q '^UNOTIFYD_PATH=/srv/app/app.conf$' &&
+    echo "$j" | grep -q '^UNOTIFYD_ANSWER=redirect$' &&
+    echo "$j" | grep -q '^OBJECT_PID=[0-9]' &&
+    echo "$j" | grep -q '^_SYSTEMD_UNIT=unotifyd.service$' &&
+    echo "$j" | grep -q '^PRIORITY=7$'; then
+	ok "journalctl UNOTIFYD_RULE=app UNOTIFYD_CALL=openat finds the decision, with its fields"
+else
+	bad "no decision with fields in the journal: $(echo "$j" | head -30)"
+fi
+since=$(date +%s)
+ct unotifyd exec -- sh -c 'i=0; while [ $i -lt 3000 ]; do
+	: </srv/app/app.conf; i=$((i + 1)); done' || true
+sleep 1
+n=$(ct journalctl -q --no-pager -o cat --since="@$since" UNOTIFYD_RULE=app |
+    wc -l)
+# The window ends, the next timer tick reports the count.
+for i in $(seq 30); do
+	sup=$(ct journalctl -q --no-pager -o cat --since="@$since" \
+	    -u unotifyd.service | grep -c 'more suppressed)' || true)
+	[ "$sup" -gt 0 ] && break
+	sleep 1
+done
+if [ "$n" -ge 900 ] && [ "$n" -le 1100 ] && [ "$sup" -gt 0 ]; then
+	ok "3000 decisions in a burst: $n journal entries, the rest counted ($(ct journalctl -q --no-pager -o cat --since="@$since" -u unotifyd.service | grep 'more suppressed)' | sed 's/.*(//' | head -1)"
+else
+	bad "decision flood: $n entries with UNOTIFYD_RULE=app, suppressed-count lines: $sup"
+fi
+rm -f "$ROOT/etc/systemd/system/unotifyd.service.d/verbose.conf"
+ct systemctl daemon-reload
+ct systemctl restart unotifyd.service
 
 # 7. the unit as installed: verify and security exposure.
 # The minimal tree has no man(1) to look the pages up: check the package
