@@ -230,6 +230,8 @@ target_groups(struct target *t, const char *list)
 	for (;;) {
 		while (*list == ' ' || *list == '\t')
 			list++;
+		if (*list < '0' || *list > '9')
+			break;		/* the line's end */
 		g = strtol(list, &end, 10);
 		if (end == list)
 			break;
@@ -240,48 +242,78 @@ target_groups(struct target *t, const char *list)
 	}
 }
 
+/* The value of "Name:" at the start of a line of buf, or NULL. */
+static const char *
+target_field(const char *buf, const char *name)
+{
+	size_t len = strlen(name);
+	const char *p;
+
+	for (p = buf; (p = strstr(p, name)) != NULL; p += len)
+		if (p == buf || p[-1] == '\n')
+			return p + len;
+	return NULL;
+}
+
+/* "N N N N" (real, effective, saved, fs); 0, or -1 if malformed. */
+static int
+target_ids(const char *p, unsigned long v[4])
+{
+	char *end;
+	int i;
+
+	for (i = 0; i < 4; i++, p = end) {
+		v[i] = strtoul(p, &end, 10);
+		if (end == p)
+			return -1;
+	}
+	return 0;
+}
+
 int
 target_status(struct target *t)
 {
-	char *line = NULL;
-	unsigned int u[4], mask;
-	size_t cap = 0;
-	int found = 0, fd;
-	FILE *f;
+	unsigned long u[4], g[4];
+	const char *p, *up, *gp, *groups;
+	char *buf = NULL;
+	size_t len = 0, cap = 0;
+	ssize_t n;
+	int fd;
 
 	if (t->have_status)
 		return 0;
 	if ((fd = target_open(t, "status", O_RDONLY)) < 0)
 		return fd;
-	if ((f = fdopen(fd, "re")) == NULL) {
-		close(fd);
-		return -errno;
-	}
-	while (getline(&line, &cap, f) > 0) {
-		if (sscanf(line, "Umask: %o", &mask) == 1)
-			t->umask = mask & 0777;
-		else if (sscanf(line, "Uid: %u %u %u %u", &u[0], &u[1], &u[2],
-		    &u[3]) == 4) {
-			t->ruid = u[0];
-			t->euid = u[1];
-			t->fsuid = u[3];
-			found |= 1;
-		} else if (sscanf(line, "Gid: %u %u %u %u", &u[0], &u[1],
-		    &u[2], &u[3]) == 4) {
-			t->rgid = u[0];
-			t->egid = u[1];
-			t->fsgid = u[3];
-			found |= 2;
-		} else if (strncmp(line, "Groups:", 7) == 0) {
-			target_groups(t, line + 7);
-			found |= 4;
-		}
-	}
-	free(line);
-	fclose(f);
+	/* One read for the usual 1.5 KiB; one parse, not a scanf a line
+	 * (this is on every call of a target whose credentials may vary). */
+	do {
+		if (cap - len < 2048)
+			buf = xreallocarray(buf, cap = cap == 0 ? 4096 :
+			    cap * 2, 1);
+		n = read(fd, buf + len, cap - len - 1);
+		len += n > 0 ? (size_t)n : 0;
+	} while (n > 0 || (n < 0 && errno == EINTR));
+	close(fd);
+	buf[len] = '\0';
+	up = target_field(buf, "Uid:");
+	gp = target_field(buf, "Gid:");
+	groups = target_field(buf, "Groups:");
 	/* A task reaped while we read leaves an empty or partial file. */
-	if (found != 7)
+	if (up == NULL || gp == NULL || groups == NULL ||
+	    target_ids(up, u) < 0 || target_ids(gp, g) < 0) {
+		free(buf);
 		return -ESRCH;
+	}
+	if ((p = target_field(buf, "Umask:")) != NULL)
+		t->umask = (mode_t)(strtoul(p, NULL, 8) & 0777);
+	t->ruid = (uid_t)u[0];
+	t->euid = (uid_t)u[1];
+	t->fsuid = (uid_t)u[3];
+	t->rgid = (gid_t)g[0];
+	t->egid = (gid_t)g[1];
+	t->fsgid = (gid_t)g[3];
+	target_groups(t, groups);
+	free(buf);
 	t->have_status = 1;
 	return 0;
 }
