@@ -171,6 +171,7 @@ dispatch_job_cb(void *arg)
 
 	target_init(&t, job->req.pid);
 	t.procfd = job->procfd;
+	t.view = notify_data(job->notify);
 	job->rule.name = job->name;
 	dispatch_open(job->notify, &job->req, &t, &job->call, &job->rule,
 	    job->dst);
@@ -436,6 +437,7 @@ dispatch_getcwd(struct notify *n, const struct rule_set *rules,
 	buf = is32 ? (uint32_t)req->data.args[0] : req->data.args[0];
 	size = is32 ? (uint32_t)req->data.args[1] : req->data.args[1];
 	target_init(&t, req->pid);
+	t.view = notify_data(n);
 	if (path_dir(req->pid, AT_FDCWD, cwd, sizeof(cwd)) < 0 ||
 	    target_strip_root(&t, cwd) < 0 ||
 	    rules_reverse(rules, cwd, src, sizeof(src)) <= 0) {
@@ -502,10 +504,13 @@ dispatch_notification(struct notify *n, const struct rule_set *rules,
 			target_changed_umask();
 		else
 			target_changed_root();
+		if (c.sysid != SYSCALLS_ROOT)
+			target_view_changed(notify_data(n));
 		notify_continue(n, req->id);
 		return;
 	}
 	target_init(&t, req->pid);
+	t.view = notify_data(n);
 	err = calls_decode(req->pid, &req->data, &c);
 	for (i = 0, skip = 1; err == 0 && i < c.npaths; i++) {
 		err = dispatch_path(req, rules, &t, &c, i);

@@ -37,6 +37,9 @@ struct notify {
 	int				 receiving;	/* in RECV now */
 	int				 parked;	/* waiting on spare */
 	int				 calls;		/* parked, to wake */
+	/* What the creator keeps with the listener (notify_set_data). */
+	void				*data;
+	void				(*data_free)(void *);
 };
 
 /* Set by notify_block_begin: this thread blocked since its last RECV. */
@@ -143,10 +146,25 @@ notify_unref(struct notify *n)
 		return;
 	if (n->fd >= 0)
 		close(n->fd);
+	if (n->data_free != NULL)
+		n->data_free(n->data);
 	stats_listener(-1);
 	pthread_cond_destroy(&n->spare);
 	pthread_mutex_destroy(&n->lock);
 	free(n);
+}
+
+void
+notify_set_data(struct notify *n, void *data, void (*data_free)(void *))
+{
+	n->data = data;
+	n->data_free = data_free;
+}
+
+void *
+notify_data(const struct notify *n)
+{
+	return n->data;
 }
 
 int

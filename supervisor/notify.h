@@ -18,6 +18,11 @@ struct notify	*notify_new(int fd);
 struct notify	*notify_ref(struct notify *);
 void		 notify_unref(struct notify *);
 int		 notify_fd(const struct notify *);
+/* Data kept with the listener, freed with free_fn (if not NULL) when the
+ * last reference goes; NULL until set. */
+void		 notify_set_data(struct notify *, void *,
+		    void (*free_fn)(void *));
+void		*notify_data(const struct notify *);
 
 /* A buffer for notify_recv, sized for the running kernel; free(3) it. */
 struct seccomp_notif *notify_req_new(const struct notify *);

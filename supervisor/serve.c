@@ -578,10 +578,12 @@ serve_target_cb(struct ev_loop *ev, ev_io *w, int revents)
 }
 
 /* Take over a listener; returns 0 or -errno (the fd is consumed). id may
- * be NULL (not a Kubernetes container). */
+ * be NULL (not a Kubernetes container). tracked: its filter notifies every
+ * change of credentials and umask (an exec client's, as the daemon made
+ * it), so that they are read once (target_view). */
 static int
 serve_target_add(struct serve *s, int fd, pid_t pid, const char *name,
-    const char *metadata, const struct pod_ident *id)
+    const char *metadata, const struct pod_ident *id, int tracked)
 {
 	cleanup_free char *shown = serve_shown(name);
 	cleanup_free char *shown_md = serve_shown(metadata);
@@ -611,6 +613,8 @@ serve_target_add(struct serve *s, int fd, pid_t pid, const char *name,
 		serve_rules_drop(rules);
 		return -err;
 	}
+	if (tracked)
+		notify_set_data(n, target_view_new(), target_view_free);
 	t = xcalloc(1, sizeof(*t));
 	t->s = s;
 	t->notify = n;
@@ -678,7 +682,7 @@ serve_resume(struct serve *s, int fd, const char *fdname)
 		log_warn("fd store: '%s' names no valid pod", fdname);
 	/* Re-adding stores it again under the same name: drop the old. */
 	sd_notifyf(0, "FDSTOREREMOVE=1\nFDNAME=%s", fdname);
-	serve_target_add(s, fd, pid, part[0], part[1], &id);
+	serve_target_add(s, fd, pid, part[0], part[1], &id, 0);
 	pods_ident_fini(&id);
 	for (i = 0; i < n; i++)
 		free(part[i]);
@@ -763,7 +767,12 @@ serve_conn_exec(struct serve_conn *c)
 			serve_conn_fail(c, "unknown protocol version");
 			return 1;
 		}
+		/* Told of every change of credentials and umask, the daemon
+		 * reads a client's only once (target_view). */
 		mask = rules_syscalls(c->s->rules);
+		if (mask != 0)
+			mask |= SYSCALLS_MASK(SYSCALLS_CREDS) |
+			    SYSCALLS_MASK(SYSCALLS_UMASK);
 		pf.mask = (uint32_t)mask;
 		pf.mask_hi = (uint32_t)(mask >> 32);
 		if (write(c->fd, &pf, sizeof(pf)) != sizeof(pf)) {
@@ -785,7 +794,7 @@ serve_conn_exec(struct serve_conn *c)
 	}
 	fd = c->fds[0];
 	c->nfds = 0;
-	r = serve_target_add(c->s, fd, pt.pid, pt.comm, "", NULL);
+	r = serve_target_add(c->s, fd, pt.pid, pt.comm, "", NULL, 1);
 	ack.error = r < 0 ? -r : 0;
 	if (write(c->fd, &ack, sizeof(ack)) != sizeof(ack))
 		log_warn("client pid %d: ack: %s", (int)c->cred.pid,
@@ -831,7 +840,7 @@ serve_conn_oci(struct serve_conn *c, const char *buf, size_t len)
 		    "%s/%s: a pod-level seccomp profile supervises it too; "
 		    "give each container its own profile instead", shown_id,
 		    m->pod_namespace, m->pod_name);
-	serve_target_add(c->s, fd, m->pid, m->id, m->metadata, &id);
+	serve_target_add(c->s, fd, m->pid, m->id, m->metadata, &id, 0);
 	pods_ident_fini(&id);
 	oci_msg_free(m);
 	/* Runtimes keep the connection open; we are done with it. */
@@ -1294,7 +1303,7 @@ serve_handover_take_target(void *arg, struct handover_msg *m)
 	pods_ident_set(&id, m->str[HANDOVER_STR_NAMESPACE],
 	    m->str[HANDOVER_STR_POD], m->str[HANDOVER_STR_CONTAINER]);
 	r = serve_target_add(s, m->fd, m->pid, m->str[HANDOVER_STR_NAME],
-	    m->str[HANDOVER_STR_METADATA], &id);
+	    m->str[HANDOVER_STR_METADATA], &id, 0);
 	pods_ident_fini(&id);
 	m->fd = -1;
 	if (r == 0)

@@ -242,6 +242,91 @@ target_groups(struct target *t, const char *list)
 	}
 }
 
+struct target_view *
+target_view_new(void)
+{
+	struct target_view *v = xcalloc(1, sizeof(*v));
+
+	pthread_mutex_init(&v->lock, NULL);
+	return v;
+}
+
+void
+target_view_free(void *arg)
+{
+	struct target_view *v = arg;
+
+	if (v == NULL)
+		return;
+	pthread_mutex_destroy(&v->lock);
+	free(v->groups);
+	free(v);
+}
+
+void
+target_view_changed(struct target_view *v)
+{
+	if (v != NULL)
+		__atomic_store_n(&v->changed, 1, __ATOMIC_RELEASE);
+}
+
+/* Fill t from its listener's view; 0, or -1 when the view cannot say. */
+static int
+target_from_view(struct target *t)
+{
+	struct target_view *v = t->view;
+	int r = -1;
+
+	if (v == NULL || __atomic_load_n(&v->changed, __ATOMIC_ACQUIRE))
+		return -1;
+	pthread_mutex_lock(&v->lock);
+	if (v->known) {
+		t->ruid = v->ruid;
+		t->euid = v->euid;
+		t->fsuid = v->fsuid;
+		t->rgid = v->rgid;
+		t->egid = v->egid;
+		t->fsgid = v->fsgid;
+		t->umask = v->umask;
+		free(t->groups);
+		t->ngroups = v->ngroups;
+		t->groups = xreallocarray(NULL, v->ngroups + 1,
+		    sizeof(gid_t));
+		memcpy(t->groups, v->groups, v->ngroups * sizeof(gid_t));
+		t->have_status = 1;
+		r = 0;
+	}
+	pthread_mutex_unlock(&v->lock);
+	return r;
+}
+
+/* The first status read through a pinned directory teaches the view. */
+static void
+target_to_view(const struct target *t)
+{
+	struct target_view *v = t->view;
+
+	if (v == NULL || t->procfd < 0 ||
+	    __atomic_load_n(&v->changed, __ATOMIC_ACQUIRE))
+		return;
+	pthread_mutex_lock(&v->lock);
+	if (!v->known) {
+		v->ruid = t->ruid;
+		v->euid = t->euid;
+		v->fsuid = t->fsuid;
+		v->rgid = t->rgid;
+		v->egid = t->egid;
+		v->fsgid = t->fsgid;
+		v->umask = t->umask;
+		v->ngroups = t->ngroups;
+		v->groups = xreallocarray(NULL, t->ngroups + 1,
+		    sizeof(gid_t));
+		memcpy(v->groups, t->groups, t->ngroups * sizeof(gid_t));
+		v->known = 1;
+	}
+	pthread_mutex_unlock(&v->lock);
+}
+
 /* The value of "Name:" at the start of a line of buf, or NULL. */
 static const char *
 target_field(const char *buf, const char *name)
@@ -280,7 +365,7 @@ target_status(struct target *t)
 	ssize_t n;
 	int fd;
 
-	if (t->have_status)
+	if (t->have_status || target_from_view(t) == 0)
 		return 0;
 	if ((fd = target_open(t, "status", O_RDONLY)) < 0)
 		return fd;
@@ -315,6 +400,7 @@ target_status(struct target *t)
 	target_groups(t, groups);
 	free(buf);
 	t->have_status = 1;
+	target_to_view(t);
 	return 0;
 }
 

@@ -3,12 +3,13 @@
 #ifndef TARGET_H
 #define TARGET_H
 
-#include <stdint.h>
+#include <pthread.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <sys/types.h>
 
 struct notify;
+struct target_view;
 
 struct target {
 	pid_t	 tid;
@@ -23,7 +24,34 @@ struct target {
 	int	 memfd;		/* its memory, once opened through procfd */
 	const struct notify *notify;	/* target_watch(), or NULL */
 	uint64_t id;
+	struct target_view *view;	/* its listener's, or NULL */
 };
+
+/*
+ * What the tasks of one listener are known to be: for a listener whose
+ * filter notifies every call that changes credentials or the umask
+ * (SYSCALLS_CREDS, SYSCALLS_UMASK: the daemon's `unotifyd exec` clients),
+ * the ids, groups and umask read from the first task's /proc status
+ * (through its pinned directory, after the notification id check) serve
+ * every later call, until such a call is notified: then every call reads
+ * its own again. The root is always looked up (mount namespaces are not
+ * tracked). Calls of other listeners read their status every time.
+ */
+struct target_view {
+	pthread_mutex_t	 lock;
+	int		 known;		/* ids, groups and umask below */
+	int		 changed;	/* a change was notified */
+	uid_t		 ruid, euid, fsuid;
+	gid_t		 rgid, egid, fsgid;
+	mode_t		 umask;
+	int		 ngroups;
+	gid_t		*groups;
+};
+
+struct target_view *target_view_new(void);
+void	target_view_free(void *);
+/* A call that may change credentials or the umask was notified. */
+void	target_view_changed(struct target_view *);
 
 #define TARGET_ROOT_UNKNOWN	(-2)
 

@@ -1652,3 +1652,41 @@ Test(e2e_serve, handshake_deadline_covers_every_state, .timeout = TEST_LIMIT(60)
 	    serve_tail(d.log));
 	serve_stop(&d);
 }
+
+/*
+ * The daemon reads an exec client's credentials once (its filter tells of
+ * every change): a command that opens as root, then drops to nobody, has
+ * its next redirected open done as nobody, and a umask it sets is the one
+ * files are created with.
+ */
+Test(e2e_serve, exec_client_changes_credentials_and_umask,
+    .timeout = TEST_LIMIT(30))
+{
+	const char *src = e2e_path("src"), *dst = e2e_path("dst");
+	const char *dir = e2e_path("out"), *made = e2e_path("out/new");
+	struct serve_daemon d;
+	struct stat st;
+	struct e2e_result r;
+
+	if (geteuid() != 0)
+		cr_skip_test("needs root to change to nobody");
+	cr_assert(eq(int, chmod(e2e_dir(), 0755), 0));
+	e2e_write(dst, "secret\n", 0600);
+	e2e_mkdir(dir);
+	cr_assert(eq(int, chmod(dir, 0777), 0));
+	serve_start(&d, e2e_rules("rules.ini", e2e_fmt("[redirect]\npath = %s\n"
+	    "action = redirect\ntarget = %s\n[dir]\npath = %s/\n"
+	    "action = redirect\ntarget = %s/\n", src, dst,
+	    e2e_path("in"), dir)), NULL);
+	serve_exec(&r, d.sock, E2E_ARGV("sh", "-c", e2e_fmt("cat %s; "
+	    "setpriv --reuid=65534 --regid=65534 --clear-groups -- sh -c "
+	    "'cat %s; umask 077; echo x > %s/new'", src, src,
+	    e2e_path("in"))));
+	cr_assert(eq(str, r.out, "secret\n"), "stderr: %s", r.err);
+	cr_assert(e2e_has(r.err, "Permission denied"), "stderr: %s", r.err);
+	e2e_result_free(&r);
+	cr_assert(eq(int, e2e_mode(made), 0600));
+	cr_assert(eq(int, stat(made, &st), 0));
+	cr_assert(eq(u32, (unsigned)st.st_uid, 65534));
+	serve_stop(&d);
+}
