@@ -93,6 +93,13 @@ filter_add(scmp_filter_ctx ctx, int id, int nr)
 	case SYSCALLS_UTIMENSAT:
 		return seccomp_rule_add(ctx, SCMP_ACT_NOTIFY, nr, 1,
 		    SCMP_A1(SCMP_CMP_NE, 0));
+	case SYSCALLS_CREDS:
+		/* Of prctl(2), only dropping from the bounding set: the next
+		 * execve then leaves capabilities behind. */
+		if (nr == seccomp_syscall_resolve_name("prctl"))
+			return seccomp_rule_add(ctx, SCMP_ACT_NOTIFY, nr, 1,
+			    SCMP_A0(SCMP_CMP_EQ, PR_CAPBSET_DROP));
+		break;
 	}
 	return seccomp_rule_add(ctx, SCMP_ACT_NOTIFY, nr, 0);
 }
@@ -239,6 +246,8 @@ filter_verify(scmp_filter_ctx ctx, syscalls_mask mask, const struct filter *f)
 				d.nr = nr;
 				d.arch = arch;
 				d.args[1] = 1;
+				if (strcmp(*name, "prctl") == 0)
+					d.args[0] = PR_CAPBSET_DROP;
 				if ((bpf_eval(f->insns, f->len, &d) &
 				    SECCOMP_RET_ACTION_FULL) !=
 				    SECCOMP_RET_USER_NOTIF)

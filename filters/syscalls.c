@@ -9,7 +9,7 @@
 #include "syscalls.h"
 
 /* Every name that maps to an id; the first is the id's own name. */
-static const char *const syscalls_table[SYSCALLS_NIDS][20] = {
+static const char *const syscalls_table[SYSCALLS_NIDS][24] = {
 	[SYSCALLS_OPEN] = { "open" },
 	[SYSCALLS_OPENAT] = { "openat" },
 	[SYSCALLS_OPENAT2] = { "openat2" },
@@ -73,7 +73,7 @@ static const char *const syscalls_table[SYSCALLS_NIDS][20] = {
 	    "setresuid", "setresgid", "setfsuid", "setfsgid", "setgroups",
 	    "capset", "setuid32", "setgid32", "setreuid32", "setregid32",
 	    "setresuid32", "setresgid32", "setfsuid32", "setfsgid32",
-	    "setgroups32" },
+	    "setgroups32", "prctl" },
 	[SYSCALLS_UMASK] = { "umask" },
 	[SYSCALLS_ROOT] = { "chroot", "pivot_root" },
 };

@@ -76,7 +76,8 @@ enum syscalls_id {
 	SYSCALLS_GETCWD = SYSCALLS_COUNT,
 	SYSCALLS_IO_URING,
 	/* Notified only so the supervisor knows when a target may no longer
-	 * have the credentials, umask or root it started with. */
+	 * have the credentials, umask or root it started with (credentials:
+	 * the set*id calls, capset, and prctl(PR_CAPBSET_DROP)). */
 	SYSCALLS_CREDS,
 	SYSCALLS_UMASK,
 	SYSCALLS_ROOT,

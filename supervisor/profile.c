@@ -4,6 +4,8 @@
 #include <fcntl.h>
 #include <json-c/json.h>
 #include <stdio.h>
+#include <string.h>
+#include <sys/prctl.h>
 
 #include "profile.h"
 #include "syscalls.h"
@@ -56,25 +58,32 @@ profile_set(struct json_object *o, const char *key, struct json_object *v)
  */
 static const struct profile_cond {
 	int		 id;
+	const char	*name;		/* of the id's calls, or NULL: all */
 	unsigned int	 index;		/* the argument compared */
 	const char	*op;		/* SCMP_CMP_* */
 	uint64_t	 value;		/* MASKED_EQ: the mask */
 	uint64_t	 value_two;	/* MASKED_EQ: the datum */
 } profile_conds[] = {
-	{ SYSCALLS_NEWFSTATAT, 3, "SCMP_CMP_MASKED_EQ", AT_EMPTY_PATH, 0 },
-	{ SYSCALLS_STATX, 2, "SCMP_CMP_MASKED_EQ", AT_EMPTY_PATH, 0 },
-	{ SYSCALLS_EXECVEAT, 4, "SCMP_CMP_MASKED_EQ", AT_EMPTY_PATH, 0 },
-	{ SYSCALLS_UTIMENSAT, 1, "SCMP_CMP_NE", 0, 0 },
+	{ SYSCALLS_NEWFSTATAT, NULL, 3, "SCMP_CMP_MASKED_EQ", AT_EMPTY_PATH,
+	    0 },
+	{ SYSCALLS_STATX, NULL, 2, "SCMP_CMP_MASKED_EQ", AT_EMPTY_PATH, 0 },
+	{ SYSCALLS_EXECVEAT, NULL, 4, "SCMP_CMP_MASKED_EQ", AT_EMPTY_PATH, 0 },
+	{ SYSCALLS_UTIMENSAT, NULL, 1, "SCMP_CMP_NE", 0, 0 },
+	{ SYSCALLS_CREDS, "prctl", 0, "SCMP_CMP_EQ", PR_CAPBSET_DROP, 0 },
 };
 
 static const struct profile_cond *
-profile_cond_of(int id)
+profile_cond_of(int id, const char *name)
 {
+	const struct profile_cond *c;
 	size_t i;
 
-	for (i = 0; i < sizeof(profile_conds) / sizeof(profile_conds[0]); i++)
-		if (profile_conds[i].id == id)
-			return &profile_conds[i];
+	for (i = 0; i < sizeof(profile_conds) / sizeof(profile_conds[0]); i++) {
+		c = &profile_conds[i];
+		if (c->id == id && (c->name == NULL ||
+		    strcmp(c->name, name) == 0))
+			return c;
+	}
 	return NULL;
 }
 
@@ -119,11 +128,11 @@ profile_entry(struct json_object *calls, const struct profile_cond *c,
 }
 
 /* The names of every id in mask, on any arch: one entry for the calls
- * notified whatever their arguments, one per conditional call. */
+ * notified whatever their arguments, one per condition. */
 static int
 profile_calls(syscalls_mask mask, struct json_object *calls)
 {
-	struct json_object *plain = NULL, *names;
+	struct json_object *plain = NULL, *same, *names, **entry;
 	const struct profile_cond *c;
 	const char *const *name;
 	int id, r;
@@ -131,18 +140,19 @@ profile_calls(syscalls_mask mask, struct json_object *calls)
 	for (id = 0; id < SYSCALLS_NIDS; id++) {
 		if (!(mask & SYSCALLS_MASK(id)))
 			continue;
-		if ((c = profile_cond_of(id)) != NULL) {
-			if ((r = profile_entry(calls, c, &names)) < 0)
+		same = NULL;	/* the id's entry, for a condition on all */
+		for (name = syscalls_names(id); *name != NULL; name++) {
+			c = profile_cond_of(id, *name);
+			entry = c == NULL ? &plain : c->name == NULL ? &same :
+			    &names;
+			if (c != NULL && c->name != NULL)
+				names = NULL;	/* one entry for this name */
+			if (*entry == NULL &&
+			    (r = profile_entry(calls, c, entry)) < 0)
 				return r;
-		} else if (plain == NULL) {
-			if ((r = profile_entry(calls, NULL, &plain)) < 0)
+			if ((r = profile_add_string(*entry, *name)) < 0)
 				return r;
-			names = plain;
-		} else
-			names = plain;
-		for (name = syscalls_names(id); *name != NULL; name++)
-			if ((r = profile_add_string(names, *name)) < 0)
-				return r;
+		}
 	}
 	return 0;
 }

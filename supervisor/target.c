@@ -288,6 +288,7 @@ target_from_view(struct target *t)
 		t->egid = v->egid;
 		t->fsgid = v->fsgid;
 		t->umask = v->umask;
+		t->capeff = v->capeff;
 		free(t->groups);
 		t->ngroups = v->ngroups;
 		t->groups = xreallocarray(NULL, v->ngroups + 1,
@@ -318,6 +319,7 @@ target_to_view(const struct target *t)
 		v->egid = t->egid;
 		v->fsgid = t->fsgid;
 		v->umask = t->umask;
+		v->capeff = t->capeff;
 		v->ngroups = t->ngroups;
 		v->groups = xreallocarray(NULL, t->ngroups + 1,
 		    sizeof(gid_t));
@@ -359,7 +361,7 @@ int
 target_status(struct target *t)
 {
 	unsigned long u[4], g[4];
-	const char *p, *up, *gp, *groups;
+	const char *p, *up, *gp, *groups, *caps;
 	char *buf = NULL;
 	size_t len = 0, cap = 0;
 	ssize_t n;
@@ -383,8 +385,9 @@ target_status(struct target *t)
 	up = target_field(buf, "Uid:");
 	gp = target_field(buf, "Gid:");
 	groups = target_field(buf, "Groups:");
+	caps = target_field(buf, "CapEff:");
 	/* A task reaped while we read leaves an empty or partial file. */
-	if (up == NULL || gp == NULL || groups == NULL ||
+	if (up == NULL || gp == NULL || groups == NULL || caps == NULL ||
 	    target_ids(up, u) < 0 || target_ids(gp, g) < 0) {
 		free(buf);
 		return -ESRCH;
@@ -397,6 +400,7 @@ target_status(struct target *t)
 	t->rgid = (gid_t)g[0];
 	t->egid = (gid_t)g[1];
 	t->fsgid = (gid_t)g[3];
+	t->capeff = strtoull(caps, NULL, 16);
 	target_groups(t, groups);
 	free(buf);
 	t->have_status = 1;
@@ -510,7 +514,7 @@ target_map_one(struct target *t, const char *map, const char *overflow,
 }
 
 int
-target_map_ids(struct target *t, uint32_t *uid, uint32_t *gid)
+target_in_our_userns(struct target *t)
 {
 	char link[64], file[64];
 	unsigned long ino;
@@ -530,8 +534,17 @@ target_map_ids(struct target *t, uint32_t *uid, uint32_t *gid)
 	if (n < 0)
 		return errno == ENOENT ? -ESRCH : -errno;
 	link[n] = '\0';
-	if (sscanf(link, "user:[%lu]", &ino) == 1 && ino == target_our_userns)
-		return 0;
+	return sscanf(link, "user:[%lu]", &ino) == 1 &&
+	    ino == target_our_userns;
+}
+
+int
+target_map_ids(struct target *t, uint32_t *uid, uint32_t *gid)
+{
+	int r;
+
+	if ((r = target_in_our_userns(t)) != 0)
+		return r < 0 ? r : 0;
 	*uid = target_map_one(t, "uid_map", "overflowuid", *uid);
 	*gid = target_map_one(t, "gid_map", "overflowgid", *gid);
 	return 0;

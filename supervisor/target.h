@@ -19,6 +19,7 @@ struct target {
 	mode_t	 umask;
 	int	 ngroups;
 	gid_t	*groups;
+	uint64_t capeff;	/* effective capabilities */
 	int	 rootfd;	/* -1 same root as ours; TARGET_ROOT_UNKNOWN */
 	int	 procfd;	/* /proc/TID once pinned, else -1 */
 	int	 memfd;		/* its memory, once opened through procfd */
@@ -44,6 +45,7 @@ struct target_view {
 	uid_t		 ruid, euid, fsuid;
 	gid_t		 rgid, egid, fsgid;
 	mode_t		 umask;
+	uint64_t	 capeff;
 	int		 ngroups;
 	gid_t		*groups;
 };
@@ -98,7 +100,8 @@ ssize_t	target_read_string(struct target *, uint64_t addr, char *buf,
 int	target_write(struct target *, uint64_t addr, const void *buf,
 	    size_t len);
 
-/* Read credentials, groups and umask from /proc/TID/status once.
+/* Read credentials, groups, capabilities and umask from /proc/TID/status
+ * once.
  * Returns 0 or -errno (-ESRCH if the task is gone). */
 int	target_status(struct target *);
 
@@ -113,6 +116,9 @@ int	target_root(struct target *, int *rootfd);
  * view by removing its root's prefix; -EXDEV if the path lies outside it.
  */
 int	target_strip_root(struct target *, char *path);
+
+/* 1 if t is in our user namespace, 0 if not, or -errno. */
+int	target_in_our_userns(struct target *);
 
 /*
  * Rewrite owner ids as stat(2) shows them in t's user namespace: through

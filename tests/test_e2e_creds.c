@@ -231,3 +231,45 @@ Test(e2e_creds, nobody_cannot_create_in_root_dir, .timeout = TEST_LIMIT(30))
 	cr_assert(eq(int, e2e_exists(dst), 0), "%s was created", dst);
 	e2e_result_free(&r);
 }
+
+/*
+ * uid 0 is not enough: a root target whose capabilities are gone (its
+ * bounding set emptied before exec) cannot read another user's 0600 file
+ * through a redirect, as it could not read it itself.
+ */
+Test(e2e_creds, uid0_without_capabilities_gets_none, .timeout = TEST_LIMIT(30))
+{
+	const char *src = e2e_path("src"), *dst = e2e_path("dst");
+	struct e2e_result r;
+
+	e2e_write(dst, "secret\n", 0600);
+	cr_assert(eq(int, chown(dst, NOBODY_UID, NOGROUP_GID), 0));
+	/* The kernel's own answer, without unotifyd. */
+	e2e_run(&r, E2E_ARGV("setpriv", "--bounding-set=-all", "--", "cat",
+	    dst), NULL, e2e_dir());
+	cr_assert(eq(int, r.code, 1), "reference: %s", r.out);
+	e2e_result_free(&r);
+	e2e_run(&r, E2E_ARGV(e2e_unotifyd(), "run", "--redirect",
+	    e2e_fmt("%s=%s", src, dst), "--", "setpriv", "--bounding-set=-all",
+	    "--", "sh", "-c", e2e_fmt("id -u; cat %s", src)), NULL, e2e_dir());
+	cr_assert(eq(str, r.out, "0\n"), "stderr: %s", r.err);
+	cr_assert(e2e_has(r.err, "Permission denied"), "stderr: %s", r.err);
+	e2e_result_free(&r);
+}
+
+/*
+ * Nor does the supervisor lend its CAP_SYS_PTRACE: a nobody target whose
+ * redirect leads (by a symlink it owns) to a root process's maps gets the
+ * kernel's EACCES, not the maps.
+ */
+Test(e2e_creds, no_ptrace_for_nobody, .timeout = TEST_LIMIT(30))
+{
+	const char *src = e2e_path("src"), *dst = e2e_path("dst");
+	struct e2e_result r;
+
+	cr_assert(eq(int, symlink("/proc/1/maps", dst), 0));
+	run_as_nobody(&r, src, dst, e2e_fmt("cat %s", src));
+	cr_assert(eq(str, r.out, ""), "read root's maps: %.200s", r.out);
+	cr_assert(e2e_has(r.err, "Permission denied"), "stderr: %s", r.err);
+	e2e_result_free(&r);
+}

@@ -66,6 +66,8 @@ cmp_op(const char *op)
 {
 	if (strcmp(op, "SCMP_CMP_NE") == 0)
 		return SCMP_CMP_NE;
+	if (strcmp(op, "SCMP_CMP_EQ") == 0)
+		return SCMP_CMP_EQ;
 	cr_assert(eq(str, (char *)op, "SCMP_CMP_MASKED_EQ"),
 	    "op %s: add it to the test", op);
 	return SCMP_CMP_MASKED_EQ;
@@ -168,7 +170,8 @@ runtime_bpf(struct json_object *p, struct sock_filter **prog, size_t *len)
 
 /* Flag words that decide whether a call is notified (AT_EMPTY_PATH, in
  * whichever argument holds the flags), and some that do not. */
-static const uint64_t test_args[] = { 0, 0x1000, 0x100, 0x1100, ~0ull };
+static const uint64_t test_args[] = { 0, 0x1000, 0x100, 0x1100, ~0ull,
+    24 /* PR_CAPBSET_DROP */ };
 
 static int
 notifies(const void *prog, size_t len, uint32_t arch, int nr, int argn,
