@@ -221,7 +221,8 @@ filter_add_mask(scmp_filter_ctx ctx, syscalls_mask mask, int native)
 static int
 filter_verify(scmp_filter_ctx ctx, syscalls_mask mask, const struct filter *f)
 {
-	static const uint32_t archs[] = { SCMP_ARCH_NATIVE, SCMP_ARCH_X86 };
+	const uint32_t archs[] = { seccomp_arch_native(),
+	    syscalls_arch_scmp(syscalls_compat_arch()) };
 	struct seccomp_data d;
 	const char *const *name;
 	uint32_t arch;
@@ -229,9 +230,7 @@ filter_verify(scmp_filter_ctx ctx, syscalls_mask mask, const struct filter *f)
 	int id, nr;
 
 	for (a = 0; a < sizeof(archs) / sizeof(archs[0]); a++) {
-		arch = archs[a] == SCMP_ARCH_NATIVE ? seccomp_arch_native() :
-		    archs[a];
-		if (seccomp_arch_exist(ctx, arch) != 0)
+		if ((arch = archs[a]) == 0 || seccomp_arch_exist(ctx, arch) != 0)
 			continue;
 		for (id = 0; id < SYSCALLS_NIDS; id++) {
 			if (!(mask & SYSCALLS_MASK(id)))

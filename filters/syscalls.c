@@ -253,6 +253,18 @@ syscalls_names(int id)
 }
 
 int
+syscalls_arch_has(uint32_t audit, const char *name)
+{
+	struct syscalls_arch *a = syscalls_arch(audit);
+	int nr;
+
+	for (nr = 0; a != NULL && nr < SYSCALLS_MAXNR; nr++)
+		if (a->name[nr] != NULL && strcmp(a->name[nr], name) == 0)
+			return 1;
+	return 0;
+}
+
+int
 syscalls_from_name(const char *name)
 {
 	const char *const *n;

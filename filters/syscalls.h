@@ -129,6 +129,8 @@ const char	*syscalls_arch_name(uint32_t arch, int nr);
 /* Every syscall name of id, on any supported arch, for the filter:
  * NULL-terminated. */
 const char *const *syscalls_names(int);
+/* 1 if the audit arch has a call of that name (libseccomp's or ours). */
+int		 syscalls_arch_has(uint32_t arch, const char *);
 /* The number of a name libseccomp does not know yet (Linux 6.13's *xattrat
  * calls), on the native arch; -1 if it knows it or we do not. */
 int		 syscalls_fallback_nr(const char *);

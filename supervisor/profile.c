@@ -10,13 +10,14 @@
 #include "profile.h"
 #include "syscalls.h"
 
-/* What filter_build() installs for `run`: the native arch and, on x86_64,
- * i386 (x32 stays out: runtimes kill it with the default bad-arch action). */
+/* What filter_build() installs for `run`: the native arch and its 32-bit
+ * compat one, i386 on x86_64 and ARM on aarch64 (x32 stays out: runtimes
+ * kill it with the default bad-arch action). */
 static const char *const profile_arches[] = {
 #if defined(__x86_64__)
 	"SCMP_ARCH_X86_64", "SCMP_ARCH_X86",
 #elif defined(__aarch64__)
-	"SCMP_ARCH_AARCH64",
+	"SCMP_ARCH_AARCH64", "SCMP_ARCH_ARM",
 #else
 #error "unotifyd profile: name this arch's SCMP_ARCH_* here"
 #endif
@@ -127,8 +128,8 @@ profile_entry(struct json_object *calls, const struct profile_cond *c,
 	return 0;
 }
 
-/* The names of every id in mask, on any arch: one entry for the calls
- * notified whatever their arguments, one per condition. */
+/* The names of every id in mask on the profile's arches: one entry for the
+ * calls notified whatever their arguments, one per condition. */
 static int
 profile_calls(syscalls_mask mask, struct json_object *calls)
 {
@@ -142,6 +143,9 @@ profile_calls(syscalls_mask mask, struct json_object *calls)
 			continue;
 		same = NULL;	/* the id's entry, for a condition on all */
 		for (name = syscalls_names(id); *name != NULL; name++) {
+			if (!syscalls_arch_has(syscalls_native_arch(), *name) &&
+			    !syscalls_arch_has(syscalls_compat_arch(), *name))
+				continue;
 			c = profile_cond_of(id, *name);
 			entry = c == NULL ? &plain : c->name == NULL ? &same :
 			    &names;

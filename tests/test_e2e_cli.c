@@ -269,7 +269,8 @@ filter_names(const char *out)
 		name += 2;
 		if (strspn(name, "abcdefghijklmnopqrstuvwxyz0123456789_") !=
 		    strlen(name) || strcmp(name, "x86_64") == 0 ||
-		    strcmp(name, "i386") == 0)
+		    strcmp(name, "i386") == 0 || strcmp(name, "aarch64") == 0 ||
+		    strcmp(name, "arm") == 0)
 			continue;
 		if (strstr(names, e2e_fmt(" %s ", name)) != NULL)
 			continue;
