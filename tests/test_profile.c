@@ -148,6 +148,7 @@ runtime_bpf(struct json_object *p, struct sock_filter **prog, size_t *len)
 		    strcmp(a, "SCMP_ARCH_X86_64") == 0 ? SCMP_ARCH_X86_64 :
 		    strcmp(a, "SCMP_ARCH_X86") == 0 ? SCMP_ARCH_X86 :
 		    strcmp(a, "SCMP_ARCH_AARCH64") == 0 ? SCMP_ARCH_AARCH64 :
+		    strcmp(a, "SCMP_ARCH_ARM") == 0 ? SCMP_ARCH_ARM :
 		    0), 0), "arch %s", a);
 	}
 	calls = member(p, "syscalls");
