@@ -2,36 +2,29 @@
 /* The libev loop of `unotifyd run`: the listener, signals, the child. */
 #include <errno.h>
 #include <ev.h>
-#include <pthread.h>
-#include <sched.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/signalfd.h>
 #include <sys/wait.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "dispatch.h"
 #include "log.h"
 #include "loop.h"
+#include "session.h"
 #include "sigfwd.h"
 #include "spawn.h"
 #include "util.h"
 #include "worker.h"
 
-/* Two receivers let one wait in RECV while the other blocks in an ADDFD
- * (notify.c); a third only adds wake-ups. */
-#define LOOP_RECEIVERS_MAX	2
-
 struct loop {
 	struct ev_loop		*ev;
 	ev_io			 listener_w;
-	struct seccomp_notif	*req;		/* without receiver threads */
+	struct seccomp_notif	*req;		/* without receivers */
 	ev_async		 hangup_w;	/* from a receiver */
-	pthread_t		 receivers[LOOP_RECEIVERS_MAX];
-	int			 nreceivers;
+	struct session		*session;	/* its receivers, or NULL */
 	int			 receivers_done;
 	ev_io			 signal_w;
 	ev_io			 exec_w;	/* the exec's outcome */
@@ -69,7 +62,7 @@ loop_listener_cb(struct ev_loop *ev, ev_io *w, int revents)
 
 	(void)ev;
 	(void)revents;
-	if ((r = notify_recv(l->notify, l->req)) == 0)
+	if ((r = notify_recv(l->notify, l->req, NULL)) == 0)
 		dispatch_notification(l->notify, l->rules, l->req);
 	else if (r == -EPIPE)
 		loop_listener_hangup(l);
@@ -77,52 +70,14 @@ loop_listener_cb(struct ev_loop *ev, ev_io *w, int revents)
 		log_warn("receiving a notification: %s", strerror(-r));
 }
 
-/*
- * Receiver threads block in RECV themselves. SECCOMP_USER_NOTIF_FD_SYNC_
- * WAKE_UP then wakes one on the notifying task's CPU; through epoll that
- * hint is lost (the target wakes the epoll waiter with a plain wake-up)
- * and every call pays an extra epoll_wait. The loop keeps signals and
- * children; the first thread out tells it no task uses the filter any more.
- */
-static void *
-loop_receiver_main(void *arg)
+/* From a receiver: no task uses the filter any more. */
+static void
+loop_receivers_done(void *arg, int err)
 {
 	struct loop *l = arg;
-	struct seccomp_notif *req;
-	int r;
 
-	req = notify_req_new(l->notify);
-	notify_join(l->notify, 1);
-	for (;;) {
-		if ((r = notify_recv(l->notify, req)) == 0)
-			dispatch_notification(l->notify, l->rules, req);
-		else if (r == -EPIPE)
-			break;
-		else if (r != -ENOENT && r != -EINTR) {
-			log_err("receiving a notification: %s", strerror(-r));
-			break;
-		}
-	}
-	notify_join(l->notify, -1);
-	free(req);
-	/* The first one out tells the loop: another may still be stuck in
-	 * an open of a FIFO that nobody will ever write. */
+	(void)err;
 	ev_async_send(l->ev, &l->hangup_w);
-	return NULL;
-}
-
-/* Join the receivers within ms; the number still running after that. */
-static int
-loop_receivers_join(struct loop *l, int ms)
-{
-	struct timespec until;
-	int i, left = 0;
-
-	deadline_after(&until, ms);
-	for (i = 0; i < l->nreceivers; i++)
-		if (pthread_timedjoin_np(l->receivers[i], NULL, &until) != 0)
-			left++;
-	return left;
 }
 
 static void
@@ -134,37 +89,6 @@ loop_hangup_cb(struct ev_loop *ev, ev_async *w, int revents)
 	(void)revents;
 	l->receivers_done = 1;
 	loop_listener_hangup(l);
-}
-
-/* As many receivers as CPUs we may run on, up to the maximum. */
-static int
-loop_receivers_wanted(void)
-{
-	cpu_set_t cpus;
-	int n;
-
-	if (sched_getaffinity(0, sizeof(cpus), &cpus) < 0)
-		return 1;
-	n = CPU_COUNT(&cpus);
-	return n < LOOP_RECEIVERS_MAX ? (n > 0 ? n : 1) : LOOP_RECEIVERS_MAX;
-}
-
-/* Start the receiver threads with every signal blocked; the number
- * started (0 if none could be). */
-static int
-loop_receivers_start(struct loop *l)
-{
-	sigset_t all, old;
-	int i, want = loop_receivers_wanted();
-
-	sigfillset(&all);
-	pthread_sigmask(SIG_SETMASK, &all, &old);
-	for (i = 0; i < want; i++)
-		if (pthread_create(&l->receivers[i], NULL, loop_receiver_main,
-		    l) != 0)
-			break;
-	pthread_sigmask(SIG_SETMASK, &old, NULL);
-	return l->nreceivers = i;
 }
 
 static void
@@ -242,8 +166,9 @@ int
 loop_run(struct notify *n, const struct rule_set *rules, pid_t child,
     int sigfd, int execfd, char *const argv[])
 {
+	struct session_ops ops = { 0 };
 	struct loop l;
-	int stuck;
+	int stuck = 0;
 
 	memset(&l, 0, sizeof(l));
 	/* Not the default loop: it would install its own SIGCHLD handler. */
@@ -256,7 +181,11 @@ loop_run(struct notify *n, const struct rule_set *rules, pid_t child,
 	ev_async_init(&l.hangup_w, loop_hangup_cb);
 	l.hangup_w.data = &l;
 	ev_async_start(l.ev, &l.hangup_w);
-	if (!notify_recv_can_block(n) || loop_receivers_start(&l) == 0) {
+	ops.done = loop_receivers_done;
+	ops.arg = &l;
+	/* Not counted: rules outlive the session, which never writes them. */
+	if ((l.session = session_start(n, (struct rule_set *)rules, 0,
+	    &ops)) == NULL) {
 		l.req = notify_req_new(n);
 		ev_io_init(&l.listener_w, loop_listener_cb, notify_fd(n),
 		    EV_READ);
@@ -280,7 +209,8 @@ loop_run(struct notify *n, const struct rule_set *rules, pid_t child,
 	/* Receivers return once no task uses the filter, but one may be in an
 	 * open of a FIFO that nobody will ever write; when we stop with
 	 * orphans left, they stay in RECV. */
-	stuck = loop_receivers_join(&l, l.receivers_done ? 1000 : 0);
+	if (l.session != NULL)
+		stuck = session_end(l.session, 0, l.receivers_done ? 1000 : 0);
 	/* Let redirects still finishing on workers answer and log. */
 	if (worker_drain(1000) > 0 || (stuck > 0 && l.receivers_done))
 		log_warn("leaving while a redirected open still blocks");

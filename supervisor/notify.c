@@ -49,8 +49,12 @@ static __thread int notify_waited;
 
 /*
  * ioctl() on the listener, again while it fails with EINTR. ID_VALID,
- * SEND and ADDFD take the filter's lock interruptibly: EINTR means nothing
- * was done, and giving up would leave the target blocked for good.
+ * SEND and ADDFD take the filter's lock interruptibly: EINTR there means
+ * nothing was done, and giving up would leave the target blocked for good.
+ * Not so once ADDFD with SEND waits for the target: the kernel (6.18 too)
+ * has marked the call answered, drops the fd on a signal, and the target's
+ * call returns 0. So no thread is ever signalled while it answers
+ * (session.c).
  */
 static int
 notify_ioctl(int fd, unsigned long req, void *arg)
@@ -273,13 +277,16 @@ notify_block_end(struct notify *n)
 }
 
 int
-notify_recv(struct notify *n, struct seccomp_notif *req)
+notify_recv(struct notify *n, struct seccomp_notif *req, const int *stop)
 {
 	int err;
 
 	if (n->recv_blocks && notify_hangup(n))
 		return -EPIPE;
 	notify_take_turn(n);
+	/* Parked while the signal meant to end its RECV came. */
+	if (stop != NULL && __atomic_load_n(stop, __ATOMIC_ACQUIRE))
+		return notify_end_turn(n, -EINTR);
 	/* Since 5.5 a buffer that is not zeroed gets EINVAL. */
 	memset(req, 0, n->sizes.seccomp_notif);
 	if (ioctl(n->fd, SECCOMP_IOCTL_NOTIF_RECV, req) == 0) {

@@ -31,9 +31,11 @@ struct seccomp_notif *notify_req_new(const struct notify *);
  * the filter any more, -ENOENT or -EINTR (try again when readable), or
  * another -errno. Any number of threads may call it on one listener; it
  * parks the spare ones so that only one waits in the kernel at a time
- * (see notify.c).
+ * (see notify.c). -EINTR without waiting if *stop (stop may be NULL) is
+ * set when a parked thread's turn comes.
  */
-int	notify_recv(struct notify *, struct seccomp_notif *req);
+int	notify_recv(struct notify *, struct seccomp_notif *req,
+	    const int *stop);
 /* A thread starts (delta 1) or stops (-1) calling notify_recv in a loop. */
 void	notify_join(struct notify *, int delta);
 /*

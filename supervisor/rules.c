@@ -157,6 +157,23 @@ rules_free(struct rule_set *set)
 	rules_init(set);
 }
 
+struct rule_set *
+rules_hold(struct rule_set *set)
+{
+	__atomic_add_fetch(&set->refs, 1, __ATOMIC_RELAXED);
+	return set;
+}
+
+void
+rules_drop(struct rule_set *set)
+{
+	if (set == NULL ||
+	    __atomic_fetch_sub(&set->refs, 1, __ATOMIC_ACQ_REL) > 0)
+		return;
+	rules_free(set);
+	free(set);
+}
+
 /* Make room for n more rules. */
 static void
 rules_reserve(struct rule_set *set, size_t n)

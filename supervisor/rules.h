@@ -72,6 +72,7 @@ struct rule_set {
 	int			 io_uring;	/* 1: io_uring allowed anyway */
 	size_t			 nreverse;	/* rules_index(): directory
 						   redirects */
+	int			 refs;		/* holders but one (rules_hold) */
 };
 
 /* The reserved section of a rules file that holds options, not a rule. */
@@ -81,6 +82,11 @@ typedef int (*rules_keep_cb)(const struct rule *, void *);
 
 void	rules_init(struct rule_set *);
 void	rules_free(struct rule_set *);
+/* A set on the heap (calloc'd) that several hold, such as the daemon's
+ * receivers while a reload replaces it: one holder more, one fewer (the
+ * last frees it and the set itself). rules_drop accepts NULL. */
+struct rule_set	*rules_hold(struct rule_set *);
+void	rules_drop(struct rule_set *);
 
 /*
  * Load a file, or every *.ini in a directory in lexical order, appending to

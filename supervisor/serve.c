@@ -31,6 +31,8 @@
 #include "rules.h"
 #include "rulesnap.h"
 #include "serve.h"
+#include "session.h"
+#include "stats.h"
 #include "status.h"
 #include "syscalls.h"
 #include "target.h"
@@ -50,6 +52,8 @@ const char *const serve_rules_dirs[] = {
 #define SERVE_ACCEPT_PAUSE	1.
 /* Room for a client-supplied name in a log line. */
 #define SERVE_SHOWN		256
+/* How long a target's receivers get to leave once interrupted. */
+#define SERVE_QUIET_MS		200
 
 struct serve;
 
@@ -101,6 +105,10 @@ struct serve_target {
 	char			*label;		/* "pod NS/POD container C" */
 	char			*fields;	/* the same for the journal */
 	char			*what;		/* "NAME (pid N[, label])" */
+	struct session		*session;	/* its receivers, or NULL: the
+						   loop receives (w) */
+	ev_async		 gone_w;	/* from a receiver */
+	int			 gone_err;	/* 0, or why RECV failed */
 	int			 gone;		/* no task uses the filter */
 	int			 taken;		/* from a hand-over not done */
 	struct serve_target	*prev, *next;
@@ -123,7 +131,6 @@ struct serve {
 	int			 accept_paused;
 	unsigned long		 ntargets;
 	unsigned long		 served;	/* targets ever */
-	unsigned long long	 notifications;
 	struct handover		*handover;	/* listening for a successor */
 	ev_timer		 wait_timer;	/* SIGTERM: for a successor */
 	int			 stop_signo;	/* set once asked to stop */
@@ -133,6 +140,7 @@ struct serve {
 };
 
 static void	serve_accept_resume(struct serve *);
+static void	serve_target_quiet(struct serve_target *);
 
 /* A client-supplied string as logs show it (log_escape), allocated. */
 static char *
@@ -141,16 +149,6 @@ serve_shown(const char *str)
 	char buf[SERVE_SHOWN];
 
 	return xstrdup(log_escape(str, buf, sizeof(buf)));
-}
-
-/* Release a rule set allocated here; accepts NULL. */
-static void
-serve_rules_drop(struct rule_set *set)
-{
-	if (set == NULL)
-		return;
-	rules_free(set);
-	free(set);
 }
 
 /* Log each cause after the line that introduced them, and forget them. */
@@ -254,7 +252,7 @@ serve_load_metadata(const char *const *rdirs, const char *metadata,
 		}
 	}
 	if (r < 0) {
-		serve_rules_drop(set);
+		rules_drop(set);
 		return -1;
 	}
 	rules_index(set);
@@ -265,9 +263,13 @@ serve_load_metadata(const char *const *rdirs, const char *metadata,
 static void
 serve_status(struct serve *s)
 {
+	cleanup_free struct stats_snapshot *st = xmalloc(sizeof(*st));
+
+	stats_snapshot(st);
 	sd_notifyf(0, "STATUS=%lu %s (%lu since start), %llu calls "
 	    "answered, %zu %s%s", s->ntargets, PLURAL(s->ntargets, "target",
-	    "targets"), s->served, s->notifications, s->rules->n,
+	    "targets"), s->served, (unsigned long long)st->notifications,
+	    s->rules->n,
 	    PLURAL(s->rules->n, "rule", "rules"), s->kept ? "; THE RULES ON "
 	    "DISK ARE INVALID (see the log): serving the last rules that "
 	    "loaded" : "");
@@ -309,7 +311,7 @@ serve_kept(struct serve *s, const char *key, struct rule_set **out)
 			serve_log_causes(&c, "  ");
 		}
 		causes_free(&c);
-		serve_rules_drop(set);
+		rules_drop(set);
 		return r;
 	}
 	rules_index(set);
@@ -318,7 +320,7 @@ serve_kept(struct serve *s, const char *key, struct rule_set **out)
 }
 
 /* The rules a target's calls follow. */
-static const struct rule_set *
+static struct rule_set *
 serve_target_rules(const struct serve_target *t)
 {
 	if (t->view != NULL)
@@ -335,11 +337,14 @@ serve_target_view(struct serve_target *t)
 	    t->s->rules;
 	size_t dropped;
 
-	serve_rules_drop(t->view);
+	rules_drop(t->view);
 	dropped = pods_view(base, &t->id, &t->view);
 	if (t->view != NULL)
 		log_info("target %s: %zu rules apply, %zu others are for other "
 		    "pods ([match])", t->what, t->view->n, dropped);
+	/* Receivers answer by them from their next notification on. */
+	if (t->session != NULL)
+		session_set_rules(t->session, serve_target_rules(t));
 }
 
 /* During a hand-over: send the target to the successor too. */
@@ -520,7 +525,8 @@ serve_target_free(struct serve_target *t)
 {
 	struct serve *s = t->s;
 
-	ev_io_stop(s->ev, &t->w);
+	serve_target_quiet(t);
+	ev_async_stop(s->ev, &t->gone_w);
 	if (t->gone)
 		serve_fdstore(t, 0);
 	if (t->prev != NULL)
@@ -532,8 +538,8 @@ serve_target_free(struct serve_target *t)
 	notify_unref(t->notify);
 	serve_accept_resume(s);
 	free(t->req);
-	serve_rules_drop(t->rules);
-	serve_rules_drop(t->view);
+	rules_drop(t->rules);
+	rules_drop(t->view);
 	pods_ident_fini(&t->id);
 	free(t->label);
 	free(t->fields);
@@ -547,6 +553,61 @@ serve_target_free(struct serve_target *t)
 	serve_stop_if_idle(s);
 }
 
+/* Stop receiving from the target's listener (a successor does, or it is
+ * being dropped): receivers are interrupted and joined; one stuck in an
+ * open that no signal ends is left to finish on its own. */
+static void
+serve_target_quiet(struct serve_target *t)
+{
+	int left;
+
+	ev_io_stop(t->s->ev, &t->w);
+	if (t->session == NULL)
+		return;
+	if ((left = session_end(t->session, 1, SERVE_QUIET_MS)) > 0)
+		log_warn("target %s: %d %s still blocked in a call, left to "
+		    "finish", t->what, left, PLURAL(left, "receiver",
+		    "receivers"));
+	t->session = NULL;
+}
+
+/* No task uses the target's filter any more (err 0), or receiving from it
+ * failed (err: -errno, only on a broken listener: do not spin on it). */
+static void
+serve_target_gone(struct serve_target *t, int err)
+{
+	if (err == 0)
+		log_info("target %s: no process uses its filter any more",
+		    t->what);
+	else
+		log_err("target %s: receiving: %s; dropping it", t->what,
+		    strerror(-err));
+	t->gone = 1;
+	serve_target_free(t);
+}
+
+/* From the target's first receiver out. */
+static void
+serve_target_done(void *arg, int err)
+{
+	struct serve_target *t = arg;
+
+	__atomic_store_n(&t->gone_err, err, __ATOMIC_RELEASE);
+	ev_async_send(t->s->ev, &t->gone_w);
+}
+
+static void
+serve_target_gone_cb(struct ev_loop *ev, ev_async *w, int revents)
+{
+	struct serve_target *t = w->data;
+
+	(void)ev;
+	(void)revents;
+	serve_target_gone(t, __atomic_load_n(&t->gone_err, __ATOMIC_ACQUIRE));
+}
+
+/* Without receivers (a kernel before 6.11, or too many threads): the loop
+ * receives, decides and answers. */
 static void
 serve_target_cb(struct ev_loop *ev, ev_io *w, int revents)
 {
@@ -555,26 +616,17 @@ serve_target_cb(struct ev_loop *ev, ev_io *w, int revents)
 
 	(void)ev;
 	(void)revents;
-	if ((r = notify_recv(t->notify, t->req)) == 0) {
-		t->s->notifications++;
+	if ((r = notify_recv(t->notify, t->req, NULL)) == 0) {
 		/* -v decisions name the pod. */
 		log_set_context(t->label);
 		log_set_fields(t->fields);
 		dispatch_notification(t->notify, serve_target_rules(t), t->req);
 		log_set_context(NULL);
 		log_set_fields(NULL);
-	} else if (r == -EPIPE) {
-		log_info("target %s: no process uses its filter any more",
-		    t->what);
-		t->gone = 1;
-		serve_target_free(t);
-	} else if (r != -ENOENT && r != -EINTR) {
-		/* Only a broken listener fails otherwise: do not spin on it. */
-		log_err("target %s: receiving: %s; dropping it", t->what,
-		    strerror(-r));
-		t->gone = 1;
-		serve_target_free(t);
-	}
+	} else if (r == -EPIPE)
+		serve_target_gone(t, 0);
+	else if (r != -ENOENT && r != -EINTR)
+		serve_target_gone(t, r);
 }
 
 /* Take over a listener; returns 0 or -errno (the fd is consumed). id may
@@ -587,6 +639,7 @@ serve_target_add(struct serve *s, int fd, pid_t pid, const char *name,
 {
 	cleanup_free char *shown = serve_shown(name);
 	cleanup_free char *shown_md = serve_shown(metadata);
+	struct session_ops ops = { 0 };
 	struct causes c = { 0 };
 	struct rule_set *rules;
 	struct serve_target *t;
@@ -610,7 +663,7 @@ serve_target_add(struct serve *s, int fd, pid_t pid, const char *name,
 		log_err("target %s (pid %d): not a seccomp listener: %s", shown,
 		    (int)pid, strerror(err));
 		close(fd);
-		serve_rules_drop(rules);
+		rules_drop(rules);
 		return -err;
 	}
 	if (tracked)
@@ -637,7 +690,18 @@ serve_target_add(struct serve *s, int fd, pid_t pid, const char *name,
 	serve_target_view(t);
 	ev_io_init(&t->w, serve_target_cb, fd, EV_READ);
 	t->w.data = t;
-	ev_io_start(s->ev, &t->w);
+	ev_async_init(&t->gone_w, serve_target_gone_cb);
+	t->gone_w.data = t;
+	ev_async_start(s->ev, &t->gone_w);
+	ops.done = serve_target_done;
+	ops.arg = t;
+	ops.label = t->label;
+	ops.fields = t->fields;
+	/* The same receivers as `run`'s: one target's blocking call never
+	 * holds up the loop, nor SYNC_WAKE_UP lost through epoll. */
+	if ((t->session = session_start(n, serve_target_rules(t), 1,
+	    &ops)) == NULL)
+		ev_io_start(s->ev, &t->w);
 	if ((t->next = s->targets) != NULL)
 		t->next->prev = t;
 	s->targets = t;
@@ -1040,14 +1104,14 @@ serve_reload(struct serve *s)
 	if (serve_load(s, set, &c) < 0) {
 		log_err("reload failed; the previous rules stay in force:");
 		serve_log_causes(&c, "");
-		serve_rules_drop(set);
+		rules_drop(set);
 		sd_notify(0, "READY=1");
 		serve_status(s);
 		return;
 	}
 	before = rules_syscalls(s->rules);
 	after = rules_syscalls(set);
-	serve_rules_drop(s->rules);
+	rules_drop(s->rules);
 	s->rules = set;
 	s->kept = 0;
 	serve_keep(s, "", set);
@@ -1073,7 +1137,7 @@ serve_reload(struct serve *s)
 			serve_log_causes(&c, "");
 			continue;
 		}
-		serve_rules_drop(t->rules);
+		rules_drop(t->rules);
 		t->rules = own;
 		serve_keep(s, t->metadata, own);
 		serve_target_view(t);
@@ -1180,11 +1244,11 @@ serve_check(struct serve *s)
 		causes_print(&c, stderr);
 		causes_free(&c);
 		fprintf(stderr, "unotifyd: invalid rules\n");
-		serve_rules_drop(s->rules);
+		rules_drop(s->rules);
 		return 1;
 	}
 	printf("%zu rules OK\n", s->rules->n);
-	serve_rules_drop(s->rules);
+	rules_drop(s->rules);
 	return 0;
 }
 
@@ -1275,7 +1339,7 @@ serve_handover_done(void *arg, pid_t pid, unsigned ntargets)
 
 	s->handed_over = 1;
 	for (t = s->targets; t != NULL; t = t->next) {
-		ev_io_stop(s->ev, &t->w);
+		serve_target_quiet(t);
 		/* The fd store must not resume what pid serves now. */
 		serve_fdstore(t, 0);
 	}
@@ -1427,7 +1491,7 @@ serve_run(const struct serve_options *opts)
 	if (serve_load(&s, s.rules, &c) < 0) {
 		causes_print(&c, stderr);
 		causes_free(&c);
-		serve_rules_drop(s.rules);
+		rules_drop(s.rules);
 		/* Targets taken back would get ENOSYS if we left: serve
 		 * them (and new ones) by the rules that worked. */
 		if (serve_kept(&s, "", &s.rules) < 0) {
@@ -1546,7 +1610,7 @@ serve_run(const struct serve_options *opts)
 	log_limit_flush(1);
 	connlimit_free(s.limits);
 	rulesnap_free(s.snap);
-	serve_rules_drop(s.rules);
+	rules_drop(s.rules);
 	ev_loop_destroy(s.ev);
 	return 0;
 }
