@@ -1363,7 +1363,7 @@ serve_handover_take_target(void *arg, struct handover_msg *m)
 	struct pod_ident id;
 	int r;
 
-	/* handover.c let only valid names through. */
+	/* handover_msg.c let only valid names through. */
 	pods_ident_set(&id, m->str[HANDOVER_STR_NAMESPACE],
 	    m->str[HANDOVER_STR_POD], m->str[HANDOVER_STR_CONTAINER]);
 	r = serve_target_add(s, m->fd, m->pid, m->str[HANDOVER_STR_NAME],

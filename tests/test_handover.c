@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: MIT */
-/* Unit tests for supervisor/handover.c: the hand-over message format, its
+/* Unit tests for supervisor/handover_msg.c: the hand-over message format, its
  * round trip and every way a record is refused. */
 #include <errno.h>
 #include <stdint.h>

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: MIT */
-/* libFuzzer harness: the agent hand-over records (handover.c) as an old
+/* libFuzzer harness: the agent hand-over records (handover_msg.c) as an old
  * daemon could send them: decoded with 0-2 descriptors, a refused record
  * takes none and says why, an accepted one encodes back to a record that
  * decodes to the same message. */
