@@ -9,8 +9,8 @@
 #include <string.h>
 
 #include "pattern.h"
+#include "rule.h"
 #include "ruleindex.h"
-#include "rules.h"
 #include "syscalls.h"
 #include "util.h"
 

@@ -8,25 +8,8 @@
 #include <stdint.h>
 
 #include "causes.h"
+#include "rule.h"
 #include "syscalls.h"
-
-enum rule_action {
-	RULE_CONTINUE,
-	RULE_ERRNO,
-	RULE_REDIRECT
-};
-
-enum rule_match {
-	RULE_EXACT,		/* path == rule path */
-	RULE_PREFIX,		/* rule path ends in '/', matched at a '/' boundary */
-	RULE_GLOB		/* * ? [..] within a component, ** across */
-};
-
-enum rule_access {
-	RULE_ACCESS_ANY,
-	RULE_ACCESS_READ,
-	RULE_ACCESS_WRITE	/* O_WRONLY O_RDWR O_CREAT O_TRUNC O_APPEND */
-};
 
 /* The keys of a file's [match] section, in this order. */
 enum rule_scope_key {
@@ -43,23 +26,6 @@ struct rule_scope {
 	char			*file;
 	unsigned		 line;
 	struct rule_scope	*next;
-};
-
-struct rule {
-	char			*name;		/* INI section, unique in a set */
-	char			*file;		/* origin for messages */
-	unsigned		 line;
-	char			*path;		/* absolute, expanded */
-	enum rule_match		 match;
-	enum rule_action	 action;
-	char			*target;	/* RULE_REDIRECT: absolute, expanded */
-	int			 target_dir;	/* prefix: 1 replaces the prefix, 0 maps
-						   every path to the file target */
-	int			 err;		/* RULE_ERRNO: positive errno */
-	syscalls_mask		 syscalls;	/* SYSCALLS_MASK bits */
-	enum rule_access	 access;
-	const struct rule_scope	*scope;		/* its file's [match]; NULL:
-						   every target */
 };
 
 struct rule_set {
@@ -150,10 +116,6 @@ syscalls_mask	 rules_syscalls(const struct rule_set *);
  */
 const struct rule *rules_match(const struct rule_set *, const char *path,
 	    int sysid, int write);
-
-/* 1 if rule r covers syscall sysid used for writing (write) or reading,
- * whatever the path: the test both rules_match and the index apply. */
-int	rules_applies(const struct rule *r, int sysid, int write);
 
 /*
  * Write the redirect destination of path under rule r to out. Returns 0,

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
-/* Unit tests for supervisor/rules.c: INI parsing and its error causes,
- * --redirect options, directory loading, matching and targets. */
+/* Unit tests for the rules (supervisor/rule.c, rules.c, rules_ini.c,
+ * rules_load.c): INI parsing and its error causes, --redirect options,
+ * directory loading, matching and targets. */
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
