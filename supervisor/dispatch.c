@@ -474,7 +474,7 @@ dispatch_notification(struct notify *n, const struct rule_set *rules,
 	struct verdict v;
 	struct target t;
 	struct call c;
-	int err, i, skip;
+	int blocking, err, i, skip;
 
 	/* Not the buffers at its end: 16 KiB to clear on every call. */
 	memset(&c, 0, offsetof(struct call, xname));
@@ -556,7 +556,17 @@ dispatch_notification(struct notify *n, const struct rule_set *rules,
 		notify_error(n, req->id, v.err);
 		break;
 	case VERDICT_REDIRECT:
+		/* Any of it may wait on a hung file system (FUSE, NFS):
+		 * meanwhile another receiver takes the next notification.
+		 * Opens see to it themselves, FIFOs and all. */
+		if (c.kind == ACT_OPEN && !(c.flags & O_PATH)) {
+			dispatch_redirect(n, rules, req, &t, &c, &v);
+			break;
+		}
+		blocking = notify_block_begin(n) == 0;
 		dispatch_redirect(n, rules, req, &t, &c, &v);
+		if (blocking)
+			notify_block_end(n);
 		break;
 	}
 out:
