@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sched.h>
 #include <sys/prctl.h>
 #include <sys/syscall.h>
 #include <unistd.h>
@@ -99,6 +100,20 @@ filter_add(scmp_filter_ctx ctx, int id, int nr)
 		if (nr == seccomp_syscall_resolve_name("prctl"))
 			return seccomp_rule_add(ctx, SCMP_ACT_NOTIFY, nr, 1,
 			    SCMP_A0(SCMP_CMP_EQ, PR_CAPBSET_DROP));
+		break;
+	case SYSCALLS_ROOT:
+		/* Of clone(2), those making a mount or user namespace, as
+		 * unshare(2) does (clone3's flags are in memory, out of
+		 * seccomp's reach). */
+		if (nr == seccomp_syscall_resolve_name("clone")) {
+			int r = seccomp_rule_add(ctx, SCMP_ACT_NOTIFY, nr, 1,
+			    SCMP_A0(SCMP_CMP_MASKED_EQ, CLONE_NEWNS,
+			    CLONE_NEWNS));
+
+			return r < 0 ? r : seccomp_rule_add(ctx,
+			    SCMP_ACT_NOTIFY, nr, 1, SCMP_A0(SCMP_CMP_MASKED_EQ,
+			    CLONE_NEWUSER, CLONE_NEWUSER));
+		}
 		break;
 	}
 	return seccomp_rule_add(ctx, SCMP_ACT_NOTIFY, nr, 0);
@@ -247,6 +262,8 @@ filter_verify(scmp_filter_ctx ctx, syscalls_mask mask, const struct filter *f)
 				d.args[1] = 1;
 				if (strcmp(*name, "prctl") == 0)
 					d.args[0] = PR_CAPBSET_DROP;
+				if (strcmp(*name, "clone") == 0)
+					d.args[0] = CLONE_NEWNS;
 				if ((bpf_eval(f->insns, f->len, &d) &
 				    SECCOMP_RET_ACTION_FULL) !=
 				    SECCOMP_RET_USER_NOTIF)

@@ -75,7 +75,8 @@ static const char *const syscalls_table[SYSCALLS_NIDS][24] = {
 	    "setresuid32", "setresgid32", "setfsuid32", "setfsgid32",
 	    "setgroups32", "prctl" },
 	[SYSCALLS_UMASK] = { "umask" },
-	[SYSCALLS_ROOT] = { "chroot", "pivot_root" },
+	[SYSCALLS_ROOT] = { "chroot", "pivot_root", "unshare", "setns",
+	    "clone" },
 };
 
 /* Calls newer than libseccomp 2.5.4's tables (Linux 6.13), by the number

@@ -77,7 +77,9 @@ enum syscalls_id {
 	SYSCALLS_IO_URING,
 	/* Notified only so the supervisor knows when a target may no longer
 	 * have the credentials, umask or root it started with (credentials:
-	 * the set*id calls, capset, and prctl(PR_CAPBSET_DROP)). */
+	 * the set*id calls, capset, and prctl(PR_CAPBSET_DROP); root: chroot,
+	 * pivot_root, and a new mount or user namespace by unshare, setns or
+	 * clone with CLONE_NEWNS or CLONE_NEWUSER). */
 	SYSCALLS_CREDS,
 	SYSCALLS_UMASK,
 	SYSCALLS_ROOT,

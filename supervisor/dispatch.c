@@ -497,15 +497,16 @@ dispatch_notification(struct notify *n, const struct rule_set *rules,
 	case SYSCALLS_CREDS:
 	case SYSCALLS_UMASK:
 	case SYSCALLS_ROOT:
-		/* Note the change, let it run. */
-		if (c.sysid == SYSCALLS_CREDS)
-			target_changed_creds();
-		else if (c.sysid == SYSCALLS_UMASK)
+		/* Note the change, let it run. A new mount namespace is
+		 * another root; a new user namespace, other credentials:
+		 * from now on both are read for every call. */
+		if (c.sysid == SYSCALLS_UMASK)
 			target_changed_umask();
 		else
+			target_changed_creds();
+		if (c.sysid == SYSCALLS_ROOT)
 			target_changed_root();
-		if (c.sysid != SYSCALLS_ROOT)
-			target_view_changed(notify_data(n));
+		target_view_changed(notify_data(n));
 		notify_continue(n, req->id);
 		return;
 	}

@@ -5,6 +5,7 @@
 #include <json-c/json.h>
 #include <stdio.h>
 #include <string.h>
+#include <sched.h>
 #include <sys/prctl.h>
 
 #include "profile.h"
@@ -71,20 +72,24 @@ static const struct profile_cond {
 	{ SYSCALLS_EXECVEAT, NULL, 4, "SCMP_CMP_MASKED_EQ", AT_EMPTY_PATH, 0 },
 	{ SYSCALLS_UTIMENSAT, NULL, 1, "SCMP_CMP_NE", 0, 0 },
 	{ SYSCALLS_CREDS, "prctl", 0, "SCMP_CMP_EQ", PR_CAPBSET_DROP, 0 },
+	{ SYSCALLS_ROOT, "clone", 0, "SCMP_CMP_MASKED_EQ", CLONE_NEWNS,
+	    CLONE_NEWNS },
+	{ SYSCALLS_ROOT, "clone", 0, "SCMP_CMP_MASKED_EQ", CLONE_NEWUSER,
+	    CLONE_NEWUSER },
 };
 
+/* The next of filter_add()'s conditions on name, one of id's calls, after
+ * c (NULL: the first); NULL once none is left. */
 static const struct profile_cond *
-profile_cond_of(int id, const char *name)
+profile_cond_next(int id, const char *name, const struct profile_cond *c)
 {
-	const struct profile_cond *c;
-	size_t i;
+	const struct profile_cond *end = profile_conds +
+	    sizeof(profile_conds) / sizeof(profile_conds[0]);
 
-	for (i = 0; i < sizeof(profile_conds) / sizeof(profile_conds[0]); i++) {
-		c = &profile_conds[i];
+	for (c = c == NULL ? profile_conds : c + 1; c < end; c++)
 		if (c->id == id && (c->name == NULL ||
 		    strcmp(c->name, name) == 0))
 			return c;
-	}
 	return NULL;
 }
 
@@ -129,7 +134,8 @@ profile_entry(struct json_object *calls, const struct profile_cond *c,
 }
 
 /* The names of every id in mask on the profile's arches: one entry for the
- * calls notified whatever their arguments, one per condition. */
+ * calls notified whatever their arguments, one per condition (a call
+ * notified under either of two conditions is in two entries). */
 static int
 profile_calls(syscalls_mask mask, struct json_object *calls)
 {
@@ -146,16 +152,18 @@ profile_calls(syscalls_mask mask, struct json_object *calls)
 			if (!syscalls_arch_has(syscalls_native_arch(), *name) &&
 			    !syscalls_arch_has(syscalls_compat_arch(), *name))
 				continue;
-			c = profile_cond_of(id, *name);
-			entry = c == NULL ? &plain : c->name == NULL ? &same :
-			    &names;
-			if (c != NULL && c->name != NULL)
-				names = NULL;	/* one entry for this name */
-			if (*entry == NULL &&
-			    (r = profile_entry(calls, c, entry)) < 0)
-				return r;
-			if ((r = profile_add_string(*entry, *name)) < 0)
-				return r;
+			c = profile_cond_next(id, *name, NULL);
+			do {
+				names = NULL;	/* this name's own entry */
+				entry = c == NULL ? &plain :
+				    c->name == NULL ? &same : &names;
+				if (*entry == NULL &&
+				    (r = profile_entry(calls, c, entry)) < 0)
+					return r;
+				if ((r = profile_add_string(*entry, *name)) < 0)
+					return r;
+			} while (c != NULL &&
+			    (c = profile_cond_next(id, *name, c)) != NULL);
 		}
 	}
 	return 0;

@@ -28,6 +28,7 @@ static pthread_once_t	target_ours_once = PTHREAD_ONCE_INIT;
 static dev_t		target_our_root_dev;
 static ino_t		target_our_root_ino;
 static ino_t		target_our_userns;
+static ino_t		target_our_mntns;
 
 static void
 target_ours_init(void)
@@ -40,6 +41,8 @@ target_ours_init(void)
 	}
 	if (stat("/proc/self/ns/user", &st) == 0)
 		target_our_userns = st.st_ino;
+	if (stat("/proc/self/ns/mnt", &st) == 0)
+		target_our_mntns = st.st_ino;
 }
 
 void
@@ -408,6 +411,21 @@ target_status(struct target *t)
 	return 0;
 }
 
+/* 1 if the task is in our mount namespace (or we cannot tell). */
+static int
+target_mntns_ours(struct target *t)
+{
+	struct stat st;
+	int fd;
+
+	if ((fd = target_open(t, "ns/mnt", O_PATH)) < 0)
+		return 1;
+	if (fstat(fd, &st) < 0)
+		st.st_ino = target_our_mntns;
+	close(fd);
+	return st.st_ino == target_our_mntns;
+}
+
 int
 target_root(struct target *t, int *rootfd)
 {
@@ -431,9 +449,11 @@ target_root(struct target *t, int *rootfd)
 		close(fd);
 		return -errno;
 	}
+	/* The same directory seen from another mount namespace (unshare
+	 * -m) is another root: its mounts are not ours. */
 	if (st.st_dev == target_our_root_dev &&
 	    st.st_ino == target_our_root_ino &&
-	    !target_root_always) {
+	    !target_root_always && target_mntns_ours(t)) {
 		close(fd);
 		t->rootfd = *rootfd = -1;
 		return 0;

@@ -286,6 +286,7 @@ Test(e2e_cli, profile_notifies_what_filter_shows, .timeout = 30)
 	struct json_object *p, *calls, *names, *v;
 	struct e2e_result r, f;
 	cleanup_free char *want = NULL;
+	const char *name, *seen = " ";
 	size_t i, j, n = 0;
 
 	/* The profile is for a root agent's targets: what filter shows as
@@ -311,16 +312,21 @@ Test(e2e_cli, profile_notifies_what_filter_shows, .timeout = 30)
 	    "SCMP_ACT_ALLOW"));
 	cr_assert(json_object_object_get_ex(p, "syscalls", &calls));
 	/* Every name the profile notifies is one filter notifies on some
-	 * arch, and as many: the same set. */
+	 * arch, and as many: the same set (a name notified under two
+	 * conditions, clone's, is in two entries). */
 	for (i = 0; i < json_object_array_length(calls); i++) {
 		cr_assert(json_object_object_get_ex(json_object_array_get_idx(
 		    calls, i), "names", &names));
-		for (j = 0; j < json_object_array_length(names); j++, n++)
-			cr_assert(e2e_has(want, e2e_fmt(" %s ",
-			    json_object_get_string(json_object_array_get_idx(
-			    names, j)))), "%s not in filter's %s",
-			    json_object_get_string(json_object_array_get_idx(
-			    names, j)), want);
+		for (j = 0; j < json_object_array_length(names); j++) {
+			name = e2e_fmt(" %s ", json_object_get_string(
+			    json_object_array_get_idx(names, j)));
+			cr_assert(e2e_has(want, name), "%snot in filter's %s",
+			    name, want);
+			if (!e2e_has(seen, name)) {
+				seen = e2e_fmt("%s%s", seen, name + 1);
+				n++;
+			}
+		}
 	}
 	for (i = 0, j = 0; want[i] != '\0'; i++)
 		j += want[i] == ' ';

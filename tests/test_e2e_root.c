@@ -115,3 +115,32 @@ Test(e2e_root, chrooted_target_stats_and_reads_attributes_inside)
 	    r.err);
 	e2e_result_free(&r);
 }
+
+/*
+ * A target that makes its own mount namespace (unshare -m, or clone with
+ * CLONE_NEWNS) and mounts over the redirect's destination gets the file
+ * under its own mounts, as a plain open there would, in a child too.
+ */
+Test(e2e_root, unshared_mount_namespace_gets_its_own_file)
+{
+	struct e2e_result r;
+	const char *dir = e2e_path("d");
+
+	if (geteuid() != 0)
+		cr_skip_test("unshare -m needs root");
+	if (!e2e_have_prog("unshare"))
+		cr_skip_test("no unshare(1)");
+	e2e_mkdir(dir);
+	e2e_write(e2e_path("d/f"), "outer\n", 0644);
+	e2e_run(&r, E2E_ARGV(e2e_unotifyd(), "run", "--redirect",
+	    e2e_fmt("%s=%s/f", e2e_path("src"), dir), "--", "unshare", "-m",
+	    "--propagation", "private", "sh", "-c", e2e_fmt("mount -t tmpfs "
+	    "none '%s' && echo inner > '%s/f' && cat '%s' && sh -c \"cat "
+	    "'%s'\"", dir, dir, e2e_path("src"), e2e_path("src"))), NULL,
+	    e2e_dir());
+	cr_assert(eq(int, r.code, 0), "stderr: %s", r.err);
+	cr_assert(eq(str, r.out, "inner\ninner\n"), "stderr: %s", r.err);
+	e2e_result_free(&r);
+	/* Ours is untouched. */
+	cr_assert(eq(str, e2e_read(e2e_path("d/f")), "outer\n"));
+}

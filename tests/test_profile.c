@@ -172,7 +172,8 @@ runtime_bpf(struct json_object *p, struct sock_filter **prog, size_t *len)
 /* Flag words that decide whether a call is notified (AT_EMPTY_PATH, in
  * whichever argument holds the flags), and some that do not. */
 static const uint64_t test_args[] = { 0, 0x1000, 0x100, 0x1100, ~0ull,
-    24 /* PR_CAPBSET_DROP */ };
+    24 /* PR_CAPBSET_DROP */, 0x20000 /* CLONE_NEWNS */,
+    0x10000000 /* CLONE_NEWUSER */, 0x01200011 /* fork's */ };
 
 static int
 notifies(const void *prog, size_t len, uint32_t arch, int nr, int argn,
