@@ -23,7 +23,7 @@
 /* The old daemon waits this long for HELLO, and for the ACK. */
 #define HANDOVER_HELLO_SECONDS	10.
 #define HANDOVER_ACK_SECONDS	30.
-/* ... and for its connections mid-handshake (serve.c drops them at 10 s). */
+/* ... and for its connections mid-handshake (serve_conn.c drops them at 10 s). */
 #define HANDOVER_BUSY_SECONDS	15.
 /* The new daemon waits this long for each message (covers the above). */
 #define HANDOVER_RECV_MS	30000

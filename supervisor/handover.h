@@ -13,7 +13,7 @@ struct ev_loop;
 
 struct handover;
 
-/* What the hand-over needs from the daemon (serve.c). */
+/* What the hand-over needs from the daemon (serve_handover.c). */
 struct handover_ops {
 	void	*arg;
 	/* Old: stop (1) or start again (0) accepting connections. */

@@ -93,7 +93,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	fuzz_handshake_kind(data, size);
 	fuzz_handshake_exec(data, size);
-	/* The target follows the hello in the same bytes (serve.c). */
+	/* The target follows the hello in the same bytes (serve_conn.c). */
 	if (size > sizeof(struct proto_hello))
 		fuzz_handshake_exec(data + sizeof(struct proto_hello),
 		    size - sizeof(struct proto_hello));
