@@ -224,11 +224,18 @@ dispatch_open_maybe_async(struct notify *n, const struct rule_set *rules,
 	job->req = *req;
 	job->call = *c;
 	snprintf(job->dst, sizeof(job->dst), "%s", dst);
-	if (worker_run(dispatch_job_cb, job) < 0) {
+	if ((fd = worker_run(dispatch_job_cb, job)) < 0) {
 		notify_unref(job->notify);
 		close(job->procfd);
 		free(job);
-		dispatch_open(n, req, t, c, r, dst);
+		if (fd != -EBUSY) {
+			dispatch_open(n, req, t, c, r, dst);
+			return;
+		}
+		log_limited(LOG_LEVEL_WARNING, "%d redirected opens already "
+		    "blocked on worker threads: answering EAGAIN",
+		    WORKER_MAX + WORKER_QUEUE_MAX);
+		notify_error(n, req->id, EAGAIN);
 	}
 }
 

@@ -104,6 +104,17 @@ worker_run(worker_cb cb, void *arg)
 	    NULL;
 	job->next = NULL;
 	pthread_mutex_lock(&worker_lock);
+	/* A full pool with a full queue: every thread is blocked, and a
+	 * queue that grows forever would only hold more targets. */
+	if (worker_threads >= WORKER_MAX &&
+	    worker_queued >= worker_idle + WORKER_QUEUE_MAX) {
+		pthread_mutex_unlock(&worker_lock);
+		trace_ctx_put(job->trace);
+		free(job->ctx);
+		free(job->fields);
+		free(job);
+		return -EBUSY;
+	}
 	/* Every queued job gets a thread of its own while the pool may grow:
 	 * a job queued behind a blocked one would block too. */
 	if (worker_queued >= worker_idle && worker_threads < WORKER_MAX) {

@@ -8,10 +8,11 @@ typedef void (*worker_cb)(void *);
 
 /*
  * Run cb(arg) on a pool thread, starting one (up to WORKER_MAX) when none
- * is idle; past that, jobs wait for a thread. Pool threads block every
- * signal. The job logs with the caller's log context (log_set_context).
- * Returns 0, or -errno when there is no thread at all (the caller then runs
- * it itself).
+ * is idle; past that, up to WORKER_QUEUE_MAX jobs wait for a thread. Pool
+ * threads block every signal. The job logs with the caller's log context
+ * (log_set_context). Returns 0, -EBUSY when the pool and its queue are
+ * full (the caller answers an error), or another -errno when there is no
+ * thread at all (the caller then runs it itself).
  */
 int	worker_run(worker_cb cb, void *arg);
 
@@ -23,5 +24,6 @@ int	worker_drain(int ms);
 void	worker_occupancy(int *threads, int *busy, unsigned long *jobs);
 
 #define WORKER_MAX	32
+#define WORKER_QUEUE_MAX	64
 
 #endif

@@ -9,6 +9,7 @@
 #include <criterion/criterion.h>
 #include <criterion/new/assert.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
@@ -275,5 +276,34 @@ Test(e2e_stall, run_fuse_lookup_hangs_one_process)
 	e2e_wait(&run, &r, STALL_WAIT_MS);
 	cr_assert(not(r.timed_out), "run stayed hung: %s", r.err);
 	cr_assert(eq(int, r.code, 0), "run: exit %d: %s", r.code, r.err);
+	e2e_result_free(&r);
+}
+
+/* The worker pool is bounded: past 32 blocked opens and 64 waiting, a
+ * redirected open is answered EAGAIN (logged), never queued forever; once
+ * the FIFO gets a writer every blocked one completes. */
+Test(e2e_stall, run_full_worker_pool_answers_eagain)
+{
+	const char *fifo = e2e_path("fifo"), *errs = e2e_path("errs");
+	struct e2e_proc run;
+	struct e2e_result r;
+	int fd;
+
+	cr_assert(eq(int, mkfifo(fifo, 0644), 0));
+	e2e_spawn(&run, E2E_ARGV(e2e_unotifyd(), "run", "--redirect",
+	    e2e_fmt("%s=%s", e2e_path("src"), fifo), "--", "sh", "-c",
+	    e2e_fmt("i=0; while [ $i -lt 120 ]; do { : < '%s'; } "
+	    "2>>'%s' & i=$((i + 1)); done; wait", e2e_path("src"), errs)),
+	    NULL, e2e_dir());
+	stall_expect(errs, "Resource temporarily unavailable");
+	/* Every open blocked or still queued gets a writer, kept until all
+	 * have opened (and closed: `: <` reads nothing). */
+	cr_assert(ge(int, fd = open(fifo, O_RDWR), 0));
+	e2e_wait(&run, &r, STALL_WAIT_MS);
+	close(fd);
+	cr_assert(not(r.timed_out), "blocked opens never completed: %s",
+	    r.err);
+	cr_assert(e2e_has(r.err, "already blocked on worker threads: "
+	    "answering EAGAIN"), "%s", r.err);
 	e2e_result_free(&r);
 }
