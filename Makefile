@@ -25,7 +25,12 @@ EV_LIBS		:= $(shell $(PKG_CONFIG) --libs libev 2>/dev/null || echo -lev)
 CRIT_CFLAGS	:= $(shell $(PKG_CONFIG) --cflags criterion 2>/dev/null)
 CRIT_LIBS	:= $(shell $(PKG_CONFIG) --libs criterion 2>/dev/null || echo -lcriterion)
 
-override CFLAGS	+= -std=gnu11 -Wall -Wextra -D_GNU_SOURCE -Isupervisor -Ifilters \
+# supervisor/ in layers, each using only those below it: front/ (the command
+# line, run, serve, exec), engine/ (the per-call path), rules/, then the
+# shared helpers in supervisor/ itself and filters/. Includes name the
+# header alone: each directory is on the include path.
+SUP_DIRS	:= supervisor/front supervisor/engine supervisor/rules supervisor
+override CFLAGS	+= -std=gnu11 -Wall -Wextra -D_GNU_SOURCE $(SUP_DIRS:%=-I%) -Ifilters \
 		   $(DEPS_CFLAGS) $(EV_CFLAGS)
 LIBS		:= $(DEPS_LIBS) $(EV_LIBS) -pthread
 
@@ -36,9 +41,10 @@ DEB_PACKAGES	:= gcc make pkg-config libseccomp-dev libev-dev libinih-dev \
 		   vim perl tar coreutils findutils sed proot liburing-dev
 
 FILTER_SRCS	:= $(wildcard filters/*.c)
-SUP_SRCS	:= $(filter-out supervisor/main.c,$(wildcard supervisor/*.c))
+SUP_MAIN	:= supervisor/front/main.c
+SUP_SRCS	:= $(filter-out $(SUP_MAIN),$(wildcard $(SUP_DIRS:%=%/*.c)))
 LIB_OBJS	:= $(FILTER_SRCS:.c=.o) $(SUP_SRCS:.c=.o)
-HEADERS		:= $(wildcard filters/*.h supervisor/*.h tests/*.h)
+HEADERS		:= $(wildcard filters/*.h $(SUP_DIRS:%=%/*.h) tests/*.h)
 
 TEST_SRCS	:= $(wildcard tests/*.c)
 TARGET_SRCS	:= $(wildcard tests/targets/*.c)
@@ -63,7 +69,7 @@ TARGETS		:= $(TARGET_SRCS:.c=) $(COMPAT_TARGETS)
 
 all: unotifyd copycat
 
-unotifyd: supervisor/main.o $(LIB_OBJS)
+unotifyd: $(SUP_MAIN:.c=.o) $(LIB_OBJS)
 	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(LIBS)
 
 copycat: unotifyd
@@ -225,7 +231,7 @@ $(ASAN_DIR)/%.o: %.c $(HEADERS)
 	@mkdir -p $(@D)
 	$(ASAN_CC) $(CFLAGS) $(ASAN_FLAGS) -c -o $@ $<
 
-$(ASAN_DIR)/unotifyd: $(ASAN_DIR)/supervisor/main.o $(ASAN_OBJS)
+$(ASAN_DIR)/unotifyd: $(ASAN_DIR)/$(SUP_MAIN:.c=.o) $(ASAN_OBJS)
 	$(ASAN_CC) $(CFLAGS) $(ASAN_FLAGS) $(LDFLAGS) -o $@ $^ $(LIBS)
 
 $(ASAN_DIR)/run-tests: $(TEST_SRCS) $(ASAN_OBJS) $(HEADERS)
@@ -255,7 +261,7 @@ $(TSAN_DIR)/%.o: %.c $(HEADERS)
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) $(TSAN_FLAGS) -c -o $@ $<
 
-$(TSAN_DIR)/unotifyd: $(addprefix $(TSAN_DIR)/,supervisor/main.o $(LIB_OBJS))
+$(TSAN_DIR)/unotifyd: $(addprefix $(TSAN_DIR)/,$(SUP_MAIN:.c=.o) $(LIB_OBJS))
 	$(CC) $(CFLAGS) $(TSAN_FLAGS) $(LDFLAGS) -o $@ $^ $(LIBS)
 
 check-tsan: deps
@@ -438,10 +444,10 @@ uninstall:
 	rm -rf $(DESTDIR)$(DATADIR)
 
 format:
-	clang-format -i supervisor/*.[ch] filters/*.[ch] tests/*.[ch] tests/targets/*.c
+	clang-format -i $(SUP_DIRS:%=%/*.[ch]) filters/*.[ch] tests/*.[ch] tests/targets/*.c
 
 clean:
-	rm -f unotifyd copycat supervisor/*.o filters/*.o tests/run-tests $(TARGETS) \
+	rm -f unotifyd copycat $(SUP_DIRS:%=%/*.o) filters/*.o tests/run-tests $(TARGETS) \
 	    tests/targets/*-arm32
 	rm -rf build-asan build-faults build-fuzz build-tsan build-valgrind bench/build deb
 

@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: MIT */
-/* Unit tests for supervisor/connlimit.c: total and per-uid client limits. */
+/* Unit tests for supervisor/front/connlimit.c: total and per-uid client
+ * limits. */
 #include <criterion/criterion.h>
 #include <criterion/new/assert.h>
 

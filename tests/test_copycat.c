@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: MIT */
-/* Unit tests for supervisor/copycat.c: "SRC DST" lines, prefix and file
+/* Unit tests for supervisor/rules/copycat.c: "SRC DST" lines, prefix and file
  * targets, comments and errors. */
 #include <stdio.h>
 #include <stdlib.h>

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: MIT */
-/* Unit tests for supervisor/expand.c: ~, ~user and ${VAR} expansion and
+/* Unit tests for supervisor/rules/expand.c: ~, ~user and ${VAR} expansion and
  * its errors. */
 #include <pwd.h>
 #include <stdlib.h>

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
-/* Unit tests for supervisor/handover_msg.c: the hand-over message format, its
- * round trip and every way a record is refused. */
+/* Unit tests for supervisor/front/handover_msg.c: the hand-over message
+ * format, its round trip and every way a record is refused. */
 #include <errno.h>
 #include <stdint.h>
 #include <stdlib.h>

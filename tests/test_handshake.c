@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: MIT */
-/* Unit tests for supervisor/handshake.c: what a connection to `unotifyd
+/* Unit tests for supervisor/front/handshake.c: what a connection to `unotifyd
  * serve` is from its first bytes, and the exec client's hello and target. */
 #include <errno.h>
 #include <string.h>

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
-/* Unit tests for supervisor/oci.c: the OCI seccomp agent handshake as runc
- * and crun send it, whole, split and malformed. */
+/* Unit tests for supervisor/front/oci.c: the OCI seccomp agent handshake as
+ * runc and crun send it, whole, split and malformed. */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
-/* Unit tests for supervisor/oci.c: the Kubernetes names that containerd's
- * CRI plugin and CRI-O put in the state's annotations. */
+/* Unit tests for supervisor/front/oci.c: the Kubernetes names that
+ * containerd's CRI plugin and CRI-O put in the state's annotations. */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>

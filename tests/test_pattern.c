@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
-/* Unit tests for supervisor/pattern.c: glob detection, validation, matching
- * (including pathological patterns) and prefix matching. */
+/* Unit tests for supervisor/rules/pattern.c: glob detection, validation,
+ * matching (including pathological patterns) and prefix matching. */
 #include <string.h>
 
 #include <criterion/criterion.h>

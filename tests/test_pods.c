@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
-/* Unit tests for supervisor/pods.c and the [match] section of rules files:
- * which pods' containers a file's rules apply to. */
+/* Unit tests for supervisor/rules/pods.c and the [match] section of rules
+ * files: which pods' containers a file's rules apply to. */
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>

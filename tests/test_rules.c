@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: MIT */
-/* Unit tests for the rules (supervisor/rule.c, rules.c, rules_ini.c,
+/* Unit tests for the rules (supervisor/rules/: rule.c, rules.c, rules_ini.c,
  * rules_load.c): INI parsing and its error causes, --redirect options,
  * directory loading, matching and targets. */
 #include <errno.h>

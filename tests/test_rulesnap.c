@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: MIT */
-/* Unit tests for supervisor/rulesnap.c: the last rules that loaded, kept
+/* Unit tests for supervisor/front/rulesnap.c: the last rules that loaded, kept
  * by the text of their files, through a memfd and back. */
 #include <sys/mman.h>
 #include <sys/stat.h>

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: MIT */
-/* Unit tests for supervisor/calls.c and supervisor/verdict.c: decoding a
+/* Unit tests for supervisor/engine/calls.c and verdict.c: decoding a
  * call's paths from seccomp_data, and the decision, without a kernel. */
 #include <errno.h>
 #include <fcntl.h>
