@@ -301,6 +301,12 @@ notify_recv(struct notify *n, struct seccomp_notif *req, const int *stop)
 }
 
 int
+notify_gone(const struct notify *n)
+{
+	return notify_hangup(n);
+}
+
+int
 notify_id_valid(const struct notify *n, uint64_t id)
 {
 	if (notify_ioctl(n->fd, SECCOMP_IOCTL_NOTIF_ID_VALID, &id) < 0)

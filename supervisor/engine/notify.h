@@ -50,6 +50,8 @@ void	notify_block_end(struct notify *);
 /* 1 if a thread may block in notify_recv: the kernel (6.11+) ends a
  * blocked RECV with ENOENT once no task uses the filter. */
 int	notify_recv_can_block(const struct notify *);
+/* 1 if no task uses the filter any more and nothing is left to receive. */
+int	notify_gone(const struct notify *);
 /* 0 if the notification is still pending, else -ENOENT. */
 int	notify_id_valid(const struct notify *, uint64_t id);
 /* Let the syscall run in the kernel. 0, or -ENOENT if the task is gone. */

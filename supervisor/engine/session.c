@@ -208,10 +208,6 @@ session_start(struct notify *n, struct rule_set *rules, int counted,
 	sigset_t mask, old;
 	int i, want = session_receivers_wanted();
 
-	if (!notify_recv_can_block(n)) {
-		errno = ENOTSUP;
-		return NULL;
-	}
 	if (__atomic_add_fetch(&session_threads, want, __ATOMIC_RELAXED) >
 	    SESSION_THREADS_MAX) {
 		__atomic_sub_fetch(&session_threads, want, __ATOMIC_RELAXED);

@@ -326,7 +326,9 @@ target_to_view(const struct target *t)
 		v->ngroups = t->ngroups;
 		v->groups = xreallocarray(NULL, t->ngroups + 1,
 		    sizeof(gid_t));
-		memcpy(v->groups, t->groups, t->ngroups * sizeof(gid_t));
+		if (t->ngroups > 0)
+			memcpy(v->groups, t->groups,
+			    t->ngroups * sizeof(gid_t));
 		v->known = 1;
 	}
 	pthread_mutex_unlock(&v->lock);

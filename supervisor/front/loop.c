@@ -184,8 +184,10 @@ loop_run(struct notify *n, const struct rule_set *rules, pid_t child,
 	ops.done = loop_receivers_done;
 	ops.arg = &l;
 	/* Not counted: rules outlive the session, which never writes them. */
-	if ((l.session = session_start(n, (struct rule_set *)rules, 0,
-	    &ops)) == NULL) {
+	/* Before 6.11 a receiver could stay in RECV for ever once the
+	 * command is gone: run's loop receives there. */
+	if (!notify_recv_can_block(n) || (l.session = session_start(n,
+	    (struct rule_set *)rules, 0, &ops)) == NULL) {
 		l.req = notify_req_new(n);
 		ev_io_init(&l.listener_w, loop_listener_cb, notify_fd(n),
 		    EV_READ);

@@ -78,6 +78,7 @@ struct serve_target {
 	struct session		*session;	/* its receivers, or NULL: the
 						   loop receives (w) */
 	ev_async		 gone_w;	/* from a receiver */
+	ev_timer		 hup_w;		/* before 6.11: is it gone? */
 	int			 gone_err;	/* 0, or why RECV failed */
 	int			 gone;		/* no task uses the filter */
 	int			 taken;		/* from a hand-over not done */

@@ -19,6 +19,8 @@
 #define SERVE_SHOWN		256
 /* How long a target's receivers get to leave once interrupted. */
 #define SERVE_QUIET_MS		200
+/* Before 6.11: how often the loop looks whether a target is gone (s). */
+#define SERVE_HUP_POLL		1.
 
 /* A client-supplied string as logs show it (log_escape), allocated. */
 char *
@@ -64,6 +66,7 @@ serve_target_free(struct serve_target *t)
 
 	serve_target_quiet(t);
 	ev_async_stop(s->ev, &t->gone_w);
+	ev_timer_stop(s->ev, &t->hup_w);
 	if (t->gone)
 		serve_fdstore(t, 0);
 	if (t->prev != NULL)
@@ -143,8 +146,21 @@ serve_target_gone_cb(struct ev_loop *ev, ev_async *w, int revents)
 	serve_target_gone(t, __atomic_load_n(&t->gone_err, __ATOMIC_ACQUIRE));
 }
 
-/* Without receivers (a kernel before 6.11, or too many threads): the loop
- * receives, decides and answers. */
+/* Before Linux 6.11: no task left using the filter does not end a
+ * receiver's RECV; the loop looks, and ends them itself. */
+static void
+serve_target_hup_cb(struct ev_loop *ev, ev_timer *w, int revents)
+{
+	struct serve_target *t = w->data;
+
+	(void)ev;
+	(void)revents;
+	if (notify_gone(t->notify))
+		serve_target_gone(t, 0);
+}
+
+/* Without receivers (too many threads): the loop receives, decides and
+ * answers. */
 static void
 serve_target_cb(struct ev_loop *ev, ev_io *w, int revents)
 {
@@ -239,6 +255,13 @@ serve_target_add(struct serve *s, int fd, pid_t pid, const char *name,
 	if ((t->session = session_start(n, serve_target_rules(t), 1,
 	    &ops)) == NULL)
 		ev_io_start(s->ev, &t->w);
+	else if (!notify_recv_can_block(n)) {
+		/* Before 6.11 a receiver waiting in RECV is not told. */
+		ev_timer_init(&t->hup_w, serve_target_hup_cb, SERVE_HUP_POLL,
+		    SERVE_HUP_POLL);
+		t->hup_w.data = t;
+		ev_timer_start(s->ev, &t->hup_w);
+	}
 	if ((t->next = s->targets) != NULL)
 		t->next->prev = t;
 	s->targets = t;
