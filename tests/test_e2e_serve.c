@@ -1690,3 +1690,31 @@ Test(e2e_serve, exec_client_changes_credentials_and_umask,
 	cr_assert(eq(u32, (unsigned)st.st_uid, 65534));
 	serve_stop(&d);
 }
+
+/* An exec client's root is looked up once, then followed: after the
+ * command's first redirected read the same client chroots (or makes a
+ * mount namespace) and gets the file of its new root. */
+Test(e2e_serve, exec_client_changes_root, .timeout = TEST_LIMIT(30))
+{
+	const char *root = e2e_path("root");
+	struct serve_daemon d;
+	struct e2e_result r;
+
+	if (geteuid() != 0)
+		cr_skip_test("chroot and unshare -m need root");
+	e2e_mkdir(e2e_path("root/data"));
+	e2e_write(e2e_path("root/data/file"), "inside\n", 0644);
+	cr_assert(eq(int, system(e2e_fmt("cp %s %s/cat", e2e_target(
+	    "raw-static"), root)), 0));
+	e2e_write(e2e_path("data-outside"), "outside\n", 0644);
+	serve_start(&d, e2e_rules("rules.ini", e2e_fmt("[redirect]\npath = "
+	    "/virtual/src\naction = redirect\ntarget = /data/file\n"
+	    "[out]\npath = /virtual/out\naction = redirect\ntarget = %s\n",
+	    e2e_path("data-outside"))), NULL);
+	serve_exec(&r, d.sock, E2E_ARGV("sh", "-c", e2e_fmt("'%s/cat' "
+	    "/virtual/out; chroot '%s' /cat /virtual/src", root, root)));
+	cr_assert(eq(int, r.code, 0), "stderr: %s", r.err);
+	cr_assert(eq(str, r.out, "outside\ninside\n"), "stderr: %s", r.err);
+	e2e_result_free(&r);
+	serve_stop(&d);
+}

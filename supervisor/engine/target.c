@@ -115,9 +115,10 @@ target_fini(struct target *t)
 {
 	free(t->groups);
 	t->groups = NULL;
-	if (t->rootfd >= 0)
+	if (t->rootfd >= 0 && !t->root_borrowed)
 		close(t->rootfd);
 	t->rootfd = TARGET_ROOT_UNKNOWN;
+	t->root_borrowed = 0;
 	if (t->procfd >= 0)
 		close(t->procfd);
 	if (t->memfd >= 0)
@@ -251,6 +252,7 @@ target_view_new(void)
 	struct target_view *v = xcalloc(1, sizeof(*v));
 
 	pthread_mutex_init(&v->lock, NULL);
+	v->rootfd = -1;
 	return v;
 }
 
@@ -262,6 +264,8 @@ target_view_free(void *arg)
 	if (v == NULL)
 		return;
 	pthread_mutex_destroy(&v->lock);
+	if (v->rootfd >= 0)
+		close(v->rootfd);
 	free(v->groups);
 	free(v);
 }
@@ -431,8 +435,9 @@ target_mntns_ours(struct target *t)
 int
 target_root(struct target *t, int *rootfd)
 {
+	struct target_view *v;
 	struct stat st;
-	int fd;
+	int fd, copy;
 
 	if (t->rootfd != TARGET_ROOT_UNKNOWN) {
 		*rootfd = t->rootfd;
@@ -441,6 +446,14 @@ target_root(struct target *t, int *rootfd)
 	if (__atomic_load_n(&target_assumed, __ATOMIC_ACQUIRE) &&
 	    !__atomic_load_n(&target_root_changed, __ATOMIC_ACQUIRE)) {
 		t->rootfd = *rootfd = -1;
+		return 0;
+	}
+	/* A tracked listener's root, found for its first call. */
+	v = t->view;
+	if (v != NULL && !__atomic_load_n(&v->changed, __ATOMIC_ACQUIRE) &&
+	    (fd = __atomic_load_n(&v->rootfd, __ATOMIC_ACQUIRE)) >= 0) {
+		t->root_borrowed = 1;
+		t->rootfd = *rootfd = fd;
 		return 0;
 	}
 	pthread_once(&target_ours_once, target_ours_init);
@@ -461,6 +474,17 @@ target_root(struct target *t, int *rootfd)
 		return 0;
 	}
 	t->rootfd = *rootfd = fd;
+	/* Opened through the pinned directory: the view may keep a copy
+	 * (the first to get there). */
+	if (v != NULL && t->procfd >= 0 &&
+	    !__atomic_load_n(&v->changed, __ATOMIC_ACQUIRE) &&
+	    (copy = fcntl(fd, F_DUPFD_CLOEXEC, 0)) >= 0) {
+		int none = -1;
+
+		if (!__atomic_compare_exchange_n(&v->rootfd, &none, copy, 0,
+		    __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE))
+			close(copy);
+	}
 	return 0;
 }
 

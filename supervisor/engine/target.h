@@ -21,6 +21,7 @@ struct target {
 	gid_t	*groups;
 	uint64_t capeff;	/* effective capabilities */
 	int	 rootfd;	/* -1 same root as ours; TARGET_ROOT_UNKNOWN */
+	int	 root_borrowed;	/* rootfd is the view's: not closed here */
 	int	 procfd;	/* /proc/TID once pinned, else -1 */
 	int	 memfd;		/* its memory, once opened through procfd */
 	const struct notify *notify;	/* target_watch(), or NULL */
@@ -31,12 +32,12 @@ struct target {
 /*
  * What the tasks of one listener are known to be: for a listener whose
  * filter notifies every call that changes credentials or the umask
- * (SYSCALLS_CREDS, SYSCALLS_UMASK: the daemon's `unotifyd exec` clients),
- * the ids, groups and umask read from the first task's /proc status
- * (through its pinned directory, after the notification id check) serve
- * every later call, until such a call is notified: then every call reads
- * its own again. The root is always looked up (mount namespaces are not
- * tracked). Calls of other listeners read their status every time.
+ * or root (SYSCALLS_CREDS, SYSCALLS_UMASK, SYSCALLS_ROOT: the daemon's
+ * `unotifyd exec` clients), the ids, groups and umask read from the first
+ * task's /proc status and its root directory (through its pinned
+ * directory, after the notification id check) serve every later call,
+ * until such a call is notified: then every call reads its own again.
+ * Calls of other listeners read their status and root every time.
  */
 struct target_view {
 	pthread_mutex_t	 lock;
@@ -48,6 +49,7 @@ struct target_view {
 	uint64_t	 capeff;
 	int		 ngroups;
 	gid_t		*groups;
+	int		 rootfd;	/* the tasks' root (O_PATH), or -1 */
 };
 
 struct target_view *target_view_new(void);

@@ -104,12 +104,13 @@ serve_conn_exec(struct serve_conn *c)
 			serve_conn_fail(c, "unknown protocol version");
 			return 1;
 		}
-		/* Told of every change of credentials and umask, the daemon
-		 * reads a client's only once (target_view). */
+		/* Told of every change of credentials, umask and root, the
+		 * daemon reads a client's only once (target_view). */
 		mask = rules_syscalls(c->s->rules);
 		if (mask != 0)
 			mask |= SYSCALLS_MASK(SYSCALLS_CREDS) |
-			    SYSCALLS_MASK(SYSCALLS_UMASK);
+			    SYSCALLS_MASK(SYSCALLS_UMASK) |
+			    SYSCALLS_MASK(SYSCALLS_ROOT);
 		pf.mask = (uint32_t)mask;
 		pf.mask_hi = (uint32_t)(mask >> 32);
 		if (write(c->fd, &pf, sizeof(pf)) != sizeof(pf)) {
