@@ -10,6 +10,7 @@
 
 #include "rules.h"
 #include "stats.h"
+#include "syscalls.h"
 #include "util.h"
 
 /*
@@ -134,13 +135,15 @@ stats_block(void)
 static int
 stats_arch_index(uint32_t arch)
 {
-	return arch == AUDIT_ARCH_X86_64 ? 0 : arch == AUDIT_ARCH_I386 ? 1 : -1;
+	if (arch == syscalls_native_arch())
+		return 0;
+	return arch != 0 && arch == syscalls_compat_arch() ? 1 : -1;
 }
 
 uint32_t
 stats_arch(int i)
 {
-	return i == 0 ? AUDIT_ARCH_X86_64 : AUDIT_ARCH_I386;
+	return i == 0 ? syscalls_native_arch() : syscalls_compat_arch();
 }
 
 const char *

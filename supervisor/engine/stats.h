@@ -26,7 +26,8 @@ enum stats_kind {
 /* Continue answers are timed one in STATS_SAMPLE per thread (each is a
  * few microseconds, and a clock read is not free); all others always. */
 #define STATS_SAMPLE		16
-/* Per-call counts are kept per arch (x86_64, i386) and syscall number. */
+/* Per-call counts are kept per arch (the build's and its 32-bit compat
+ * one: x86_64 and i386, aarch64 and ARM) and syscall number. */
 #define STATS_ARCHES		2
 #define STATS_NRS		512
 /* Distinct rule names counted; hits of further names go to "other". */
@@ -74,7 +75,7 @@ void	stats_snapshot(struct stats_snapshot *s);
 /* Call cb for every rule name counted so far, in no particular order. */
 void	stats_rules_each(void (*cb)(const char *name, uint64_t hits,
 	    void *arg), void *arg);
-/* The audit arch of index i (0: x86_64, 1: i386). */
+/* The audit arch of index i (0: the build's, 1: its compat arch). */
 uint32_t	stats_arch(int i);
 /* Name of a kind ("continue"), or NULL out of range. */
 const char	*stats_kind_name(int kind);

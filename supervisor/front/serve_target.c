@@ -20,7 +20,7 @@
 /* How long a target's receivers get to leave once interrupted. */
 #define SERVE_QUIET_MS		200
 /* Before 6.11: how often the loop looks whether a target is gone (s). */
-#define SERVE_HUP_POLL		1.
+#define SERVE_HUP_POLL		0.25
 
 /* A client-supplied string as logs show it (log_escape), allocated. */
 char *
