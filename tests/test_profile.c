@@ -281,6 +281,14 @@ Test(profile, listener_metadata_and_arches)
 	    json_object_array_get_idx(a, 0)), "SCMP_ARCH_X86_64"));
 	cr_assert(eq(str, (char *)json_object_get_string(
 	    json_object_array_get_idx(a, 1)), "SCMP_ARCH_X86"));
+#elif defined(__aarch64__)
+	cr_assert(eq(sz, json_object_array_length(a), 2));
+	cr_assert(eq(str, (char *)json_object_get_string(
+	    json_object_array_get_idx(a, 0)), "SCMP_ARCH_AARCH64"));
+	cr_assert(eq(str, (char *)json_object_get_string(
+	    json_object_array_get_idx(a, 1)), "SCMP_ARCH_ARM"));
+#else
+	(void)a;
 #endif
 	json_object_put(p);
 	p = build(SYSCALLS_OPENS, NULL);
