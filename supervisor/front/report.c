@@ -22,7 +22,9 @@
 static const char *
 report_arch_name(int a)
 {
-	return a == 0 ? "x86_64" : "i386";
+	const char *label = syscalls_arch_label(stats_arch(a));
+
+	return label != NULL ? label : "?";
 }
 
 static void
@@ -391,10 +393,11 @@ report_text(struct json_object *o, FILE *f)
 	for (i = 0; i < n; i++) {
 		struct json_object *x = json_object_array_get_idx(r.calls, i);
 		const char *arch = report_str(x, "arch");
+		/* The build's own arch goes untagged, as in -v lines. */
+		int tag = arch != NULL && strcmp(arch, report_arch_name(0)) != 0;
 
 		fprintf(f, " %s%s%s %lld", report_str(x, "call"),
-		    arch != NULL && strcmp(arch, "x86_64") != 0 ? "/" : "",
-		    arch != NULL && strcmp(arch, "x86_64") != 0 ? arch : "",
+		    tag ? "/" : "", tag ? arch : "",
 		    (long long)report_int(x, "count"));
 	}
 	if (r.calls_other > 0)
