@@ -30,6 +30,8 @@ static ino_t		target_our_root_ino;
 static ino_t		target_our_userns;
 static ino_t		target_our_mntns;
 
+static int	target_ns_is(struct target *, const char *, ino_t);
+
 static void
 target_ours_init(void)
 {
@@ -417,21 +419,6 @@ target_status(struct target *t)
 	return 0;
 }
 
-/* 1 if the task is in our mount namespace (or we cannot tell). */
-static int
-target_mntns_ours(struct target *t)
-{
-	struct stat st;
-	int fd;
-
-	if ((fd = target_open(t, "ns/mnt", O_PATH)) < 0)
-		return 1;
-	if (fstat(fd, &st) < 0)
-		st.st_ino = target_our_mntns;
-	close(fd);
-	return st.st_ino == target_our_mntns;
-}
-
 int
 target_root(struct target *t, int *rootfd)
 {
@@ -465,10 +452,11 @@ target_root(struct target *t, int *rootfd)
 		return -errno;
 	}
 	/* The same directory seen from another mount namespace (unshare
-	 * -m) is another root: its mounts are not ours. */
+	 * -m) is another root: its mounts are not ours (when it cannot be
+	 * told, ours). */
 	if (st.st_dev == target_our_root_dev &&
-	    st.st_ino == target_our_root_ino &&
-	    !target_root_always && target_mntns_ours(t)) {
+	    st.st_ino == target_our_root_ino && !target_root_always &&
+	    target_ns_is(t, "mnt", target_our_mntns) != 0) {
 		close(fd);
 		t->rootfd = *rootfd = -1;
 		return 0;
@@ -559,29 +547,38 @@ target_map_one(struct target *t, const char *map, const char *overflow,
 	return out;
 }
 
-int
-target_in_our_userns(struct target *t)
+/* 1 if the task's namespace of kind ("user", "mnt") is ours (inode
+ * ours), 0 if not, -errno if it cannot be read. "user:[INODE]": one
+ * readlink instead of an open and an fstat. */
+static int
+target_ns_is(struct target *t, const char *kind, ino_t ours)
 {
-	char link[64], file[64];
-	unsigned long ino;
+	char link[64], file[64], name[16];
+	const char *p;
 	ssize_t n;
 	int r;
 
-	pthread_once(&target_ours_once, target_ours_init);
-	/* "user:[INODE]": one readlink instead of an open and an fstat. */
+	snprintf(name, sizeof(name), "ns/%s", kind);
 	if (t->procfd < 0 && t->notify != NULL && (r = target_pin(t)) < 0)
 		return r;
 	if (t->procfd >= 0)
-		n = readlinkat(t->procfd, "ns/user", link, sizeof(link) - 1);
+		n = readlinkat(t->procfd, name, link, sizeof(link) - 1);
 	else {
-		snprintf(file, sizeof(file), "/proc/%d/ns/user", (int)t->tid);
+		snprintf(file, sizeof(file), "/proc/%d/%s", (int)t->tid, name);
 		n = readlink(file, link, sizeof(link) - 1);
 	}
 	if (n < 0)
 		return errno == ENOENT ? -ESRCH : -errno;
 	link[n] = '\0';
-	return sscanf(link, "user:[%lu]", &ino) == 1 &&
-	    ino == target_our_userns;
+	return (p = strchr(link, '[')) != NULL &&
+	    strtoul(p + 1, NULL, 10) == ours;
+}
+
+int
+target_in_our_userns(struct target *t)
+{
+	pthread_once(&target_ours_once, target_ours_init);
+	return target_ns_is(t, "user", target_our_userns);
 }
 
 int
