@@ -62,8 +62,7 @@ e2e_now_ms(void)
 	return ts.tv_sec * 1000L + ts.tv_nsec / 1000000L;
 }
 
-/* Sleep for ms milliseconds. */
-static void
+void
 e2e_sleep_ms(long ms)
 {
 	struct timespec ts = { ms / 1000, (ms % 1000) * 1000000L };

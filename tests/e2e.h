@@ -63,6 +63,8 @@ void	e2e_result_free(struct e2e_result *);
 pid_t	e2e_find_child(pid_t, const char *comm, int timeout_ms);
 /* 1 once pid is gone or a zombie within timeout_ms, else 0. */
 int	e2e_wait_gone(pid_t, int timeout_ms);
+/* Sleep for ms milliseconds (again after a signal). */
+void	e2e_sleep_ms(long ms);
 /* 1 once path exists within timeout_ms, else 0. */
 int	e2e_wait_file(const char *path, int timeout_ms);
 

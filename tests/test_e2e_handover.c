@@ -39,15 +39,6 @@ struct hand_daemon {
 	const char	*log;
 };
 
-static void
-hand_sleep_ms(long ms)
-{
-	struct timespec ts = { ms / 1000, (ms % 1000) * 1000000L };
-
-	while (nanosleep(&ts, &ts) == -1 && errno == EINTR)
-		;
-}
-
 /* What the daemon logged so far (kept until teardown). */
 static const char *
 hand_log(const struct hand_daemon *d)
@@ -68,7 +59,7 @@ hand_expect(const struct hand_daemon *d, const char *needle)
 	for (waited = 0; waited < HAND_WAIT_MS; waited += 20) {
 		if (e2e_has(hand_log(d), needle))
 			return;
-		hand_sleep_ms(20);
+		e2e_sleep_ms(20);
 	}
 	cr_fatal("%s did not log '%s'; its log:\n%s", d->log, needle,
 	    hand_log(d));
@@ -167,7 +158,7 @@ hand_expect_progress(long after)
 		cr_assert(fail <= 0, "the target saw %ld failures", fail);
 		if (one > after)
 			return;
-		hand_sleep_ms(10);
+		e2e_sleep_ms(10);
 	}
 	cr_fatal("the target read 'one' %ld times, not more than %ld",
 	    one, after);

@@ -88,15 +88,6 @@ serve_now_us(void)
 	return (unsigned long long)ts.tv_sec * 1000000ULL + ts.tv_nsec / 1000;
 }
 
-static void
-serve_sleep_ms(long ms)
-{
-	struct timespec ts = { ms / 1000, (ms % 1000) * 1000000L };
-
-	while (nanosleep(&ts, &ts) == -1 && errno == EINTR)
-		;
-}
-
 /* Read what the daemon wrote to stderr within timeout_ms; 0 at EOF. */
 static int
 serve_read_log(struct serve_daemon *d, int timeout_ms)
@@ -456,7 +447,7 @@ Test(e2e_serve, socket_activation, .timeout = TEST_LIMIT(30))
 	/* The daemon itself starts on the first connection. */
 	deadline = serve_now_ms() + SERVE_WAIT_MS;
 	while (!e2e_exists(sock) && serve_now_ms() < deadline)
-		serve_sleep_ms(10);
+		e2e_sleep_ms(10);
 	cr_assert(e2e_exists(sock), "systemd-socket-activate made no socket");
 	serve_expect_cat(&d, src, "activated dst\n");
 	serve_expect_log(&d, "unotifyd: listening on systemd's socket "

@@ -54,15 +54,6 @@ stall_teardown(void)
 TestSuite(e2e_stall, .init = e2e_setup, .fini = stall_teardown,
     .timeout = TEST_LIMIT(60));
 
-static void
-stall_sleep_ms(long ms)
-{
-	struct timespec ts = { ms / 1000, (ms % 1000) * 1000000L };
-
-	while (nanosleep(&ts, &ts) == -1 && errno == EINTR)
-		;
-}
-
 /* Wait until file holds needle; fail the test after STALL_WAIT_MS. */
 static void
 stall_expect(const char *file, const char *needle)
@@ -76,7 +67,7 @@ stall_expect(const char *file, const char *needle)
 			free(s);
 			return;
 		}
-		stall_sleep_ms(10);
+		e2e_sleep_ms(10);
 	}
 	cr_fatal("%s never said '%s': %s", file, needle, s ? s : "(none)");
 }
@@ -250,7 +241,7 @@ Test(e2e_stall, serve_lease_break_blocks_one_target)
 		free(s);
 		if (breaking)
 			break;
-		stall_sleep_ms(10);
+		e2e_sleep_ms(10);
 	}
 	cr_assert(lt(int, waited, STALL_WAIT_MS), "no lease being broken");
 	stall_others_served(&d, &hung);
