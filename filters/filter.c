@@ -103,16 +103,20 @@ filter_add(scmp_filter_ctx ctx, int id, int nr)
 		break;
 	case SYSCALLS_ROOT:
 		/* Of clone(2), those making a mount or user namespace, as
-		 * unshare(2) does (clone3's flags are in memory, out of
-		 * seccomp's reach). */
+		 * unshare(2) does. clone3's flags are in memory, out of
+		 * seccomp's reach: it fails with ENOSYS, on which glibc and
+		 * others fall back to clone(2) (as under Docker's profile). */
 		if (nr == seccomp_syscall_resolve_name("clone")) {
 			int r = seccomp_rule_add(ctx, SCMP_ACT_NOTIFY, nr, 1,
 			    SCMP_A0(SCMP_CMP_MASKED_EQ, CLONE_NEWNS,
 			    CLONE_NEWNS));
 
+			if (r == 0)
+				r = seccomp_rule_add(ctx, SCMP_ACT_NOTIFY, nr,
+				    1, SCMP_A0(SCMP_CMP_MASKED_EQ,
+				    CLONE_NEWUSER, CLONE_NEWUSER));
 			return r < 0 ? r : seccomp_rule_add(ctx,
-			    SCMP_ACT_NOTIFY, nr, 1, SCMP_A0(SCMP_CMP_MASKED_EQ,
-			    CLONE_NEWUSER, CLONE_NEWUSER));
+			    SCMP_ACT_ERRNO(ENOSYS), SCMP_SYS(clone3), 0);
 		}
 		break;
 	}

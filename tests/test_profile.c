@@ -40,7 +40,7 @@ member(struct json_object *o, const char *key)
 	return v;
 }
 
-/* Every entry's names, in order; each entry is SCMP_ACT_NOTIFY. */
+/* The names of every SCMP_ACT_NOTIFY entry, in order. */
 static struct json_object *
 notify_names(struct json_object *p)
 {
@@ -51,8 +51,9 @@ notify_names(struct json_object *p)
 	cr_assert(ne(ptr, all = json_object_new_array(), NULL));
 	for (i = 0; i < json_object_array_length(calls); i++) {
 		e = json_object_array_get_idx(calls, i);
-		cr_assert(eq(str, (char *)json_object_get_string(member(e,
-		    "action")), "SCMP_ACT_NOTIFY"));
+		if (strcmp(json_object_get_string(member(e, "action")),
+		    "SCMP_ACT_NOTIFY") != 0)
+			continue;
 		names = member(e, "names");
 		for (j = 0; j < json_object_array_length(names); j++)
 			json_object_array_add(all, json_object_get(
@@ -83,11 +84,19 @@ static void
 runtime_entry(scmp_filter_ctx ctx, struct json_object *e)
 {
 	struct json_object *names = member(e, "names"), *args = NULL, *a;
+	const char *action = json_object_get_string(member(e, "action"));
 	struct scmp_arg_cmp cmp[6];
 	unsigned int n = 0;
+	uint32_t act = SCMP_ACT_NOTIFY;
 	const char *name;
 	size_t i;
 	int nr;
+
+	if (strcmp(action, "SCMP_ACT_ERRNO") == 0)
+		act = SCMP_ACT_ERRNO(json_object_get_int(member(e,
+		    "errnoRet")));
+	else
+		cr_assert(eq(str, (char *)action, "SCMP_ACT_NOTIFY"));
 
 	if (json_object_object_get_ex(e, "args", &args))
 		for (i = 0; i < json_object_array_length(args); i++) {
@@ -115,8 +124,8 @@ runtime_entry(scmp_filter_ctx ctx, struct json_object *e)
 			unknown_nr[nunknown++] = nr;
 			continue;
 		}
-		cr_assert(eq(int, seccomp_rule_add_array(ctx, SCMP_ACT_NOTIFY,
-		    nr, n, cmp), 0), "%s", name);
+		cr_assert(eq(int, seccomp_rule_add_array(ctx, act, nr, n, cmp),
+		    0), "%s", name);
 	}
 }
 
@@ -152,12 +161,8 @@ runtime_bpf(struct json_object *p, struct sock_filter **prog, size_t *len)
 		    0), 0), "arch %s", a);
 	}
 	calls = member(p, "syscalls");
-	for (i = 0; i < json_object_array_length(calls); i++) {
-		cr_assert(eq(str, (char *)json_object_get_string(member(
-		    json_object_array_get_idx(calls, i), "action")),
-		    "SCMP_ACT_NOTIFY"));
+	for (i = 0; i < json_object_array_length(calls); i++)
 		runtime_entry(ctx, json_object_array_get_idx(calls, i));
-	}
 	cr_assert(ne(ptr, f = tmpfile(), NULL));
 	cr_assert(eq(int, seccomp_export_bpf(ctx, fileno(f)), 0));
 	seccomp_release(ctx);
@@ -175,14 +180,15 @@ static const uint64_t test_args[] = { 0, 0x1000, 0x100, 0x1100, ~0ull,
     24 /* PR_CAPBSET_DROP */, 0x20000 /* CLONE_NEWNS */,
     0x10000000 /* CLONE_NEWUSER */, 0x01200011 /* fork's */ };
 
-static int
-notifies(const void *prog, size_t len, uint32_t arch, int nr, int argn,
+/* The program's answer: allow, notify, or an errno (clone3's). */
+static uint32_t
+answer(const void *prog, size_t len, uint32_t arch, int nr, int argn,
     uint64_t arg)
 {
 	struct seccomp_data d = { .nr = nr, .arch = arch };
 
 	d.args[argn] = arg;
-	return bpf_eval(prog, len, &d) == SECCOMP_RET_USER_NOTIF;
+	return bpf_eval(prog, len, &d);
 }
 
 /* For each number on each arch, the runtime's filter and run's agree. */
@@ -220,15 +226,16 @@ same_as_run(syscalls_mask mask)
 			for (argn = 0; argn < 6 && !skipped(arches[a], nr);
 			    argn++)
 				for (v = 0; v < nitems(test_args); v++) {
-					cr_assert(eq(int, notifies(rt, rtlen,
+					cr_assert(eq(u32, answer(rt, rtlen,
 					    arches[a], nr, argn, test_args[v]),
-					    notifies(run, runlen, arches[a],
+					    answer(run, runlen, arches[a],
 					    nr, argn, test_args[v])),
 					    "arch %#x nr %d args[%d] %#llx",
 					    arches[a], nr, argn,
 					    (unsigned long long)test_args[v]);
-					seen += notifies(rt, rtlen, arches[a],
-					    nr, argn, test_args[v]);
+					seen += answer(rt, rtlen, arches[a],
+					    nr, argn, test_args[v]) ==
+					    SECCOMP_RET_USER_NOTIF;
 				}
 	cr_assert(gt(int, seen, 0));
 	free(rt);

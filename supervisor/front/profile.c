@@ -169,6 +169,31 @@ profile_calls(syscalls_mask mask, struct json_object *calls)
 	return 0;
 }
 
+/* As filter_add(): where clone(2)'s namespace flags are watched, clone3
+ * fails with ENOSYS, and programs fall back to clone(2). */
+static int
+profile_clone3(syscalls_mask mask, struct json_object *calls)
+{
+	struct json_object *e, *names;
+	int r;
+
+	if (!(mask & SYSCALLS_MASK(SYSCALLS_ROOT)))
+		return 0;
+	if ((e = json_object_new_object()) == NULL)
+		return -ENOMEM;
+	if (json_object_array_add(calls, e) < 0) {
+		json_object_put(e);
+		return -ENOMEM;
+	}
+	if ((r = profile_set(e, "names", names = json_object_new_array())) < 0 ||
+	    (r = profile_add_string(names, "clone3")) < 0 ||
+	    (r = profile_set(e, "action",
+	    json_object_new_string("SCMP_ACT_ERRNO"))) < 0 ||
+	    (r = profile_set(e, "errnoRet", json_object_new_int(ENOSYS))) < 0)
+		return r;
+	return 0;
+}
+
 int
 profile_build(syscalls_mask mask, const char *listener, const char *metadata,
     struct json_object **out)
@@ -196,7 +221,8 @@ profile_build(syscalls_mask mask, const char *listener, const char *metadata,
 	    (r = profile_set(p, "listenerMetadata",
 	    json_object_new_string(metadata != NULL ? metadata : ""))) < 0 ||
 	    (r = profile_set(p, "syscalls", calls = json_object_new_array())) < 0 ||
-	    (r = profile_calls(mask, calls)) < 0)
+	    (r = profile_calls(mask, calls)) < 0 ||
+	    (r = profile_clone3(mask, calls)) < 0)
 		goto out;
 	*out = p;
 	p = NULL;

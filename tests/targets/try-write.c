@@ -13,6 +13,7 @@
 #include <sys/syscall.h>
 #include <sys/sysmacros.h>
 #include <sys/vfs.h>
+#include <sys/wait.h>
 
 #include <errno.h>
 #include <fcntl.h>
@@ -235,6 +236,18 @@ main(int argc, char *argv[])
 
 		return done(fd < 0 ? -1 : syscall(SYS_inotify_add_watch, fd,
 		    a, 0x2 /* IN_MODIFY */) < 0 ? -1 : 0);
+	}
+	if (strcmp(call, "clone3") == 0) {
+		/* struct clone_args: flags, pidfd, child_tid, parent_tid,
+		 * exit_signal (SIGCHLD), ...; the child exits at once. */
+		uint64_t args[11] = { [4] = 17 };
+		long pid = syscall(435 /* clone3 */, args, sizeof(args));
+
+		if (pid == 0)
+			_exit(0);
+		if (pid > 0)
+			waitpid((pid_t)pid, NULL, 0);
+		return done(pid < 0 ? -1 : 0);
 	}
 	if (strcmp(call, "io_uring") == 0) {
 		unsigned char params[120] = { 0 };
