@@ -135,8 +135,9 @@ stall_exec(struct e2e_proc *p, const char *const cmd[])
 	e2e_spawn(p, argv, NULL, e2e_dir());
 }
 
-/* While the hung target waits (it has not exited), another target of the
- * same daemon is served in full, and a new client still connects. */
+/* While the hung target waits (it has not exited; NULL: none waits), another
+ * target of the same daemon is served in full, and a new client still
+ * connects. */
 static void
 stall_others_served(struct e2e_proc *d, struct e2e_proc *hung)
 {
@@ -150,8 +151,9 @@ stall_others_served(struct e2e_proc *d, struct e2e_proc *hung)
 	    r.err);
 	cr_assert(eq(str, r.out, "data\n"));
 	e2e_result_free(&r);
-	cr_assert(not(e2e_wait_gone(hung->pid, 0)),
-	    "the hung target finished early");
+	if (hung != NULL)
+		cr_assert(not(e2e_wait_gone(hung->pid, 0)),
+		    "the hung target finished early");
 	cr_assert(not(e2e_wait_gone(d->pid, 0)), "the daemon died");
 }
 
@@ -297,4 +299,74 @@ Test(e2e_stall, run_full_worker_pool_answers_eagain)
 	cr_assert(e2e_has(r.err, "already blocked on worker threads: "
 	    "answering EAGAIN"), "%s", r.err);
 	e2e_result_free(&r);
+}
+
+/* Once the target of a blocked open dies, the open is cut short: the
+ * thread is back, and the FIFO has no reader left from it. */
+static void
+stall_killed_cancels(struct e2e_proc *sup, const char *log, const char *pidf)
+{
+	char *s;
+	pid_t pid;
+
+	stall_expect(pidf, "\n");
+	s = e2e_read(pidf);
+	pid = (pid_t)atoi(s);
+	free(s);
+	cr_assert(gt(int, pid, 0));
+	/* Blocked in the supervisor's open, not yet in its own. */
+	e2e_sleep_ms(100);
+	cr_assert(not(e2e_wait_gone(pid, 0)), "the opener did not block");
+	cr_assert(eq(int, kill(pid, SIGKILL), 0));
+	stall_expect(log, "target gone, open cancelled");
+	cr_assert(not(e2e_wait_gone(sup->pid, 0)), "the supervisor died");
+}
+
+Test(e2e_stall, run_open_of_a_killed_target_is_cancelled)
+{
+	const char *fifo = e2e_path("fifo"), *log = e2e_path("run.log"),
+	    *pidf = e2e_path("pid");
+	struct e2e_proc run;
+	struct e2e_result r;
+
+	cr_assert(eq(int, mkfifo(fifo, 0644), 0));
+	e2e_spawn(&run, E2E_ARGV("sh", "-c", "log=$1; shift; exec \"$0\" "
+	    "\"$@\" 2>\"$log\"", e2e_unotifyd(), log, "run", "-v",
+	    "--redirect", e2e_fmt("%s=%s", e2e_path("src"), fifo), "--", "sh",
+	    "-c", e2e_fmt("cat '%s' & echo $! > '%s'; wait; exec sleep 60",
+	    e2e_path("src"), pidf)), NULL, e2e_dir());
+	stall_killed_cancels(&run, log, pidf);
+	kill(run.pid, SIGTERM);
+	e2e_wait(&run, &r, STALL_WAIT_MS);
+	cr_assert(not(r.timed_out), "run stayed hung");
+	e2e_result_free(&r);
+}
+
+Test(e2e_stall, serve_open_of_a_killed_target_is_cancelled)
+{
+	const char *fifo = e2e_path("fifo"), *log = e2e_path("serve.log"),
+	    *pidf = e2e_path("pid");
+	struct e2e_proc d, hung;
+
+	cr_assert(eq(int, mkfifo(fifo, 0644), 0));
+	e2e_spawn(&d, E2E_ARGV("sh", "-c", "log=$1; shift; exec \"$0\" \"$@\" "
+	    "2>\"$log\"", e2e_unotifyd(), log, "serve", "-v", "--socket",
+	    e2e_path("sock"), "-r", stall_rules(fifo)), E2E_ARGV(
+	    "NOTIFY_SOCKET", "LISTEN_FDS", "LISTEN_PID", "LISTEN_FDNAMES"),
+	    e2e_dir());
+	stall_expect(log, "unotifyd: ready: ");
+	stall_exec(&hung, E2E_ARGV("sh", "-c", e2e_fmt("echo $$ > '%s'; "
+	    "exec cat '%s'", pidf, e2e_path("hung"))));
+	stall_killed_cancels(&d, log, pidf);
+	stall_others_served(&d, NULL);
+	kill(d.pid, SIGTERM);
+	{
+		struct e2e_result r;
+
+		e2e_wait(&d, &r, STALL_WAIT_MS);
+		cr_assert(not(r.timed_out), "the daemon ignored SIGTERM");
+		e2e_result_free(&r);
+		e2e_wait(&hung, &r, STALL_WAIT_MS);
+		e2e_result_free(&r);
+	}
 }

@@ -38,9 +38,13 @@ struct call_path {
 	uint64_t		 addr;
 	int			 write;		/* the call changes what it names */
 	int			 skip;		/* NULL, or "" with AT_EMPTY_PATH */
+	int			 mapped;	/* relative to a directory in a
+						   redirect's destination */
 	/* Filled as they are read, so not cleared for each call. */
 	char			 given[PATH_MAX];	/* as passed */
 	char			 abs[PATH_MAX];		/* absolute, normalised */
+	char			 phys[PATH_MAX];	/* if mapped: where the
+							   kernel looks */
 };
 
 /* A notified call, decoded from seccomp_data. */

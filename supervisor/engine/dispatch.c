@@ -8,10 +8,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "act.h"
 #include "calls.h"
+#include "cancel.h"
+#include "creds.h"
 #include "dispatch.h"
 #include "follow.h"
 #include "log.h"
@@ -163,18 +166,44 @@ struct dispatch_job {
 	char			 dst[PATH_MAX];
 };
 
+/* An open that may block for as long as it likes, cut short once its
+ * notification dies: then nothing is left of it. */
+static int
+dispatch_open_cancellable(struct notify *n, const struct seccomp_notif *req,
+    const struct rule_set *rules, struct target *t, const struct call *c,
+    const struct rule *r, char *dst)
+{
+	struct cancel cancel;
+	int fd;
+
+	cancel_enter(&cancel, n, req->id);
+	fd = rules != NULL ? dispatch_open_follow(rules, t, c, dst) :
+	    act_open(t, c, dst, 0);
+	if (!cancel_leave(&cancel))
+		return fd;
+	dispatch_log(req, c, r, "redirect %s: target gone, open cancelled",
+	    dst);
+	if (fd >= 0)
+		close(fd);
+	return -ECANCELED;
+}
+
 static void
 dispatch_job_cb(void *arg)
 {
 	struct dispatch_job *job = arg;
 	struct target t;
+	int fd;
 
 	target_init(&t, job->req.pid);
 	t.procfd = job->procfd;
 	t.view = notify_data(job->notify);
 	job->rule.name = job->name;
-	dispatch_open(job->notify, &job->req, &t, &job->call, &job->rule,
-	    job->dst);
+	fd = dispatch_open_cancellable(job->notify, &job->req, NULL, &t,
+	    &job->call, &job->rule, job->dst);
+	if (fd != -ECANCELED)
+		dispatch_install(job->notify, &job->req, &job->call,
+		    &job->rule, job->dst, fd);
 	target_fini(&t);
 	notify_unref(job->notify);
 	free(job);
@@ -191,9 +220,10 @@ dispatch_open_maybe_async(struct notify *n, const struct rule_set *rules,
 	/* With other threads receiving, even an open that blocks (a FIFO, a
 	 * hung NFS server) delays only this target: skip the check. */
 	if (notify_block_begin(n) == 0) {
-		fd = dispatch_open_follow(rules, t, c, dst);
+		fd = dispatch_open_cancellable(n, req, rules, t, c, r, dst);
 		notify_block_end(n);
-		dispatch_install(n, req, c, r, dst, fd);
+		if (fd != -ECANCELED)
+			dispatch_install(n, req, c, r, dst, fd);
 		return;
 	}
 	if ((fd = follow_resolve(rules, t, c, 0, dst, PATH_MAX)) != 0) {
@@ -323,6 +353,61 @@ dispatch_self(struct notify *n, const struct seccomp_notif *req,
 		dispatch_log(req, c, r, "redirect %s", dst);
 }
 
+/* Do a and b name entries of the same directory? */
+static int
+dispatch_same_dir(const char *a, const char *b)
+{
+	const char *sa = strrchr(a, '/'), *sb = strrchr(b, '/');
+
+	return sa - a == sb - b && strncmp(a, b, (size_t)(sa - a)) == 0;
+}
+
+/* Is path, in t's root and looked up as t, anything but a symlink (or
+ * nothing: the kernel then answers, or creates it there)? */
+static int
+dispatch_no_link(struct target *t, const char *path)
+{
+	struct creds_saved saved;
+	struct stat st;
+	int rootfd, r;
+
+	if (target_root(t, &rootfd) < 0 || rootfd >= 0 ||
+	    creds_enter(t, 0, &saved) < 0)
+		return 0;
+	r = fstatat(AT_FDCWD, path, &st, AT_SYMLINK_NOFOLLOW);
+	creds_leave(&saved);
+	return r < 0 || !S_ISLNK(st.st_mode);
+}
+
+/*
+ * Would the kernel's own lookup do the redirect? So it is when each path is
+ * one entry (or "..") relative to a dirfd or cwd inside a directory
+ * redirect's destination, moved by its rule to exactly where that lookup
+ * lands, and no symlink there is to be followed: the case of every call of
+ * a tree walk (du, find, tar, rm -r) below a redirected directory, which
+ * is then answered with CONTINUE. Other paths must be ones the kernel
+ * resolves as the rules do: not redirected, and not mapped.
+ */
+static int
+dispatch_in_place(struct target *t, const struct call *c,
+    const struct verdict *v, const char *const to[CALL_PATHS])
+{
+	const struct call_path *p;
+	int i;
+
+	for (i = 0; i < c->npaths; i++) {
+		p = &c->p[i];
+		if (p->skip)
+			continue;
+		if (v->by[i] == NULL ? p->mapped : (!p->mapped ||
+		    strchr(p->given, '/') != NULL ||
+		    strcmp(to[i], p->phys) != 0 ||
+		    (follow_last(c, i) && !dispatch_no_link(t, p->phys))))
+			return 0;
+	}
+	return 1;
+}
+
 static void
 dispatch_redirect(struct notify *n, const struct rule_set *rules,
     const struct seccomp_notif *req, struct target *t, struct call *c,
@@ -340,21 +425,34 @@ dispatch_redirect(struct notify *n, const struct rule_set *rules,
 		to[i] = c->p[i].abs;
 		if (v->by[i] == NULL)
 			continue;
-		/* A symlink in the destination may lead back into a
-		 * redirected source: follow it there (an open does so
-		 * itself, at no cost when there is none). */
 		if ((err = rules_target(v->by[i], c->p[i].abs, dst[i],
-		    sizeof(dst[i]))) < 0 ||
-		    (!(c->kind == ACT_OPEN && !(c->flags & O_PATH)) &&
-		    (err = follow_resolve(rules, t, c, i, dst[i],
-		    sizeof(dst[i]))) != 0)) {
-			err = err < 0 ? -err : err;
-			dispatch_log(req, c, v->rule, "redirect: errno %s",
-			    dispatch_errname(err));
-			notify_error(n, req->id, err);
-			return;
-		}
+		    sizeof(dst[i]))) < 0)
+			goto fail;
 		to[i] = dst[i];
+	}
+	if (dispatch_in_place(t, c, v, to)) {
+		dispatch_log(req, c, v->rule, "redirect %s in place: continue",
+		    to[0]);
+		notify_continue(n, req->id);
+		return;
+	}
+	/* What we read belongs to this very call, not to a recycled tid. */
+	if (!trace_enabled && notify_id_valid(n, req->id) < 0)
+		return;
+	/* A symlink in the destination may lead back into a redirected
+	 * source: follow it there (an open does so itself, at no cost when
+	 * there is none). */
+	for (i = 0; i < c->npaths; i++) {
+		if (v->by[i] == NULL ||
+		    (c->kind == ACT_OPEN && !(c->flags & O_PATH)))
+			continue;
+		/* rename(d/a, d/b): the first path's walk cleared d. */
+		if (i == 1 && v->by[0] != NULL && !follow_last(c, 0) &&
+		    !follow_last(c, 1) && dispatch_same_dir(dst[0], dst[1]))
+			continue;
+		if ((err = follow_resolve(rules, t, c, i, dst[i],
+		    sizeof(dst[i]))) != 0)
+			goto fail;
 	}
 	switch (c->kind) {
 	case ACT_OPEN:
@@ -373,6 +471,12 @@ dispatch_redirect(struct notify *n, const struct rule_set *rules,
 	default:
 		dispatch_emulate(n, req, t, c, v->rule, to[0]);
 	}
+	return;
+fail:
+	err = err < 0 ? -err : err;
+	dispatch_log(req, c, v->rule, "redirect: errno %s",
+	    dispatch_errname(err));
+	notify_error(n, req->id, err);
 }
 
 /* Calls that name no path by design: utimensat(fd, NULL), fanotify_mark
@@ -399,6 +503,7 @@ dispatch_path(const struct seccomp_notif *req, const struct rule_set *rules,
 	const char *base = "";
 	ssize_t len;
 
+	p->mapped = 0;
 	if (p->addr == 0 && dispatch_null_ok(c)) {
 		p->skip = 1;
 		return 0;
@@ -421,8 +526,11 @@ dispatch_path(const struct seccomp_notif *req, const struct rule_set *rules,
 			return 0;
 		}
 		base = dir;
-		if (rules_reverse(rules, dir, mapped, sizeof(mapped)) > 0)
+		if (rules_reverse(rules, dir, mapped, sizeof(mapped)) > 0) {
 			base = mapped;
+			p->mapped = path_join(dir, p->given, p->phys,
+			    sizeof(p->phys)) == 0;
+		}
 	}
 	if (path_join(base, p->given, p->abs, sizeof(p->abs)) < 0)
 		p->skip = 1;
@@ -478,6 +586,7 @@ dispatch_notification(struct notify *n, const struct rule_set *rules,
     const struct seccomp_notif *req)
 {
 	static __u32 warned;
+	struct cancel cancel;
 	struct verdict v;
 	struct target t;
 	struct call c;
@@ -531,8 +640,10 @@ dispatch_notification(struct notify *n, const struct rule_set *rules,
 	    req->pid)
 		log_warn("tid=%u: cannot read its memory (not dumpable, or "
 		    "another user's): answering EPERM", req->pid);
-	/* What we read belongs to this very call, not to a recycled tid. */
-	if (notify_id_valid(n, req->id) < 0)
+	/* What we read may be a recycled tid's: an answer alone is bound to
+	 * the notification ID, so it needs no check (a dead one fails), but
+	 * acting on it, or tracing it, does. */
+	if (trace_enabled && notify_id_valid(n, req->id) < 0)
 		goto out;
 	if (err < 0) {
 		/* EFAULT, ENAMETOOLONG, EINVAL, E2BIG as the kernel would;
@@ -571,10 +682,13 @@ dispatch_notification(struct notify *n, const struct rule_set *rules,
 			dispatch_redirect(n, rules, req, &t, &c, &v);
 			break;
 		}
-		blocking = notify_block_begin(n) == 0;
+		if ((blocking = notify_block_begin(n) == 0))
+			cancel_enter(&cancel, n, req->id);
 		dispatch_redirect(n, rules, req, &t, &c, &v);
-		if (blocking)
+		if (blocking) {
+			cancel_leave(&cancel);
 			notify_block_end(n);
+		}
 		break;
 	}
 out:

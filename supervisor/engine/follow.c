@@ -17,8 +17,7 @@
 /* As the kernel's MAXSYMLINKS. */
 #define FOLLOW_MAX	40
 
-/* Does the call follow a symlink in path i's last component? */
-static int
+int
 follow_last(const struct call *c, int i)
 {
 	switch (c->kind) {

@@ -16,6 +16,9 @@
  * way: one openat2 finds that out), a positive errno from an errno rule, or
  * -errno (-ELOOP after 40 links, -ENAMETOOLONG).
  */
+/* Does c follow a symlink in path i's last component? */
+int	follow_last(const struct call *, int i);
+
 int	follow_resolve(const struct rule_set *, struct target *,
 	    const struct call *, int i, char *dst, size_t len);
 

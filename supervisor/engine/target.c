@@ -254,7 +254,7 @@ target_view_new(void)
 	struct target_view *v = xcalloc(1, sizeof(*v));
 
 	pthread_mutex_init(&v->lock, NULL);
-	v->rootfd = -1;
+	v->rootfd = v->userns = -1;
 	return v;
 }
 
@@ -577,8 +577,19 @@ target_ns_is(struct target *t, const char *kind, ino_t ours)
 int
 target_in_our_userns(struct target *t)
 {
+	struct target_view *v = t->view;
+	int r;
+
+	/* A listener's tasks share one, until one is seen to leave it. */
+	if (v != NULL && !__atomic_load_n(&v->changed, __ATOMIC_ACQUIRE) &&
+	    (r = __atomic_load_n(&v->userns, __ATOMIC_ACQUIRE)) >= 0)
+		return r;
 	pthread_once(&target_ours_once, target_ours_init);
-	return target_ns_is(t, "user", target_our_userns);
+	r = target_ns_is(t, "user", target_our_userns);
+	/* Read through the pinned directory: the view may keep it. */
+	if (r >= 0 && v != NULL && t->procfd >= 0)
+		__atomic_store_n(&v->userns, r, __ATOMIC_RELEASE);
+	return r;
 }
 
 int

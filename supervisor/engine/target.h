@@ -50,6 +50,8 @@ struct target_view {
 	int		 ngroups;
 	gid_t		*groups;
 	int		 rootfd;	/* the tasks' root (O_PATH), or -1 */
+	int		 userns;	/* in our user namespace: 1, 0, or
+					   -1 not known yet */
 };
 
 struct target_view *target_view_new(void);
