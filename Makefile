@@ -252,7 +252,9 @@ check-asan: deps
 
 # check-tsan: the same tests against an unotifyd built with ThreadSanitizer
 # into build-tsan/ (its receiver and worker threads share the listener and
-# the rules). Any report in build-tsan/logs/ fails.
+# the rules). Any report in build-tsan/logs/ fails. atexit_sleep_ms=0: by
+# default TSan sleeps a second in every exit while another thread lives,
+# and unotifyd's watcher of blocked calls (cancel.c) sleeps until needed.
 TSAN_DIR	:= build-tsan
 TSAN_FLAGS	:= -O1 -g -fsanitize=thread
 TSAN_LOGS	:= $(CURDIR)/$(TSAN_DIR)/logs
@@ -267,7 +269,7 @@ $(TSAN_DIR)/unotifyd: $(addprefix $(TSAN_DIR)/,$(SUP_MAIN:.c=.o) $(LIB_OBJS))
 check-tsan: deps
 	$(MAKE) $(TSAN_DIR)/unotifyd tests/run-tests $(TARGETS)
 	rm -rf $(TSAN_LOGS) && mkdir -p $(TSAN_LOGS) && chmod 1777 $(TSAN_LOGS)
-	TSAN_OPTIONS=log_path=$(TSAN_LOGS)/tsan \
+	TSAN_OPTIONS=log_path=$(TSAN_LOGS)/tsan:atexit_sleep_ms=0 \
 	    UNOTIFYD=$(CURDIR)/$(TSAN_DIR)/unotifyd \
 	    TARGETS=$(CURDIR)/tests/targets tests/run-tests --jobs 2; st=$$?; \
 	reports=$$(grep -l ThreadSanitizer $(TSAN_LOGS)/* 2>/dev/null); \
