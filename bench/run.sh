@@ -736,6 +736,9 @@ row "openat under unotifyd trace vs pass-through" "<= 1.10x" \
 row "openat under unotifyd trace vs strace -f -e trace=%file" "<= 0.20x (5x cheaper)" \
     "$(verdict "$(med trace openat 1 unpinned)" "$(med strace-file openat 1 unpinned)" 0.20)" \
     "$(verdict "$(med trace openat 1 pinned)" "$(med strace-file openat 1 pinned)" 0.20)"
+row "daemon (serve + exec) vs run: pass-through" "<= 1.10x" \
+    "$(verdict "$(med daemon-pass openat 1 unpinned)" "$(med pass openat 1 unpinned)" 1.10)" \
+    "$(verdict "$(med daemon-pass openat 1 pinned)" "$(med pass openat 1 pinned)" 1.10)"
 row "daemon (serve + exec) vs run: redirect" "<= 1.10x" \
     "$(verdict "$(med daemon-redirect openat 1 unpinned)" "$(med redirect openat 1 unpinned)" 1.10)" \
     "$(verdict "$(med daemon-redirect openat 1 pinned)" "$(med redirect openat 1 pinned)" 1.10)"
@@ -764,6 +767,9 @@ row "save cycle (write a temp file, rename it over a redirected file): unotifyd 
 for w in du find; do
 	row "\`$w\` of $WALK_FILES files under a prefix redirect: unotifyd vs proot -b" "<= 0.25x" \
 	    "$(verdict "$(walk_med $w unotifyd)" "$(walk_med $w proot)" 0.25)" "-"
+	# Where native itself is above the limit, no supervisor can meet it.
+	row "\`$w\`, for scale: native vs proot -b (no supervisor)" "-" \
+	    "$(awk -v a="$(walk_med $w native)" -v b="$(walk_med $w proot)" 'BEGIN { if (a > 0 && b > 0) printf "%.2fx (%d / %d)", a / b, a, b; else print "n/a" }')" "-"
 done
 rss=$(kb_worst pass-10000)
 row "supervisor peak RSS, 10,000 rules, 100 targets" "<= 10 MiB" \

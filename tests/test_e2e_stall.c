@@ -8,6 +8,7 @@
  */
 #include <criterion/criterion.h>
 #include <criterion/new/assert.h>
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
@@ -301,6 +302,31 @@ Test(e2e_stall, run_full_worker_pool_answers_eagain)
 	e2e_result_free(&r);
 }
 
+/* Wait until a thread of pid sleeps in a FIFO's open (its wchan). */
+static void
+stall_in_fifo_open(pid_t pid)
+{
+	int waited, found = 0;
+
+	for (waited = 0; waited < STALL_WAIT_MS && !found; waited += 10) {
+		DIR *d = opendir(e2e_fmt("/proc/%d/task", (int)pid));
+		struct dirent *e;
+		char *w;
+
+		while (d != NULL && !found && (e = readdir(d)) != NULL) {
+			w = e2e_read(e2e_fmt("/proc/%d/task/%s/wchan", (int)pid,
+			    e->d_name));
+			found = w != NULL && strcmp(w, "wait_for_partner") == 0;
+			free(w);
+		}
+		if (d != NULL)
+			closedir(d);
+		if (!found)
+			e2e_sleep_ms(10);
+	}
+	cr_assert(found, "no thread of %d blocked in the FIFO's open", (int)pid);
+}
+
 /* Once the target of a blocked open dies, the open is cut short: the
  * thread is back, and the FIFO has no reader left from it. */
 static void
@@ -314,8 +340,7 @@ stall_killed_cancels(struct e2e_proc *sup, const char *log, const char *pidf)
 	pid = (pid_t)atoi(s);
 	free(s);
 	cr_assert(gt(int, pid, 0));
-	/* Blocked in the supervisor's open, not yet in its own. */
-	e2e_sleep_ms(100);
+	stall_in_fifo_open(sup->pid);
 	cr_assert(not(e2e_wait_gone(pid, 0)), "the opener did not block");
 	cr_assert(eq(int, kill(pid, SIGKILL), 0));
 	stall_expect(log, "target gone, open cancelled");
