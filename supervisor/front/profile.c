@@ -93,35 +93,42 @@ profile_cond_next(int id, const char *name, const struct profile_cond *c)
 	return NULL;
 }
 
-/* A new {"names": [], "action": "SCMP_ACT_NOTIFY"} added to calls, with
- * c's argument condition; its names array in *names. 0 or -ENOMEM. */
+/* A new object at the end of array, or NULL (out of memory). */
+static struct json_object *
+profile_append(struct json_object *array)
+{
+	struct json_object *o = json_object_new_object();
+
+	if (o != NULL && json_object_array_add(array, o) < 0) {
+		json_object_put(o);
+		o = NULL;
+	}
+	return o;
+}
+
+/* A new {"names": [], "action": action} added to calls, in *e, with c's
+ * argument condition (NULL: none); its names array in *names. 0 or
+ * -ENOMEM. */
 static int
-profile_entry(struct json_object *calls, const struct profile_cond *c,
+profile_entry(struct json_object *calls, const char *action,
+    const struct profile_cond *c, struct json_object **e,
     struct json_object **names)
 {
-	struct json_object *e, *args, *arg;
+	struct json_object *args, *arg;
 	int r;
 
-	if ((e = json_object_new_object()) == NULL)
+	if ((*e = profile_append(calls)) == NULL)
 		return -ENOMEM;
-	if (json_object_array_add(calls, e) < 0) {
-		json_object_put(e);
-		return -ENOMEM;
-	}
-	if ((r = profile_set(e, "names", *names = json_object_new_array())) < 0 ||
-	    (r = profile_set(e, "action",
-	    json_object_new_string("SCMP_ACT_NOTIFY"))) < 0)
+	if ((r = profile_set(*e, "names", *names = json_object_new_array())) <
+	    0 || (r = profile_set(*e, "action",
+	    json_object_new_string(action))) < 0)
 		return r;
 	if (c == NULL)
 		return 0;
-	if ((r = profile_set(e, "args", args = json_object_new_array())) < 0)
+	if ((r = profile_set(*e, "args", args = json_object_new_array())) < 0)
 		return r;
-	if ((arg = json_object_new_object()) == NULL)
+	if ((arg = profile_append(args)) == NULL)
 		return -ENOMEM;
-	if (json_object_array_add(args, arg) < 0) {
-		json_object_put(arg);
-		return -ENOMEM;
-	}
 	if ((r = profile_set(arg, "index",
 	    json_object_new_uint64(c->index))) < 0 ||
 	    (r = profile_set(arg, "value",
@@ -139,7 +146,7 @@ profile_entry(struct json_object *calls, const struct profile_cond *c,
 static int
 profile_calls(syscalls_mask mask, struct json_object *calls)
 {
-	struct json_object *plain = NULL, *same, *names, **entry;
+	struct json_object *plain = NULL, *same, *names, **entry, *e;
 	const struct profile_cond *c;
 	const char *const *name;
 	int id, r;
@@ -157,8 +164,8 @@ profile_calls(syscalls_mask mask, struct json_object *calls)
 				names = NULL;	/* this name's own entry */
 				entry = c == NULL ? &plain :
 				    c->name == NULL ? &same : &names;
-				if (*entry == NULL &&
-				    (r = profile_entry(calls, c, entry)) < 0)
+				if (*entry == NULL && (r = profile_entry(calls,
+				    "SCMP_ACT_NOTIFY", c, &e, entry)) < 0)
 					return r;
 				if ((r = profile_add_string(*entry, *name)) < 0)
 					return r;
@@ -179,19 +186,10 @@ profile_clone3(syscalls_mask mask, struct json_object *calls)
 
 	if (!(mask & SYSCALLS_MASK(SYSCALLS_ROOT)))
 		return 0;
-	if ((e = json_object_new_object()) == NULL)
-		return -ENOMEM;
-	if (json_object_array_add(calls, e) < 0) {
-		json_object_put(e);
-		return -ENOMEM;
-	}
-	if ((r = profile_set(e, "names", names = json_object_new_array())) < 0 ||
-	    (r = profile_add_string(names, "clone3")) < 0 ||
-	    (r = profile_set(e, "action",
-	    json_object_new_string("SCMP_ACT_ERRNO"))) < 0 ||
-	    (r = profile_set(e, "errnoRet", json_object_new_int(ENOSYS))) < 0)
+	if ((r = profile_entry(calls, "SCMP_ACT_ERRNO", NULL, &e, &names)) < 0 ||
+	    (r = profile_add_string(names, "clone3")) < 0)
 		return r;
-	return 0;
+	return profile_set(e, "errnoRet", json_object_new_int(ENOSYS));
 }
 
 int
