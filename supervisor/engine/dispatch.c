@@ -8,7 +8,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
 #include "act.h"
@@ -368,15 +367,14 @@ static int
 dispatch_no_link(struct target *t, const char *path)
 {
 	struct creds_saved saved;
-	struct stat st;
-	int rootfd, r;
+	char link[PATH_MAX];
+	int r;
 
-	if (target_root(t, &rootfd) < 0 || rootfd >= 0 ||
-	    creds_enter(t, 0, &saved) < 0)
+	if (creds_enter(t, 0, &saved) < 0)
 		return 0;
-	r = fstatat(AT_FDCWD, path, &st, AT_SYMLINK_NOFOLLOW);
+	r = follow_link(t, path, link, sizeof(link));
 	creds_leave(&saved);
-	return r < 0 || !S_ISLNK(st.st_mode);
+	return r != 1;
 }
 
 /*

@@ -60,8 +60,7 @@ follow_last(const struct call *c, int i)
 	}
 }
 
-/* lstat and readlink of path in t's root. */
-static int
+int
 follow_link(struct target *t, const char *path, char *link, size_t len)
 {
 	struct open_how how = { .flags = O_PATH | O_NOFOLLOW | O_CLOEXEC,

@@ -19,6 +19,12 @@
 /* Does c follow a symlink in path i's last component? */
 int	follow_last(const struct call *, int i);
 
+/* lstat and readlink of path (t's view) in t's root, with the caller's
+ * credentials: 1 and its text in link if it is a symlink, 0 if not, or
+ * -errno. */
+int	follow_link(struct target *, const char *path, char *link,
+	    size_t len);
+
 int	follow_resolve(const struct rule_set *, struct target *,
 	    const struct call *, int i, char *dst, size_t len);
 
