@@ -5,13 +5,13 @@
 #include <pthread.h>
 #include <signal.h>
 #include <string.h>
-#include <time.h>
 
 #include "cancel.h"
 #include "log.h"
+#include "util.h"
 
 static pthread_mutex_t	 cancel_lock = PTHREAD_MUTEX_INITIALIZER;
-static pthread_cond_t	 cancel_cond;
+static pthread_cond_t	 cancel_cond = PTHREAD_COND_INITIALIZER;
 static pthread_once_t	 cancel_once = PTHREAD_ONCE_INIT;
 static struct cancel	*cancel_head;
 static int		 cancel_watching;	/* the watcher runs */
@@ -41,12 +41,7 @@ cancel_main(void *unused)
 			pthread_cond_wait(&cancel_cond, &cancel_lock);
 			cancel_sleeping = 0;
 		}
-		clock_gettime(CLOCK_MONOTONIC, &until);
-		until.tv_nsec += CANCEL_PERIOD_MS * 1000000L;
-		if (until.tv_nsec >= 1000000000L) {
-			until.tv_sec++;
-			until.tv_nsec -= 1000000000L;
-		}
+		deadline_after(&until, CANCEL_PERIOD_MS);
 		while (pthread_cond_timedwait(&cancel_cond, &cancel_lock,
 		    &until) != ETIMEDOUT)
 			;
@@ -65,7 +60,6 @@ static void
 cancel_init(void)
 {
 	struct sigaction sa;
-	pthread_condattr_t attr;
 	sigset_t all, old;
 	pthread_t t;
 
@@ -74,10 +68,6 @@ cancel_init(void)
 	sigemptyset(&sa.sa_mask);
 	/* No SA_RESTART: the blocked call must return. */
 	sigaction(CANCEL_SIGNAL, &sa, NULL);
-	pthread_condattr_init(&attr);
-	pthread_condattr_setclock(&attr, CLOCK_MONOTONIC);
-	pthread_cond_init(&cancel_cond, &attr);
-	pthread_condattr_destroy(&attr);
 	sigfillset(&all);
 	pthread_sigmask(SIG_SETMASK, &all, &old);
 	if (pthread_create(&t, NULL, cancel_main, NULL) == 0) {
