@@ -614,13 +614,10 @@ dispatch_notification(struct notify *n, const struct rule_set *rules,
 		/* Note the change, let it run. A new mount namespace is
 		 * another root; a new user namespace, other credentials:
 		 * from now on both are read for every call. */
-		if (c.sysid == SYSCALLS_UMASK)
-			target_changed_umask();
-		else
-			target_changed_creds();
-		if (c.sysid == SYSCALLS_ROOT)
-			target_changed_root();
-		target_view_changed(notify_data(n));
+		target_view_changed(notify_data(n),
+		    c.sysid == SYSCALLS_UMASK ? TARGET_CHANGED_UMASK :
+		    c.sysid == SYSCALLS_CREDS ? TARGET_CHANGED_CREDS :
+		    TARGET_CHANGED_CREDS | TARGET_CHANGED_ROOT);
 		notify_continue(n, req->id);
 		return;
 	}

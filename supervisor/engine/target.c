@@ -14,14 +14,6 @@
 #include "target.h"
 #include "util.h"
 
-/* Written by the loop thread, read by workers. */
-static int	target_assumed;
-static int	target_creds_changed;
-static int	target_umask_changed;
-static int	target_root_changed;
-static int	target_root_always;
-static mode_t	target_spawn_umask;
-
 /* Our own root and user namespace, looked up once by whichever thread
  * asks first; an inode of 0 (lookup failed) matches no target. */
 static pthread_once_t	target_ours_once = PTHREAD_ONCE_INIT;
@@ -47,53 +39,24 @@ target_ours_init(void)
 		target_our_mntns = st.st_ino;
 }
 
-void
-target_assume(mode_t mask)
+/* Has a call changing what (TARGET_CHANGED_*) been notified? A task
+ * without a view always may have. */
+static int
+target_view_stale(const struct target_view *v, int what)
 {
-	target_spawn_umask = mask;
-	__atomic_store_n(&target_assumed, 1, __ATOMIC_RELEASE);
-}
-
-void
-target_changed_creds(void)
-{
-	__atomic_store_n(&target_creds_changed, 1, __ATOMIC_RELEASE);
-}
-
-void
-target_changed_umask(void)
-{
-	__atomic_store_n(&target_umask_changed, 1, __ATOMIC_RELEASE);
-}
-
-void
-target_always_own_root(void)
-{
-	target_root_always = 1;
-}
-
-void
-target_changed_root(void)
-{
-	__atomic_store_n(&target_root_changed, 1, __ATOMIC_RELEASE);
-}
-
-int
-target_has_our_creds(const struct target *t)
-{
-	(void)t;
-	return __atomic_load_n(&target_assumed, __ATOMIC_ACQUIRE) &&
-	    !__atomic_load_n(&target_creds_changed, __ATOMIC_ACQUIRE);
+	return v == NULL || (__atomic_load_n(&v->changed, __ATOMIC_ACQUIRE) &
+	    what) != 0;
 }
 
 int
 target_umask(struct target *t, mode_t *mask)
 {
+	struct target_view *v = t->view;
 	int r;
 
-	if (__atomic_load_n(&target_assumed, __ATOMIC_ACQUIRE) &&
-	    !__atomic_load_n(&target_umask_changed, __ATOMIC_ACQUIRE)) {
-		*mask = target_spawn_umask;
+	if (!target_view_stale(v, TARGET_CHANGED_UMASK) &&
+	    __atomic_load_n(&v->known, __ATOMIC_ACQUIRE)) {
+		*mask = v->umask;
 		return 0;
 	}
 	if ((r = target_status(t)) < 0)
@@ -115,8 +78,10 @@ target_init(struct target *t, pid_t tid)
 void
 target_fini(struct target *t)
 {
-	free(t->groups);
+	if (!t->groups_borrowed)
+		free(t->groups);
 	t->groups = NULL;
+	t->groups_borrowed = 0;
 	if (t->rootfd >= 0 && !t->root_borrowed)
 		close(t->rootfd);
 	t->rootfd = TARGET_ROOT_UNKNOWN;
@@ -230,8 +195,10 @@ target_groups(struct target *t, const char *list)
 	char *end;
 	long g;
 
-	free(t->groups);
+	if (!t->groups_borrowed)
+		free(t->groups);
 	t->groups = NULL;
+	t->groups_borrowed = 0;
 	t->ngroups = 0;
 	for (;;) {
 		while (*list == ' ' || *list == '\t')
@@ -254,7 +221,8 @@ target_view_new(void)
 	struct target_view *v = xcalloc(1, sizeof(*v));
 
 	pthread_mutex_init(&v->lock, NULL);
-	v->rootfd = v->userns = -1;
+	v->root = TARGET_ROOT_UNKNOWN;
+	v->userns = -1;
 	return v;
 }
 
@@ -266,59 +234,51 @@ target_view_free(void *arg)
 	if (v == NULL)
 		return;
 	pthread_mutex_destroy(&v->lock);
-	if (v->rootfd >= 0)
-		close(v->rootfd);
+	if (v->root >= 0)
+		close(v->root);
 	free(v->groups);
 	free(v);
 }
 
 void
-target_view_changed(struct target_view *v)
+target_view_changed(struct target_view *v, int what)
 {
 	if (v != NULL)
-		__atomic_store_n(&v->changed, 1, __ATOMIC_RELEASE);
+		__atomic_or_fetch(&v->changed, what, __ATOMIC_RELEASE);
 }
 
-/* Fill t from its listener's view; 0, or -1 when the view cannot say. */
+/* Fill t from its listener's view; 0, or -1 when the view cannot say.
+ * Once known, a view's ids never change (a change makes it stale): they
+ * are read without the lock, and its groups are lent, not copied. */
 static int
 target_from_view(struct target *t)
 {
 	struct target_view *v = t->view;
-	int r = -1;
 
-	if (v == NULL || __atomic_load_n(&v->changed, __ATOMIC_ACQUIRE))
+	if (target_view_stale(v, TARGET_CHANGED_CREDS | TARGET_CHANGED_UMASK) ||
+	    !__atomic_load_n(&v->known, __ATOMIC_ACQUIRE))
 		return -1;
-	pthread_mutex_lock(&v->lock);
-	if (v->known) {
-		t->ruid = v->ruid;
-		t->euid = v->euid;
-		t->fsuid = v->fsuid;
-		t->rgid = v->rgid;
-		t->egid = v->egid;
-		t->fsgid = v->fsgid;
-		t->umask = v->umask;
-		t->capeff = v->capeff;
+	t->ruid = v->ruid;
+	t->euid = v->euid;
+	t->fsuid = v->fsuid;
+	t->rgid = v->rgid;
+	t->egid = v->egid;
+	t->fsgid = v->fsgid;
+	t->umask = v->umask;
+	t->capeff = v->capeff;
+	if (!t->groups_borrowed)
 		free(t->groups);
-		t->ngroups = v->ngroups;
-		t->groups = xreallocarray(NULL, v->ngroups + 1,
-		    sizeof(gid_t));
-		memcpy(t->groups, v->groups, v->ngroups * sizeof(gid_t));
-		t->have_status = 1;
-		r = 0;
-	}
-	pthread_mutex_unlock(&v->lock);
-	return r;
+	t->ngroups = v->ngroups;
+	t->groups = v->groups;
+	t->groups_borrowed = 1;
+	t->have_status = 1;
+	return 0;
 }
 
-/* The first status read through a pinned directory teaches the view. */
+/* Teach v what t's status said, unless it knows already. */
 static void
-target_to_view(const struct target *t)
+target_view_learn(struct target_view *v, const struct target *t)
 {
-	struct target_view *v = t->view;
-
-	if (v == NULL || t->procfd < 0 ||
-	    __atomic_load_n(&v->changed, __ATOMIC_ACQUIRE))
-		return;
 	pthread_mutex_lock(&v->lock);
 	if (!v->known) {
 		v->ruid = t->ruid;
@@ -335,9 +295,38 @@ target_to_view(const struct target *t)
 		if (t->ngroups > 0)
 			memcpy(v->groups, t->groups,
 			    t->ngroups * sizeof(gid_t));
-		v->known = 1;
+		__atomic_store_n(&v->known, 1, __ATOMIC_RELEASE);
 	}
 	pthread_mutex_unlock(&v->lock);
+}
+
+struct target_view *
+target_view_spawned(mode_t mask)
+{
+	struct target_view *v;
+	struct target self;
+
+	target_init(&self, getpid());
+	if (target_status(&self) < 0) {
+		target_fini(&self);
+		return NULL;
+	}
+	self.umask = mask;
+	v = target_view_new();
+	target_view_learn(v, &self);
+	target_fini(&self);
+	v->root = TARGET_ROOT_OURS;
+	v->userns = 1;
+	return v;
+}
+
+/* The first status read through a pinned directory teaches the view. */
+static void
+target_to_view(const struct target *t)
+{
+	if (t->procfd >= 0 && !target_view_stale(t->view,
+	    TARGET_CHANGED_CREDS | TARGET_CHANGED_UMASK))
+		target_view_learn(t->view, t);
 }
 
 /* The value of "Name:" at the start of a line of buf, or NULL. */
@@ -419,27 +408,39 @@ target_status(struct target *t)
 	return 0;
 }
 
+/* Keep root (TARGET_ROOT_OURS or a descriptor of t's, then copied) as
+ * the view's, when t's root was found through its pinned directory and
+ * no change of root came since; the first to get there wins. */
+static void
+target_root_to_view(const struct target *t, int root)
+{
+	struct target_view *v = t->view;
+	int none = TARGET_ROOT_UNKNOWN;
+
+	if (t->procfd < 0 || target_view_stale(v, TARGET_CHANGED_ROOT))
+		return;
+	if (root >= 0 && (root = fcntl(root, F_DUPFD_CLOEXEC, 0)) < 0)
+		return;
+	if (!__atomic_compare_exchange_n(&v->root, &none, root, 0,
+	    __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE) && root >= 0)
+		close(root);
+}
+
 int
 target_root(struct target *t, int *rootfd)
 {
-	struct target_view *v;
 	struct stat st;
-	int fd, copy;
+	int fd, r;
 
 	if (t->rootfd != TARGET_ROOT_UNKNOWN) {
 		*rootfd = t->rootfd;
 		return 0;
 	}
-	if (__atomic_load_n(&target_assumed, __ATOMIC_ACQUIRE) &&
-	    !__atomic_load_n(&target_root_changed, __ATOMIC_ACQUIRE)) {
-		t->rootfd = *rootfd = -1;
-		return 0;
-	}
-	/* A tracked listener's root, found for its first call. */
-	v = t->view;
-	if (v != NULL && !__atomic_load_n(&v->changed, __ATOMIC_ACQUIRE) &&
-	    (fd = __atomic_load_n(&v->rootfd, __ATOMIC_ACQUIRE)) >= 0) {
-		t->root_borrowed = 1;
+	/* The listener's root, known from its start or its first call. */
+	if (!target_view_stale(t->view, TARGET_CHANGED_ROOT) &&
+	    (fd = __atomic_load_n(&t->view->root, __ATOMIC_ACQUIRE)) !=
+	    TARGET_ROOT_UNKNOWN) {
+		t->root_borrowed = fd >= 0;
 		t->rootfd = *rootfd = fd;
 		return 0;
 	}
@@ -448,31 +449,27 @@ target_root(struct target *t, int *rootfd)
 	if ((fd = target_open(t, "root", O_PATH | O_DIRECTORY)) < 0)
 		return fd;
 	if (fstat(fd, &st) < 0) {
+		r = -errno;
 		close(fd);
-		return -errno;
+		return r;
 	}
 	/* The same directory seen from another mount namespace (unshare
-	 * -m) is another root: its mounts are not ours (when it cannot be
-	 * told, ours). */
+	 * -m, the daemon's own under ProtectSystem=) is another root: its
+	 * mounts are not ours. When that cannot be told, it is another. */
 	if (st.st_dev == target_our_root_dev &&
-	    st.st_ino == target_our_root_ino && !target_root_always &&
-	    target_ns_is(t, "mnt", target_our_mntns) != 0) {
-		close(fd);
-		t->rootfd = *rootfd = -1;
-		return 0;
+	    st.st_ino == target_our_root_ino &&
+	    (r = target_ns_is(t, "mnt", target_our_mntns)) != 0) {
+		if (r == -ESRCH) {
+			close(fd);
+			return r;
+		}
+		if (r == 1) {
+			close(fd);
+			fd = TARGET_ROOT_OURS;
+		}
 	}
+	target_root_to_view(t, fd);
 	t->rootfd = *rootfd = fd;
-	/* Opened through the pinned directory: the view may keep a copy
-	 * (the first to get there). */
-	if (v != NULL && t->procfd >= 0 &&
-	    !__atomic_load_n(&v->changed, __ATOMIC_ACQUIRE) &&
-	    (copy = fcntl(fd, F_DUPFD_CLOEXEC, 0)) >= 0) {
-		int none = -1;
-
-		if (!__atomic_compare_exchange_n(&v->rootfd, &none, copy, 0,
-		    __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE))
-			close(copy);
-	}
 	return 0;
 }
 
@@ -581,13 +578,14 @@ target_in_our_userns(struct target *t)
 	int r;
 
 	/* A listener's tasks share one, until one is seen to leave it. */
-	if (v != NULL && !__atomic_load_n(&v->changed, __ATOMIC_ACQUIRE) &&
+	if (!target_view_stale(v, TARGET_CHANGED_CREDS) &&
 	    (r = __atomic_load_n(&v->userns, __ATOMIC_ACQUIRE)) >= 0)
 		return r;
 	pthread_once(&target_ours_once, target_ours_init);
 	r = target_ns_is(t, "user", target_our_userns);
 	/* Read through the pinned directory: the view may keep it. */
-	if (r >= 0 && v != NULL && t->procfd >= 0)
+	if (r >= 0 && t->procfd >= 0 &&
+	    !target_view_stale(v, TARGET_CHANGED_CREDS))
 		__atomic_store_n(&v->userns, r, __ATOMIC_RELEASE);
 	return r;
 }

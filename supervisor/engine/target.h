@@ -19,6 +19,7 @@ struct target {
 	mode_t	 umask;
 	int	 ngroups;
 	gid_t	*groups;
+	int	 groups_borrowed;	/* the view's: not freed here */
 	uint64_t capeff;	/* effective capabilities */
 	int	 rootfd;	/* -1 same root as ours; TARGET_ROOT_UNKNOWN */
 	int	 root_borrowed;	/* rootfd is the view's: not closed here */
@@ -30,56 +31,48 @@ struct target {
 };
 
 /*
- * What the tasks of one listener are known to be: for a listener whose
- * filter notifies every call that changes credentials or the umask
- * or root (SYSCALLS_CREDS, SYSCALLS_UMASK, SYSCALLS_ROOT: the daemon's
- * `unotifyd exec` clients), the ids, groups and umask read from the first
- * task's /proc status and its root directory (through its pinned
- * directory, after the notification id check) serve every later call,
- * until such a call is notified: then every call reads its own again.
- * Calls of other listeners read their status and root every time.
+ * What the tasks of one listener are known to be, kept with the listener
+ * (notify_set_data) for a filter that notifies every call that changes
+ * credentials, the umask or the root (SYSCALLS_CREDS, SYSCALLS_UMASK,
+ * SYSCALLS_ROOT). `run` knows them from the start: its child begins with
+ * our ids, groups, capabilities and root, and the umask it set
+ * (target_view_spawned). The daemon learns them from the first task's
+ * /proc status and root, read through its pinned directory after the
+ * notification id check. Each serves every later call until a call that
+ * changes it is notified: from then on every call reads its own again.
+ * Listeners without a view read theirs on every call.
  */
 struct target_view {
 	pthread_mutex_t	 lock;
-	int		 known;		/* ids, groups and umask below */
-	int		 changed;	/* a change was notified */
+	int		 known;		/* ids, groups, caps and umask */
+	int		 changed;	/* TARGET_CHANGED_* notified */
 	uid_t		 ruid, euid, fsuid;
 	gid_t		 rgid, egid, fsgid;
 	mode_t		 umask;
 	uint64_t	 capeff;
 	int		 ngroups;
 	gid_t		*groups;
-	int		 rootfd;	/* the tasks' root (O_PATH), or -1 */
+	int		 root;		/* an O_PATH fd of the tasks' root,
+					   TARGET_ROOT_OURS or _UNKNOWN */
 	int		 userns;	/* in our user namespace: 1, 0, or
 					   -1 not known yet */
 };
 
-struct target_view *target_view_new(void);
-void	target_view_free(void *);
-/* A call that may change credentials or the umask was notified. */
-void	target_view_changed(struct target_view *);
-
 #define TARGET_ROOT_UNKNOWN	(-2)
+#define TARGET_ROOT_OURS	(-1)
 
-/*
- * `run` knows how its targets start: with our credentials, our root and
- * umask mask, changed only through syscalls it is notified of
- * (SYSCALLS_CREDS, SYSCALLS_UMASK, SYSCALLS_ROOT), which call
- * target_changed_*. Until then the costly reads of /proc/TID/status and
- * /proc/TID/root are skipped. Without target_assume, they always happen.
- */
-void	target_assume(mode_t mask);
-void	target_changed_creds(void);
-void	target_changed_umask(void);
-void	target_changed_root(void);
-/*
- * The daemon runs in its own mount namespace (ProtectSystem=): a target's
- * root with the same inode is still another view. Always act through
- * /proc/TID/root then.
- */
-void	target_always_own_root(void);
-/* 1 if t surely has the supervisor's credentials (nothing to switch). */
-int	target_has_our_creds(const struct target *);
+#define TARGET_CHANGED_CREDS	0x1	/* ids, groups, caps, user ns */
+#define TARGET_CHANGED_UMASK	0x2
+#define TARGET_CHANGED_ROOT	0x4	/* root or mount namespace */
+
+struct target_view *target_view_new(void);
+/* A view of tasks that start as we are now, with umask mask; NULL if our
+ * own status cannot be read. */
+struct target_view *target_view_spawned(mode_t mask);
+void	target_view_free(void *);
+/* A call that changes what (TARGET_CHANGED_*) was notified. */
+void	target_view_changed(struct target_view *, int what);
+
 /* t's umask; 0 or -errno. */
 int	target_umask(struct target *, mode_t *);
 

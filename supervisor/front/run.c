@@ -95,8 +95,9 @@ run_command(struct rule_set *rules, char *argv[], int stats, int trace)
 	    "this kernel cannot wake targets on the CPU that answers them "
 	    "(Linux 6.6 can): answers are slower");
 	creds_init();
-	/* Modes of files created for the target get the target's umask. */
-	target_assume(umask(0));
+	/* The child starts as we are, with our umask (which modes of
+	 * files created for it get; ours is 0 from now on). */
+	notify_set_data(n, target_view_spawned(umask(0)), target_view_free);
 	status = loop_run(n, rules, child, sigfd, execfd, argv);
 	notify_unref(n);
 	close(sigfd);

@@ -283,7 +283,6 @@ serve_run(const struct serve_options *opts)
 	if ((s.ev = ev_loop_new(EVFLAG_AUTO | EVFLAG_NOSIGMASK)) == NULL)
 		die(125, "cannot create the event loop");
 	creds_init();
-	target_always_own_root();
 	/* Files created for targets get each target's umask. */
 	umask(0);
 	sigemptyset(&set);
