@@ -10,12 +10,32 @@
 #include "log.h"
 #include "util.h"
 
+/*
+ * One slot per thread that ever did cancellable work, kept when the
+ * thread ends for the next one to take (threads come and go, slots only
+ * add up to the most there were at once). A thread enters and leaves
+ * through its own slot's lock alone, which nobody else takes but the
+ * watcher once a period: no lock or line shared between receivers.
+ */
+struct cancel_slot {
+	struct cancel_slot	*next;		/* every slot ever made */
+	int			 owned;
+	pthread_mutex_t		 lock;		/* what follows */
+	pthread_t		 thread;
+	struct notify		*notify;	/* while busy */
+	uint64_t		 id;
+	int			 busy;
+	int			 signalled;
+};
+
 static pthread_mutex_t	 cancel_lock = PTHREAD_MUTEX_INITIALIZER;
 static pthread_cond_t	 cancel_cond = PTHREAD_COND_INITIALIZER;
 static pthread_once_t	 cancel_once = PTHREAD_ONCE_INIT;
-static struct cancel	*cancel_head;
+static pthread_key_t	 cancel_key;
+static struct cancel_slot *cancel_slots;
 static int		 cancel_watching;	/* the watcher runs */
-static int		 cancel_sleeping;	/* until an entry comes */
+static int		 cancel_sleeping;	/* until a slot is busy */
+static __thread struct cancel_slot *cancel_self;
 static __thread int	 cancel_unblocked;	/* CANCEL_SIGNAL, here */
 
 static void
@@ -24,36 +44,75 @@ cancel_wake(int sig)
 	(void)sig;
 }
 
+/* Signal every busy slot whose notification died; 1 if any is busy. */
+static int
+cancel_scan(void)
+{
+	struct cancel_slot *c;
+	int busy = 0;
+
+	for (c = __atomic_load_n(&cancel_slots, __ATOMIC_ACQUIRE); c != NULL;
+	    c = c->next) {
+		pthread_mutex_lock(&c->lock);
+		if (c->busy) {
+			busy = 1;
+			if (notify_id_valid(c->notify, c->id) != 0) {
+				c->signalled = 1;
+				pthread_kill(c->thread, CANCEL_SIGNAL);
+			}
+		}
+		pthread_mutex_unlock(&c->lock);
+	}
+	return busy;
+}
+
+/* Is any slot busy? Read after cancel_sleeping is set, as the busy flag
+ * is set before cancel_sleeping is read (both sequentially consistent):
+ * one of the two sides sees the other. */
+static int
+cancel_any_busy(void)
+{
+	struct cancel_slot *c;
+
+	for (c = __atomic_load_n(&cancel_slots, __ATOMIC_ACQUIRE); c != NULL;
+	    c = c->next)
+		if (__atomic_load_n(&c->busy, __ATOMIC_SEQ_CST))
+			return 1;
+	return 0;
+}
+
 static void *
 cancel_main(void *unused)
 {
 	struct timespec until;
-	struct cancel *c;
 
 	(void)unused;
 	pthread_mutex_lock(&cancel_lock);
 	for (;;) {
-		/* Woken by the next entry: most leave long before a period
-		 * is over, so the watcher looks only every period, and
-		 * sleeps for good once a look finds none. */
-		while (cancel_head == NULL) {
-			cancel_sleeping = 1;
-			pthread_cond_wait(&cancel_cond, &cancel_lock);
-			cancel_sleeping = 0;
-		}
+		/* Most work is done long before a period is over: look
+		 * only every period, and sleep for good once a look finds
+		 * none busy, until the next entry wakes us. */
 		deadline_after(&until, CANCEL_PERIOD_MS);
 		while (pthread_cond_timedwait(&cancel_cond, &cancel_lock,
 		    &until) != ETIMEDOUT)
 			;
-		/* Entries leave only under the lock: each is still there. */
-		for (c = cancel_head; c != NULL; c = c->next) {
-			if (notify_id_valid(c->notify, c->id) == 0)
-				continue;
-			c->signalled = 1;
-			pthread_kill(c->thread, CANCEL_SIGNAL);
-		}
+		if (cancel_scan())
+			continue;
+		__atomic_store_n(&cancel_sleeping, 1, __ATOMIC_SEQ_CST);
+		while (!cancel_any_busy())
+			pthread_cond_wait(&cancel_cond, &cancel_lock);
+		__atomic_store_n(&cancel_sleeping, 0, __ATOMIC_SEQ_CST);
 	}
 	return NULL;
+}
+
+/* A thread ends: its slot waits for the next thread. */
+static void
+cancel_release(void *arg)
+{
+	struct cancel_slot *c = arg;
+
+	__atomic_store_n(&c->owned, 0, __ATOMIC_RELEASE);
 }
 
 static void
@@ -68,6 +127,11 @@ cancel_init(void)
 	sigemptyset(&sa.sa_mask);
 	/* No SA_RESTART: the blocked call must return. */
 	sigaction(CANCEL_SIGNAL, &sa, NULL);
+	if (pthread_key_create(&cancel_key, cancel_release) != 0) {
+		log_warn("cannot keep per-thread state to cancel blocked "
+		    "opens: they wait until they return");
+		return;
+	}
 	sigfillset(&all);
 	pthread_sigmask(SIG_SETMASK, &all, &old);
 	if (pthread_create(&t, NULL, cancel_main, NULL) == 0) {
@@ -79,17 +143,42 @@ cancel_init(void)
 	pthread_sigmask(SIG_SETMASK, &old, NULL);
 }
 
-void
-cancel_enter(struct cancel *c, struct notify *n, uint64_t id)
+/* The calling thread's slot: a released one, or a new one. */
+static struct cancel_slot *
+cancel_slot_take(void)
 {
+	struct cancel_slot *c;
+	int none;
+
+	for (c = __atomic_load_n(&cancel_slots, __ATOMIC_ACQUIRE); c != NULL;
+	    c = c->next) {
+		none = 0;
+		if (__atomic_compare_exchange_n(&c->owned, &none, 1, 0,
+		    __ATOMIC_ACQUIRE, __ATOMIC_RELAXED))
+			break;
+	}
+	if (c == NULL) {
+		c = xcalloc(1, sizeof(*c));
+		c->owned = 1;
+		pthread_mutex_init(&c->lock, NULL);
+		c->next = __atomic_load_n(&cancel_slots, __ATOMIC_RELAXED);
+		while (!__atomic_compare_exchange_n(&cancel_slots, &c->next,
+		    c, 0, __ATOMIC_RELEASE, __ATOMIC_RELAXED))
+			;
+	}
+	c->thread = pthread_self();
+	pthread_setspecific(cancel_key, c);
+	return cancel_self = c;
+}
+
+void
+cancel_enter(struct cancel *cancel, struct notify *n, uint64_t id)
+{
+	struct cancel_slot *c;
 	sigset_t set;
 
 	pthread_once(&cancel_once, cancel_init);
-	c->thread = pthread_self();
-	c->notify = n;
-	c->id = id;
-	c->signalled = 0;
-	c->prev = NULL;
+	cancel->slot = NULL;
 	if (!cancel_watching)
 		return;
 	/* Worker threads block every signal: not this one, from now on. */
@@ -99,33 +188,36 @@ cancel_enter(struct cancel *c, struct notify *n, uint64_t id)
 		pthread_sigmask(SIG_UNBLOCK, &set, NULL);
 		cancel_unblocked = 1;
 	}
-	pthread_mutex_lock(&cancel_lock);
-	if ((c->next = cancel_head) != NULL)
-		c->next->prev = c;
-	cancel_head = c;
-	if (cancel_sleeping)
+	c = cancel->slot = cancel_self != NULL ? cancel_self :
+	    cancel_slot_take();
+	pthread_mutex_lock(&c->lock);
+	c->notify = n;
+	c->id = id;
+	c->signalled = 0;
+	__atomic_store_n(&c->busy, 1, __ATOMIC_SEQ_CST);
+	pthread_mutex_unlock(&c->lock);
+	if (__atomic_load_n(&cancel_sleeping, __ATOMIC_SEQ_CST)) {
+		pthread_mutex_lock(&cancel_lock);
 		pthread_cond_signal(&cancel_cond);
-	pthread_mutex_unlock(&cancel_lock);
+		pthread_mutex_unlock(&cancel_lock);
+	}
 }
 
 int
-cancel_leave(struct cancel *c)
+cancel_leave(struct cancel *cancel)
 {
+	struct cancel_slot *c = cancel->slot;
 	struct timespec now = { 0, 0 };
 	sigset_t set, old;
 	int signalled;
 
-	if (!cancel_watching)
+	if (c == NULL)
 		return 0;
-	pthread_mutex_lock(&cancel_lock);
-	if (c->prev != NULL)
-		c->prev->next = c->next;
-	else
-		cancel_head = c->next;
-	if (c->next != NULL)
-		c->next->prev = c->prev;
+	pthread_mutex_lock(&c->lock);
+	__atomic_store_n(&c->busy, 0, __ATOMIC_RELAXED);
+	c->notify = NULL;
 	signalled = c->signalled;
-	pthread_mutex_unlock(&cancel_lock);
+	pthread_mutex_unlock(&c->lock);
 	if (signalled) {
 		/* Sent, but maybe not yet taken: take it now. */
 		sigemptyset(&set);

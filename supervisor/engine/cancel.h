@@ -9,12 +9,10 @@
 
 #include "notify.h"
 
+struct cancel_slot;
+
 struct cancel {
-	pthread_t		 thread;
-	struct notify		*notify;	/* held by the caller */
-	uint64_t		 id;
-	int			 signalled;
-	struct cancel		*prev, *next;
+	struct cancel_slot	*slot;		/* the calling thread's */
 };
 
 /*
@@ -25,7 +23,8 @@ struct cancel {
  * nothing and no SA_RESTART, so a call sleeping interruptibly (a FIFO's
  * open, a lease break, a lock) fails with EINTR. The signal is repeated
  * each period, in case it came just before the thread went to sleep. A
- * FUSE or NFS request that waits uninterruptibly is not cut short.
+ * FUSE or NFS request that waits uninterruptibly is not cut short. n
+ * must stay valid until cancel_leave; a thread does not nest them.
  */
 void	cancel_enter(struct cancel *, struct notify *n, uint64_t id);
 

@@ -29,6 +29,7 @@ struct session {
 		struct session	*s;
 		pthread_t	 t;
 		int		 state;		/* SESSION_* below */
+		struct rule_set	*rules;		/* held, when counted */
 	}			 threads[SESSION_RECEIVERS];
 	int			 nthreads;
 };
@@ -95,24 +96,25 @@ session_unref(struct session *s)
 	free(s);
 }
 
+/*
+ * The rules for the receiver's next call. A counted set is held by each
+ * receiver until it sees another in s->rules: one load a call, and no
+ * lock or count shared with the receivers of other listeners.
+ */
 static struct rule_set *
-session_rules_take(struct session *s)
+session_rules(struct session_thread *me)
 {
-	struct rule_set *r;
+	struct session *s = me->s;
+	struct rule_set *cur = __atomic_load_n(&s->rules, __ATOMIC_ACQUIRE);
 
-	if (!s->counted)
-		return s->rules;
+	if (!s->counted || cur == me->rules)
+		return cur;
 	pthread_mutex_lock(&s->lock);
-	r = rules_hold(s->rules);
+	cur = rules_hold(s->rules);
 	pthread_mutex_unlock(&s->lock);
-	return r;
-}
-
-static void
-session_rules_put(struct session *s, struct rule_set *r)
-{
-	if (s->counted)
-		rules_drop(r);
+	if (me->rules != NULL)
+		rules_drop(me->rules);
+	return me->rules = cur;
 }
 
 void
@@ -124,7 +126,7 @@ session_set_rules(struct session *s, struct rule_set *rules)
 		rules_hold(rules);
 	pthread_mutex_lock(&s->lock);
 	old = s->rules;
-	s->rules = rules;
+	__atomic_store_n(&s->rules, rules, __ATOMIC_RELEASE);
 	pthread_mutex_unlock(&s->lock);
 	if (s->counted)
 		rules_drop(old);
@@ -143,7 +145,6 @@ session_main(void *arg)
 	struct session_thread *me = arg;
 	struct session *s = me->s;
 	struct seccomp_notif *req;
-	struct rule_set *rules;
 	int r, err = 0;
 
 	log_set_context(s->label);
@@ -158,11 +159,10 @@ session_main(void *arg)
 			while (!session_woken)
 				sched_yield();
 		}
-		if (r == 0) {
-			rules = session_rules_take(s);
-			dispatch_notification(s->notify, rules, req);
-			session_rules_put(s, rules);
-		} else if (r == -EPIPE || (r == -EINTR &&
+		if (r == 0)
+			dispatch_notification(s->notify, session_rules(me),
+			    req);
+		else if (r == -EPIPE || (r == -EINTR &&
 		    __atomic_load_n(&s->ending, __ATOMIC_ACQUIRE)))
 			break;
 		else if (r != -ENOENT && r != -EINTR) {
@@ -173,6 +173,8 @@ session_main(void *arg)
 	}
 	notify_join(s->notify, -1);
 	free(req);
+	if (me->rules != NULL && s->counted)
+		rules_drop(me->rules);
 	/* Another may still be stuck in an open of a FIFO that nobody will
 	 * ever write: the first out tells the owner. */
 	pthread_mutex_lock(&s->lock);
