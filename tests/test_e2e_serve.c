@@ -1709,3 +1709,42 @@ Test(e2e_serve, exec_client_changes_root, .timeout = TEST_LIMIT(30))
 	e2e_result_free(&r);
 	serve_stop(&d);
 }
+
+/*
+ * A daemon in a mount namespace of its own (as systemd's ProtectSystem=
+ * makes one) sees the same root directory with other mounts: a target of
+ * the host's namespace still gets the host's files, read and written,
+ * however often it calls, never the daemon's.
+ */
+Test(e2e_serve, daemon_in_its_own_mount_namespace_serves_the_targets_files,
+    .timeout = TEST_LIMIT(30))
+{
+	const char *dir = e2e_path("over"), *dst = e2e_path("over/dst");
+	const char *src = e2e_path("src");
+	struct serve_daemon d;
+	struct e2e_result r;
+
+	if (geteuid() != 0)
+		cr_skip_test("a mount namespace with a tmpfs needs root");
+	if (access("/usr/bin/unshare", X_OK) != 0)
+		cr_skip_test("no /usr/bin/unshare (util-linux)");
+	e2e_mkdir(dir);
+	e2e_write(dst, "host\n", 0644);
+	serve_spawn(&d, E2E_ARGV("/usr/bin/unshare", "-m", "--propagation",
+	    "private", "sh", "-c", e2e_fmt("mount -t tmpfs none '%s' && "
+	    "echo daemon > '%s' && exec '%s' serve --socket '%s' -r '%s'",
+	    dir, dst, e2e_unotifyd(), e2e_path("sock"), e2e_rules("rules.ini",
+	    e2e_fmt("[over]\npath = %s\naction = redirect\ntarget = %s\n",
+	    src, dst)))), NULL);
+	d.sock = e2e_path("sock");
+	serve_expect_log(&d, "unotifyd: ready: ");
+	serve_exec(&r, d.sock, E2E_ARGV("sh", "-c", e2e_fmt("cat '%s'; "
+	    "cat '%s'; echo written >> '%s'; cd '%s' && cat dst", src, src,
+	    src, dir)));
+	cr_assert(eq(int, r.code, 0), "stderr: %s", r.err);
+	cr_assert(eq(str, r.out, "host\nhost\nhost\nwritten\n"), "stderr: %s",
+	    r.err);
+	e2e_result_free(&r);
+	cr_assert(eq(str, e2e_read(dst), "host\nwritten\n"));
+	serve_stop(&d);
+}
