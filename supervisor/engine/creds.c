@@ -106,12 +106,12 @@ creds_enter(struct target *t, int real, struct creds_saved *saved)
 		return 0;
 	if ((r = target_status(t)) < 0)
 		return r;
-	uid = real ? t->ruid : t->fsuid;
-	gid = real ? t->rgid : t->fsgid;
+	uid = real ? t->cr.ruid : t->cr.fsuid;
+	gid = real ? t->cr.rgid : t->cr.fsgid;
 	/* Capabilities count in the target's user namespace only; and
 	 * with an fsuid other than 0 the file ones are gone (the kernel
 	 * drops them from ours on setfsuid). */
-	caps = creds_eff & t->capeff;
+	caps = creds_eff & t->cr.capeff;
 	if (caps != 0 && (r = target_in_our_userns(t)) <= 0) {
 		if (r < 0)
 			return r;

@@ -56,12 +56,12 @@ target_umask(struct target *t, mode_t *mask)
 
 	if (!target_view_stale(v, TARGET_CHANGED_UMASK) &&
 	    __atomic_load_n(&v->known, __ATOMIC_ACQUIRE)) {
-		*mask = v->umask;
+		*mask = v->cr.umask;
 		return 0;
 	}
 	if ((r = target_status(t)) < 0)
 		return r;
-	*mask = t->umask;
+	*mask = t->cr.umask;
 	return 0;
 }
 
@@ -72,7 +72,7 @@ target_init(struct target *t, pid_t tid)
 	t->tid = tid;
 	t->rootfd = TARGET_ROOT_UNKNOWN;
 	t->procfd = t->memfd = -1;
-	t->umask = 022;
+	t->cr.umask = 022;
 }
 
 void
@@ -258,14 +258,7 @@ target_from_view(struct target *t)
 	if (target_view_stale(v, TARGET_CHANGED_CREDS | TARGET_CHANGED_UMASK) ||
 	    !__atomic_load_n(&v->known, __ATOMIC_ACQUIRE))
 		return -1;
-	t->ruid = v->ruid;
-	t->euid = v->euid;
-	t->fsuid = v->fsuid;
-	t->rgid = v->rgid;
-	t->egid = v->egid;
-	t->fsgid = v->fsgid;
-	t->umask = v->umask;
-	t->capeff = v->capeff;
+	t->cr = v->cr;
 	if (!t->groups_borrowed)
 		free(t->groups);
 	t->ngroups = v->ngroups;
@@ -281,14 +274,7 @@ target_view_learn(struct target_view *v, const struct target *t)
 {
 	pthread_mutex_lock(&v->lock);
 	if (!v->known) {
-		v->ruid = t->ruid;
-		v->euid = t->euid;
-		v->fsuid = t->fsuid;
-		v->rgid = t->rgid;
-		v->egid = t->egid;
-		v->fsgid = t->fsgid;
-		v->umask = t->umask;
-		v->capeff = t->capeff;
+		v->cr = t->cr;
 		v->ngroups = t->ngroups;
 		v->groups = xreallocarray(NULL, t->ngroups + 1,
 		    sizeof(gid_t));
@@ -311,7 +297,7 @@ target_view_spawned(mode_t mask)
 		target_fini(&self);
 		return NULL;
 	}
-	self.umask = mask;
+	self.cr.umask = mask;
 	v = target_view_new();
 	target_view_learn(v, &self);
 	target_fini(&self);
@@ -393,14 +379,14 @@ target_status(struct target *t)
 		return -ESRCH;
 	}
 	if ((p = target_field(buf, "Umask:")) != NULL)
-		t->umask = (mode_t)(strtoul(p, NULL, 8) & 0777);
-	t->ruid = (uid_t)u[0];
-	t->euid = (uid_t)u[1];
-	t->fsuid = (uid_t)u[3];
-	t->rgid = (gid_t)g[0];
-	t->egid = (gid_t)g[1];
-	t->fsgid = (gid_t)g[3];
-	t->capeff = strtoull(caps, NULL, 16);
+		t->cr.umask = (mode_t)(strtoul(p, NULL, 8) & 0777);
+	t->cr.ruid = (uid_t)u[0];
+	t->cr.euid = (uid_t)u[1];
+	t->cr.fsuid = (uid_t)u[3];
+	t->cr.rgid = (gid_t)g[0];
+	t->cr.egid = (gid_t)g[1];
+	t->cr.fsgid = (gid_t)g[3];
+	t->cr.capeff = strtoull(caps, NULL, 16);
 	target_groups(t, groups);
 	free(buf);
 	t->have_status = 1;

@@ -11,16 +11,21 @@
 struct notify;
 struct target_view;
 
-struct target {
-	pid_t	 tid;
-	int	 have_status;
+/* What /proc/TID/status tells of a task's ids, capabilities and umask. */
+struct target_creds {
 	uid_t	 ruid, euid, fsuid;
 	gid_t	 rgid, egid, fsgid;
 	mode_t	 umask;
+	uint64_t capeff;	/* effective capabilities */
+};
+
+struct target {
+	pid_t	 tid;
+	int	 have_status;
+	struct target_creds cr;
 	int	 ngroups;
 	gid_t	*groups;
 	int	 groups_borrowed;	/* the view's: not freed here */
-	uint64_t capeff;	/* effective capabilities */
 	int	 rootfd;	/* -1 same root as ours; TARGET_ROOT_UNKNOWN */
 	int	 root_borrowed;	/* rootfd is the view's: not closed here */
 	int	 procfd;	/* /proc/TID once pinned, else -1 */
@@ -46,10 +51,7 @@ struct target_view {
 	pthread_mutex_t	 lock;
 	int		 known;		/* ids, groups, caps and umask */
 	int		 changed;	/* TARGET_CHANGED_* notified */
-	uid_t		 ruid, euid, fsuid;
-	gid_t		 rgid, egid, fsgid;
-	mode_t		 umask;
-	uint64_t	 capeff;
+	struct target_creds cr;
 	int		 ngroups;
 	gid_t		*groups;
 	int		 root;		/* an O_PATH fd of the tasks' root,
