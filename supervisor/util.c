@@ -145,6 +145,39 @@ cleanup_fclosep(void *p)
 		fclose(f);
 }
 
+struct thread_slot *
+thread_slot_take(struct thread_slot **list, size_t size,
+    void (*init)(struct thread_slot *))
+{
+	struct thread_slot *t;
+	int none;
+
+	for (t = __atomic_load_n(list, __ATOMIC_ACQUIRE); t != NULL;
+	    t = t->next) {
+		none = 0;
+		if (__atomic_compare_exchange_n(&t->owned, &none, 1, 0,
+		    __ATOMIC_ACQUIRE, __ATOMIC_RELAXED))
+			return t;
+	}
+	t = xcalloc(1, size);
+	t->owned = 1;
+	if (init != NULL)
+		init(t);
+	t->next = __atomic_load_n(list, __ATOMIC_RELAXED);
+	while (!__atomic_compare_exchange_n(list, &t->next, t, 0,
+	    __ATOMIC_RELEASE, __ATOMIC_RELAXED))
+		;
+	return t;
+}
+
+void
+thread_slot_give(void *slot)
+{
+	struct thread_slot *t = slot;
+
+	__atomic_store_n(&t->owned, 0, __ATOMIC_RELEASE);
+}
+
 void
 deadline_after(struct timespec *ts, int ms)
 {

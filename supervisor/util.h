@@ -30,6 +30,22 @@ struct timespec;
 /* *ts = CLOCK_REALTIME now + ms: the absolute limit pthread waits take. */
 void	 deadline_after(struct timespec *ts, int ms);
 
+/*
+ * Per-thread state that outlives its thread, so that what it counted is
+ * never lost: a thread takes a slot of *list that no thread owns, or a new
+ * one of size bytes (zeroed, then init unless NULL) put at the list's
+ * head, and gives it back as it ends (from a pthread key's destructor). The list only
+ * grows, to the most threads there were at once; anyone may walk it.
+ * A slot is the first member of the caller's struct.
+ */
+struct thread_slot {
+	struct thread_slot	*next;
+	int			 owned;
+};
+struct thread_slot *thread_slot_take(struct thread_slot **list, size_t size,
+	    void (*init)(struct thread_slot *));
+void	 thread_slot_give(void *slot);
+
 void	 cleanup_freep(void *);
 void	 cleanup_closep(int *);
 void	 cleanup_fclosep(void *);

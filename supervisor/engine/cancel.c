@@ -11,15 +11,13 @@
 #include "util.h"
 
 /*
- * One slot per thread that ever did cancellable work, kept when the
- * thread ends for the next one to take (threads come and go, slots only
- * add up to the most there were at once). A thread enters and leaves
- * through its own slot's lock alone, which nobody else takes but the
- * watcher once a period: no lock or line shared between receivers.
+ * One slot per thread that ever did cancellable work (util.h's
+ * thread_slot). A thread enters and leaves through its own slot's lock
+ * alone, which nobody else takes but the watcher once a period: no lock
+ * or line shared between receivers.
  */
 struct cancel_slot {
-	struct cancel_slot	*next;		/* every slot ever made */
-	int			 owned;
+	struct thread_slot	 slot;		/* in every one ever made */
 	pthread_mutex_t		 lock;		/* what follows */
 	pthread_t		 thread;
 	struct notify		*notify;	/* while busy */
@@ -32,7 +30,7 @@ static pthread_mutex_t	 cancel_lock = PTHREAD_MUTEX_INITIALIZER;
 static pthread_cond_t	 cancel_cond = PTHREAD_COND_INITIALIZER;
 static pthread_once_t	 cancel_once = PTHREAD_ONCE_INIT;
 static pthread_key_t	 cancel_key;
-static struct cancel_slot *cancel_slots;
+static struct thread_slot *cancel_slots;
 static int		 cancel_watching;	/* the watcher runs */
 static int		 cancel_sleeping;	/* until a slot is busy */
 static __thread struct cancel_slot *cancel_self;
@@ -51,8 +49,8 @@ cancel_scan(void)
 	struct cancel_slot *c;
 	int busy = 0;
 
-	for (c = __atomic_load_n(&cancel_slots, __ATOMIC_ACQUIRE); c != NULL;
-	    c = c->next) {
+	for (c = (struct cancel_slot *)__atomic_load_n(&cancel_slots,
+	    __ATOMIC_ACQUIRE); c != NULL; c = (struct cancel_slot *)c->slot.next) {
 		pthread_mutex_lock(&c->lock);
 		if (c->busy) {
 			busy = 1;
@@ -74,8 +72,8 @@ cancel_any_busy(void)
 {
 	struct cancel_slot *c;
 
-	for (c = __atomic_load_n(&cancel_slots, __ATOMIC_ACQUIRE); c != NULL;
-	    c = c->next)
+	for (c = (struct cancel_slot *)__atomic_load_n(&cancel_slots,
+	    __ATOMIC_ACQUIRE); c != NULL; c = (struct cancel_slot *)c->slot.next)
 		if (__atomic_load_n(&c->busy, __ATOMIC_SEQ_CST))
 			return 1;
 	return 0;
@@ -106,15 +104,6 @@ cancel_main(void *unused)
 	return NULL;
 }
 
-/* A thread ends: its slot waits for the next thread. */
-static void
-cancel_release(void *arg)
-{
-	struct cancel_slot *c = arg;
-
-	__atomic_store_n(&c->owned, 0, __ATOMIC_RELEASE);
-}
-
 static void
 cancel_init(void)
 {
@@ -127,7 +116,7 @@ cancel_init(void)
 	sigemptyset(&sa.sa_mask);
 	/* No SA_RESTART: the blocked call must return. */
 	sigaction(CANCEL_SIGNAL, &sa, NULL);
-	if (pthread_key_create(&cancel_key, cancel_release) != 0) {
+	if (pthread_key_create(&cancel_key, thread_slot_give) != 0) {
 		log_warn("cannot keep per-thread state to cancel blocked "
 		    "opens: they wait until they return");
 		return;
@@ -143,29 +132,20 @@ cancel_init(void)
 	pthread_sigmask(SIG_SETMASK, &old, NULL);
 }
 
+static void
+cancel_slot_init(struct thread_slot *slot)
+{
+	pthread_mutex_init(&((struct cancel_slot *)slot)->lock, NULL);
+}
+
 /* The calling thread's slot: a released one, or a new one. */
 static struct cancel_slot *
 cancel_slot_take(void)
 {
 	struct cancel_slot *c;
-	int none;
 
-	for (c = __atomic_load_n(&cancel_slots, __ATOMIC_ACQUIRE); c != NULL;
-	    c = c->next) {
-		none = 0;
-		if (__atomic_compare_exchange_n(&c->owned, &none, 1, 0,
-		    __ATOMIC_ACQUIRE, __ATOMIC_RELAXED))
-			break;
-	}
-	if (c == NULL) {
-		c = xcalloc(1, sizeof(*c));
-		c->owned = 1;
-		pthread_mutex_init(&c->lock, NULL);
-		c->next = __atomic_load_n(&cancel_slots, __ATOMIC_RELAXED);
-		while (!__atomic_compare_exchange_n(&cancel_slots, &c->next,
-		    c, 0, __ATOMIC_RELEASE, __ATOMIC_RELAXED))
-			;
-	}
+	c = (struct cancel_slot *)thread_slot_take(&cancel_slots, sizeof(*c),
+	    cancel_slot_init);
 	c->thread = pthread_self();
 	pthread_setspecific(cancel_key, c);
 	return cancel_self = c;

@@ -20,8 +20,7 @@
  * next thread that needs one, so counts are never lost.
  */
 struct stats_block {
-	struct stats_block	*next;		/* every block ever made */
-	int			 owned;
+	struct thread_slot	 slot;		/* in every block ever made */
 	uint64_t		 notifications;
 	uint64_t		 gone;
 	uint64_t		 answers[STATS_KINDS];
@@ -36,7 +35,7 @@ struct stats_block {
 	__atomic_load_n(&(field), __ATOMIC_RELAXED) + (n), __ATOMIC_RELAXED)
 #define STATS_GET(field)	__atomic_load_n(&(field), __ATOMIC_RELAXED)
 
-static struct stats_block	*stats_blocks;
+static struct thread_slot	*stats_blocks;
 static pthread_key_t		 stats_key;
 static pthread_once_t		 stats_once = PTHREAD_ONCE_INIT;
 static uint64_t			 stats_start_ns;
@@ -76,19 +75,10 @@ stats_now(void)
 	return (uint64_t)ts.tv_sec * 1000000000ULL + ts.tv_nsec;
 }
 
-/* A thread ends: its block waits for the next thread. */
-static void
-stats_release_cb(void *arg)
-{
-	struct stats_block *b = arg;
-
-	__atomic_store_n(&b->owned, 0, __ATOMIC_RELEASE);
-}
-
 static void
 stats_init(void)
 {
-	pthread_key_create(&stats_key, stats_release_cb);
+	pthread_key_create(&stats_key, thread_slot_give);
 	stats_start_ns = stats_now();
 }
 
@@ -104,24 +94,10 @@ static struct stats_block *
 stats_block_take(void)
 {
 	struct stats_block *b;
-	int free_ = 0;
 
 	pthread_once(&stats_once, stats_init);
-	for (b = __atomic_load_n(&stats_blocks, __ATOMIC_ACQUIRE); b != NULL;
-	    b = b->next) {
-		free_ = 0;
-		if (__atomic_compare_exchange_n(&b->owned, &free_, 1, 0,
-		    __ATOMIC_ACQUIRE, __ATOMIC_RELAXED))
-			break;
-	}
-	if (b == NULL) {
-		b = xcalloc(1, sizeof(*b));
-		b->owned = 1;
-		b->next = __atomic_load_n(&stats_blocks, __ATOMIC_RELAXED);
-		while (!__atomic_compare_exchange_n(&stats_blocks, &b->next, b,
-		    0, __ATOMIC_RELEASE, __ATOMIC_RELAXED))
-			;
-	}
+	b = (struct stats_block *)thread_slot_take(&stats_blocks, sizeof(*b),
+	    NULL);
 	pthread_setspecific(stats_key, b);
 	return stats_self = b;
 }
@@ -293,8 +269,8 @@ stats_snapshot(struct stats_snapshot *s)
 	pthread_once(&stats_once, stats_init);
 	memset(s, 0, sizeof(*s));
 	s->uptime = (stats_now() - stats_start_ns) / 1e9;
-	for (b = __atomic_load_n(&stats_blocks, __ATOMIC_ACQUIRE); b != NULL;
-	    b = b->next) {
+	for (b = (struct stats_block *)__atomic_load_n(&stats_blocks,
+	    __ATOMIC_ACQUIRE); b != NULL; b = (struct stats_block *)b->slot.next) {
 		s->notifications += STATS_GET(b->notifications);
 		s->gone += STATS_GET(b->gone);
 		for (k = 0; k < STATS_KINDS; k++) {
