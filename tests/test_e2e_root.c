@@ -6,6 +6,7 @@
 #include <criterion/criterion.h>
 #include <criterion/new/assert.h>
 #include <errno.h>
+#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -142,5 +143,46 @@ Test(e2e_root, unshared_mount_namespace_gets_its_own_file)
 	cr_assert(eq(str, r.out, "inner\ninner\n"), "stderr: %s", r.err);
 	e2e_result_free(&r);
 	/* Ours is untouched. */
+	cr_assert(eq(str, e2e_read(e2e_path("d/f")), "outer\n"));
+}
+
+/*
+ * A target that joins another mount namespace (setns(2), as nsenter -m
+ * does) after a redirected read in its first one gets the file under the
+ * new namespace's mounts from then on: the root it had is not kept.
+ */
+Test(e2e_root, setns_to_another_mount_namespace_follows_it)
+{
+	const char *dir = e2e_path("d"), *ready = e2e_path("ready");
+	struct e2e_proc holder;
+	struct e2e_result r, hr;
+	int i;
+
+	if (geteuid() != 0)
+		cr_skip_test("unshare -m and nsenter need root");
+	if (!e2e_have_prog("unshare") || !e2e_have_prog("nsenter"))
+		cr_skip_test("no unshare(1) or nsenter(1)");
+	e2e_mkdir(dir);
+	e2e_write(e2e_path("d/f"), "outer\n", 0644);
+	/* Another namespace, its own tmpfs over d, kept alive. */
+	e2e_spawn(&holder, E2E_ARGV("unshare", "-m", "--propagation", "private",
+	    "sh", "-c", e2e_fmt("mount -t tmpfs none '%s' && echo inner > "
+	    "'%s/f' && touch '%s' && exec sleep 60", dir, dir, ready)), NULL,
+	    e2e_dir());
+	for (i = 0; i < TEST_LIMIT(500) && access(ready, F_OK) != 0; i++)
+		usleep(10000);
+	cr_assert(eq(int, access(ready, F_OK), 0), "the namespace holder did "
+	    "not start");
+	e2e_run(&r, E2E_ARGV(e2e_unotifyd(), "run", "--redirect",
+	    e2e_fmt("%s=%s/f", e2e_path("src"), dir), "--", "sh", "-c",
+	    e2e_fmt("cat '%s' && nsenter --mount=/proc/%d/ns/mnt cat '%s'",
+	    e2e_path("src"), (int)holder.pid, e2e_path("src"))), NULL,
+	    e2e_dir());
+	kill(holder.pid, SIGKILL);
+	e2e_wait(&holder, &hr, E2E_TIMEOUT_MS);
+	e2e_result_free(&hr);
+	cr_assert(eq(int, r.code, 0), "stderr: %s", r.err);
+	cr_assert(eq(str, r.out, "outer\ninner\n"), "stderr: %s", r.err);
+	e2e_result_free(&r);
 	cr_assert(eq(str, e2e_read(e2e_path("d/f")), "outer\n"));
 }
