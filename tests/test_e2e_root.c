@@ -186,3 +186,26 @@ Test(e2e_root, setns_to_another_mount_namespace_follows_it)
 	e2e_result_free(&r);
 	cr_assert(eq(str, e2e_read(e2e_path("d/f")), "outer\n"));
 }
+
+/*
+ * A child made by a raw clone(2) with CLONE_NEWNS (no unshare(2), no
+ * clone3) that mounts over the destination gets the file under its own
+ * mounts; its parent read the one outside first.
+ */
+Test(e2e_root, clone_newns_child_gets_its_own_file)
+{
+	const char *dir = e2e_path("d");
+	struct e2e_result r;
+
+	if (geteuid() != 0)
+		cr_skip_test("CLONE_NEWNS needs root");
+	e2e_mkdir(dir);
+	e2e_write(e2e_path("d/f"), "outer\n", 0644);
+	e2e_run(&r, E2E_ARGV(e2e_unotifyd(), "run", "--redirect",
+	    e2e_fmt("%s=%s/f", e2e_path("src"), dir), "--",
+	    e2e_target("clone-ns"), e2e_path("src"), dir), NULL, e2e_dir());
+	cr_assert(eq(int, r.code, 0), "stderr: %s", r.err);
+	cr_assert(eq(str, r.out, "outer\ninner\n"), "stderr: %s", r.err);
+	e2e_result_free(&r);
+	cr_assert(eq(str, e2e_read(e2e_path("d/f")), "outer\n"));
+}
