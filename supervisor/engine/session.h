@@ -25,8 +25,9 @@ struct session_ops {
 /*
  * Start receivers on n (as many as the CPUs we may run on, up to 2), each
  * answering by rules. counted: rules is a heap set others hold too
- * (rules_hold), which the session holds until replaced or ended; else it
- * must outlive the session. NULL (errno set) if no thread could start, or
+ * (rules_hold), which the session holds until replaced or ended (and
+ * each receiver until its next call after that); else it must outlive
+ * the session. NULL (errno set) if no thread could start, or
  * past SESSION_THREADS_MAX threads in all. Before Linux 6.11 a RECV does
  * not end when no task uses the filter any more: there the owner watches
  * for that (notify_gone) and ends the session, interrupting it.
