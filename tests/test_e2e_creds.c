@@ -215,6 +215,27 @@ Test(e2e_creds, umask_077_gives_0600, .timeout = TEST_LIMIT(30))
 	cr_assert(eq(int, e2e_mode(dst2), 0600));
 }
 
+/*
+ * A target that changes its umask and nothing else (as root: the ids it
+ * started with stay known) gets it for what it creates, also where the
+ * call reads the ids before the umask (a redirected mkdir walks the
+ * destination as the target first).
+ */
+Test(e2e_creds, umask_change_alone_gives_its_mode, .timeout = TEST_LIMIT(30))
+{
+	const char *in = e2e_path("in"), *out = e2e_path("out");
+	struct e2e_result r;
+
+	e2e_mkdir(out);
+	e2e_run(&r, E2E_ARGV(e2e_unotifyd(), "run", "--redirect",
+	    e2e_fmt("%s/=%s/", in, out), "--", "sh", "-c", e2e_fmt("umask 077; "
+	    "mkdir '%1$s/d' && echo hi > '%1$s/f'", in)), NULL, e2e_dir());
+	cr_assert(eq(int, r.code, 0), "stderr: %s", r.err);
+	e2e_result_free(&r);
+	cr_assert(eq(int, e2e_mode(e2e_fmt("%s/d", out)), 0700));
+	cr_assert(eq(int, e2e_mode(e2e_fmt("%s/f", out)), 0600));
+}
+
 Test(e2e_creds, nobody_cannot_create_in_root_dir, .timeout = TEST_LIMIT(30))
 {
 	const char *dir = e2e_path("rootonly"), *src = e2e_path("src");

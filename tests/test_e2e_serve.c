@@ -1685,6 +1685,30 @@ Test(e2e_serve, exec_client_changes_credentials_and_umask,
 	serve_stop(&d);
 }
 
+/* A client that changes only its umask, after the daemon learned its ids,
+ * gets it for what it creates, also where the call reads the ids first (a
+ * redirected mkdir walks the destination as the client before it
+ * creates). */
+Test(e2e_serve, exec_client_changes_umask_alone, .timeout = TEST_LIMIT(30))
+{
+	const char *in = e2e_path("in"), *out = e2e_path("out");
+	struct serve_daemon d;
+	struct e2e_result r;
+
+	e2e_mkdir(out);
+	serve_start(&d, e2e_rules("rules.ini", e2e_fmt("[dir]\npath = %s/\n"
+	    "action = redirect\ntarget = %s/\n", in, out)), NULL);
+	/* The first redirected read teaches the daemon the client's ids. */
+	serve_exec(&r, d.sock, E2E_ARGV("sh", "-c", e2e_fmt("cat '%1$s/none' "
+	    "2>/dev/null; umask 077; mkdir '%1$s/d' && echo hi > '%1$s/f'",
+	    in)));
+	cr_assert(eq(int, r.code, 0), "stderr: %s", r.err);
+	e2e_result_free(&r);
+	cr_assert(eq(int, e2e_mode(e2e_fmt("%s/d", out)), 0700));
+	cr_assert(eq(int, e2e_mode(e2e_fmt("%s/f", out)), 0600));
+	serve_stop(&d);
+}
+
 /* An exec client's root is looked up once, then followed: after the
  * command's first redirected read the same client chroots (or makes a
  * mount namespace) and gets the file of its new root. */

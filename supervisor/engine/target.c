@@ -23,6 +23,7 @@ static ino_t		target_our_userns;
 static ino_t		target_our_mntns;
 
 static int	target_ns_is(struct target *, const char *, ino_t);
+static int	target_status_read(struct target *);
 
 static void
 target_ours_init(void)
@@ -59,7 +60,9 @@ target_umask(struct target *t, mode_t *mask)
 		*mask = v->cr.umask;
 		return 0;
 	}
-	if ((r = target_status(t)) < 0)
+	/* A status lent by the view has its umask from before the change. */
+	if (t->have_status != TARGET_STATUS_READ &&
+	    (r = target_status_read(t)) < 0)
 		return r;
 	*mask = t->cr.umask;
 	return 0;
@@ -255,7 +258,7 @@ target_from_view(struct target *t)
 {
 	struct target_view *v = t->view;
 
-	if (target_view_stale(v, TARGET_CHANGED_CREDS | TARGET_CHANGED_UMASK) ||
+	if (target_view_stale(v, TARGET_CHANGED_CREDS) ||
 	    !__atomic_load_n(&v->known, __ATOMIC_ACQUIRE))
 		return -1;
 	t->cr = v->cr;
@@ -264,7 +267,7 @@ target_from_view(struct target *t)
 	t->ngroups = v->ngroups;
 	t->groups = v->groups;
 	t->groups_borrowed = 1;
-	t->have_status = 1;
+	t->have_status = TARGET_STATUS_LENT;
 	return 0;
 }
 
@@ -311,7 +314,7 @@ static void
 target_to_view(const struct target *t)
 {
 	if (t->procfd >= 0 && !target_view_stale(t->view,
-	    TARGET_CHANGED_CREDS | TARGET_CHANGED_UMASK))
+	    TARGET_CHANGED_CREDS))
 		target_view_learn(t->view, t);
 }
 
@@ -343,8 +346,9 @@ target_ids(const char *p, unsigned long v[4])
 	return 0;
 }
 
-int
-target_status(struct target *t)
+/* Read /proc/TID/status, even when the view lent what it knows. */
+static int
+target_status_read(struct target *t)
 {
 	unsigned long u[4], g[4];
 	const char *p, *up, *gp, *groups, *caps;
@@ -353,8 +357,6 @@ target_status(struct target *t)
 	ssize_t n;
 	int fd;
 
-	if (t->have_status || target_from_view(t) == 0)
-		return 0;
 	if ((fd = target_open(t, "status", O_RDONLY)) < 0)
 		return fd;
 	/* One read for the usual 1.5 KiB; one parse, not a scanf a line
@@ -389,9 +391,17 @@ target_status(struct target *t)
 	t->cr.capeff = strtoull(caps, NULL, 16);
 	target_groups(t, groups);
 	free(buf);
-	t->have_status = 1;
+	t->have_status = TARGET_STATUS_READ;
 	target_to_view(t);
 	return 0;
+}
+
+int
+target_status(struct target *t)
+{
+	if (t->have_status || target_from_view(t) == 0)
+		return 0;
+	return target_status_read(t);
 }
 
 /* Keep root (TARGET_ROOT_OURS or a descriptor of t's, then copied) as

@@ -21,7 +21,7 @@ struct target_creds {
 
 struct target {
 	pid_t	 tid;
-	int	 have_status;
+	int	 have_status;	/* TARGET_STATUS_* below, or 0 */
 	struct target_creds cr;
 	int	 ngroups;
 	gid_t	*groups;
@@ -59,6 +59,10 @@ struct target_view {
 	int		 userns;	/* in our user namespace: 1, 0, or
 					   -1 not known yet */
 };
+
+#define TARGET_STATUS_READ	1	/* cr, groups from /proc/TID/status */
+#define TARGET_STATUS_LENT	2	/* from the view: cr.umask only if no
+					   umask change came since */
 
 #define TARGET_ROOT_UNKNOWN	(-2)
 #define TARGET_ROOT_OURS	(-1)
