@@ -19,7 +19,6 @@
 #include "trace.h"
 #include "verdict.h"
 
-
 /* Calls that name no path by design: utimensat(fd, NULL), fanotify_mark
  * on its dirfd. */
 static int

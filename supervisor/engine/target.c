@@ -453,9 +453,8 @@ target_root(struct target *t, int *rootfd)
 	 * -m, the daemon's own under ProtectSystem=) is another root: its
 	 * mounts are not ours. When that cannot be told, it is another. */
 	if (st.st_dev == target_our_root_dev &&
-	    st.st_ino == target_our_root_ino &&
-	    (r = target_ns_is(t, "mnt", target_our_mntns)) != 0) {
-		if (r == -ESRCH) {
+	    st.st_ino == target_our_root_ino) {
+		if ((r = target_ns_is(t, "mnt", target_our_mntns)) == -ESRCH) {
 			close(fd);
 			return r;
 		}
